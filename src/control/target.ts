@@ -1,0 +1,55 @@
+// What the control server needs from a running supervisor. The supervisor
+// (runtime/supervisor.ts) implements it; protocol tests use a fake.
+
+import type { Config, ServiceStatus } from '../types.js';
+
+export interface LogLine {
+  /** ms since epoch */
+  time: number;
+  service: string;
+  stream: 'stdout' | 'stderr' | 'dinit';
+  line: string;
+}
+
+export interface OpResult {
+  ok: boolean;
+  /** Per service, why it did not reach the wanted state. */
+  failures: { service: string; reason: string }[];
+}
+
+export interface ReloadResult {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+export interface HealthResult {
+  ok: boolean;
+  /** One line per service that should be up and is not (name: why). */
+  problems: string[];
+}
+
+export interface ControlTarget {
+  /** Throws DinitError('UNKNOWN_SERVICE') naming the unknown ones. */
+  status(names: string[]): ServiceStatus[];
+  /** Resolve when every named service is started (ready) or has failed. */
+  start(names: string[], wait: boolean): Promise<OpResult>;
+  /** Stop the named services and their hard dependents; resolve when stopped. */
+  stop(names: string[], wait: boolean): Promise<OpResult>;
+  restart(names: string[], wait: boolean): Promise<OpResult>;
+  /** Throws UNKNOWN_SERVICE, or OPERATION_FAILED if it is not running. */
+  signal(name: string, signal: NodeJS.Signals): void;
+  /** The last `n` buffered lines of the named services (all if empty), oldest first. */
+  logs(names: string[], n: number): LogLine[];
+  /** Follow new lines; returns an unsubscribe function. */
+  followLogs(names: string[], onLine: (line: LogLine) => void): () => void;
+  /** Re-read the config file. Throws ConfigError (nothing changed) when invalid. */
+  reload(): Promise<ReloadResult>;
+  /** Begin an orderly shutdown; resolves once it has begun. */
+  shutdown(): Promise<void>;
+  health(): HealthResult;
+  /** The running configuration (for `graph`). */
+  config(): Config;
+  /** Resolve when all are started (ok) or any has failed (not ok), or after timeoutMs (not ok). */
+  wait(names: string[], timeoutMs: number): Promise<OpResult>;
+}

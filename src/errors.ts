@@ -1,0 +1,58 @@
+// Errors that cross a boundary carry a stable code, where they happened and a cause.
+// Config and CLI errors are thrown; runtime failures of services never are — they
+// become a StopReason on the service (the supervisor never dies of a service).
+
+import type { SourcePos } from './types.js';
+
+export type ErrorCode =
+  | 'CONFIG_INVALID' // one or more located config problems (see ConfigError)
+  | 'CONFIG_READ' // the file could not be read
+  | 'USAGE' // bad command line
+  | 'UNREACHABLE' // no supervisor answered on the socket
+  | 'PROTOCOL' // malformed request/reply, version mismatch
+  | 'UNKNOWN_SERVICE'
+  | 'OPERATION_FAILED'
+  | 'SOCKET_IN_USE'
+  | 'INTERNAL';
+
+export class DinitError extends Error {
+  readonly code: ErrorCode;
+  readonly context: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, context: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'DinitError';
+    this.code = code;
+    this.context = context;
+  }
+}
+
+/** One located problem in a config file. */
+export interface ConfigIssue {
+  pos: SourcePos;
+  message: string;
+  /** Optional hint: "did you mean 'depends-on'?", "a duration looks like 500ms, 10s, 2m". */
+  hint?: string;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const where = `${issue.pos.file}:${issue.pos.line}:${issue.pos.col}`;
+  return issue.hint ? `${where}: ${issue.message} (${issue.hint})` : `${where}: ${issue.message}`;
+}
+
+/** Every problem found in a config, reported at once. */
+export class ConfigError extends DinitError {
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    const n = issues.length;
+    super('CONFIG_INVALID', `invalid config (${n} error${n === 1 ? '' : 's'}):\n` + issues.map((i) => '  ' + formatIssue(i)).join('\n'), {
+      issues,
+    });
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Exit codes of the CLI (SPEC §2). */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3 } as const;

@@ -1,0 +1,171 @@
+// The shared vocabulary of dinit: the normalised configuration every part reads,
+// the states the service graph moves through, and the status shape the control
+// socket returns. Config loading produces these; nothing here touches the OS.
+
+/** Milliseconds. Every duration in a normalised config is a number of ms. */
+export type Millis = number;
+
+/**
+ * - process:  a long-running program; started when its readiness condition holds.
+ * - scripted: runs `command` to completion; started = exited 0 (optional stop-command on stop).
+ * - internal: no process; a group of dependencies.
+ */
+export type ServiceType = 'process' | 'scripted' | 'internal';
+
+/** always: restart whatever the exit; on-failure: restart unless it exited 0; never. */
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+/** What the container does when a service fails for good. */
+export type OnFailure = 'continue' | 'shutdown';
+
+/** What happens to processes reparented to dinit (see os/reaper). */
+export type OrphanPolicy = 'reap' | 'terminate' | 'adopt';
+
+export type LogFormat = 'text' | 'json';
+
+/** A probe, used both for readiness (`ready:`) and liveness (`health:`). */
+export type ProbeSpec =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'http'; url: string }
+  | { kind: 'exec'; command: string[] }
+  | { kind: 'log'; pattern: string }
+  | { kind: 'notify-fd'; fd: number }
+  | { kind: 'notify-systemd' };
+
+export interface ProbeTiming {
+  interval: Millis;
+  timeout: Millis;
+}
+
+export interface ReadySpec extends ProbeTiming {
+  probe: ProbeSpec;
+}
+
+export interface HealthSpec extends ProbeTiming {
+  probe: ProbeSpec;
+  retries: number;
+  startPeriod: Millis;
+}
+
+export interface RestartLimit {
+  /** More than `count` restarts within `interval` → the service is failed. */
+  count: number;
+  interval: Millis;
+}
+
+export interface LogSpec {
+  /** Prefix console lines with `name | ` (default true). */
+  prefix: boolean;
+  /** Also append output to this file (rotated by size). */
+  file?: string;
+  maxSize: number; // bytes; 0 = no rotation
+  keep: number; // rotated files kept
+  /** Lines kept in memory for `dinit logs`. */
+  buffer: number;
+}
+
+/** Where a value came from in dinit.yaml, for located errors and messages. */
+export interface SourcePos {
+  file: string;
+  line: number; // 1-based
+  col: number; // 1-based
+}
+
+export interface UserSpec {
+  /** As written: "www-data", "1000", "1000:1000". Resolved at spawn time (os/users). */
+  spec: string;
+}
+
+export interface ServiceConfig {
+  name: string;
+  type: ServiceType;
+  /** argv; empty for internal services. */
+  command: string[];
+  /** scripted only: run on stop. */
+  stopCommand?: string[];
+  /** hard dependencies: start after them; rolled back when they stop. */
+  dependsOn: string[];
+  /** milestone dependencies: must be started before this starts; their later stop does not stop this. */
+  dependsMs: string[];
+  /** soft dependencies: wait for them to start or fail; never stopped by them. */
+  waitsFor: string[];
+  /** ordering only: if these are starting, start after them. */
+  after: string[];
+  /** ordering only: these start after this one (normalised into their `after`). */
+  before: string[];
+  autoStart: boolean;
+  restart: RestartPolicy;
+  restartDelay: Millis;
+  restartLimit: RestartLimit;
+  smoothRecovery: boolean;
+  /** Signal name, e.g. "SIGTERM" (normalised from TERM / 15). */
+  stopSignal: NodeJS.Signals;
+  stopTimeout: Millis;
+  startTimeout: Millis;
+  /** Service-specific environment, already expanded; merged over the global one at spawn. */
+  environment: Record<string, string>;
+  workingDir?: string;
+  user?: UserSpec;
+  umask?: number;
+  ready?: ReadySpec;
+  health?: HealthSpec;
+  log: LogSpec;
+  /** When it exits, dinit stops everything and exits with its code. */
+  main: boolean;
+  pos?: SourcePos;
+}
+
+export interface Options {
+  shutdownTimeout: Millis;
+  logFormat: LogFormat;
+  timestamps: boolean;
+  onFailure: OnFailure;
+  orphans: OrphanPolicy;
+}
+
+export interface Config {
+  /** Absolute path of the file it was loaded from ("<args>" if built only from CLI args). */
+  file: string;
+  options: Options;
+  /** Global environment (expanded, env-file merged), applied to every service under its own. */
+  environment: Record<string, string>;
+  /** In file order. Names are unique. */
+  services: ServiceConfig[];
+}
+
+/** Where a service is in its lifecycle (the dinit model). */
+export type ServiceState = 'stopped' | 'starting' | 'started' | 'stopping';
+
+/** Why a service stopped or failed — shown in status and in dinit's event lines. */
+export type StopReason =
+  | { kind: 'requested' } // dinit stop / shutdown / reload removed it
+  | { kind: 'completed' } // exited 0 with no restart wanted
+  | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'exec-failed'; message: string }
+  | { kind: 'start-timeout'; after: Millis }
+  | { kind: 'restart-limit'; count: number; interval: Millis }
+  | { kind: 'dependency'; service: string; failed: boolean }
+  | { kind: 'health'; message: string }
+  | { kind: 'probe'; message: string };
+
+/** One row of `dinit status --json`. */
+export interface ServiceStatus {
+  name: string;
+  type: ServiceType;
+  state: ServiceState;
+  /** Whether it should be up (target state). */
+  target: 'up' | 'down';
+  pid: number | null;
+  /** ms since epoch of the last state change. */
+  since: number;
+  restarts: number;
+  ready: boolean;
+  failed: boolean;
+  exitCode: number | null;
+  exitSignal: string | null;
+  /** Human-readable reason for the last stop/failure, if any. */
+  reason: string | null;
+  /** Free text from the service (e.g. systemd STATUS=) or health. */
+  statusText: string | null;
+  health: 'unknown' | 'healthy' | 'unhealthy' | null;
+}
