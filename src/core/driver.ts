@@ -36,8 +36,11 @@ export interface DriverEvents {
   ready(name: string): void;
   /** The service's process (or scripted command / stop-command) ended. */
   exited(name: string, code: number | null, signal: NodeJS.Signals | null): void;
-  /** Nothing could be started (exec failure, unknown user, bad working-dir…). No exited follows. */
-  startFailed(name: string, message: string): void;
+  /**
+   * Nothing could be started (exec failure, unknown user, bad working-dir…). No
+   * exited follows. `errno` (ENOENT, EACCES…) lets `main` exit 127/126 like a shell.
+   */
+  startFailed(name: string, message: string, errno?: string): void;
   /** Readiness can no longer succeed (e.g. probe misconfigured). The process is still running. */
   notReady?(name: string, message: string): void;
   /** Health probe failed `retries` times in a row: treat as a crash. */

@@ -1,0 +1,19 @@
+// What the service graph tells the outside world. The runtime turns these into
+// `[dinit] ...` lines; the control server uses them to finish waits.
+
+import type { Millis, RestartLimit, StopReason } from '../types.js';
+
+export type ServiceEvent =
+  | { type: 'spawned'; name: string; pid: number; waitingFor: string | null }
+  | { type: 'started'; name: string; pid: number | null }
+  | { type: 'exited'; name: string; code: number | null; signal: NodeJS.Signals | null; expected: boolean }
+  | { type: 'restarting'; name: string; delay: Millis; attempt: number; limit: RestartLimit; smooth: boolean }
+  | { type: 'stopping'; name: string; cause: StopReason }
+  | { type: 'stopped'; name: string }
+  | { type: 'killing'; name: string; after: Millis }
+  | { type: 'failed'; name: string; reason: StopReason }
+  | { type: 'unhealthy'; name: string; message: string }
+  | { type: 'main-exited'; name: string; exitCode: number }
+  | { type: 'all-stopped' };
+
+export type ServiceListener = (event: ServiceEvent) => void;

@@ -1,0 +1,710 @@
+// The service set: the whole graph of services and the one place their state
+// changes. See service.ts for the model and graph.ts for the rules.
+//
+// Every input — a driver event, a timer, a command — runs through `run()`: it
+// updates marks/state, then `reconcile()` makes passes over the services in
+// dependency order, taking every transition the rules allow, until a pass
+// changes nothing. Inputs that arrive while a pass is running (a driver calling
+// back synchronously, a listener issuing a command) are queued, so the rules
+// always see a consistent set. Nothing here touches the OS or the real clock.
+
+import { DinitError } from '../errors.js';
+import type { Config, Options, ServiceConfig, ServiceStatus, StopReason } from '../types.js';
+import type { Clock } from './clock.js';
+import type { DriverEvents, ServiceDriver } from './driver.js';
+import { Graph, buildIndexes, type Indexes } from './graph.js';
+import type { ServiceEvent, ServiceListener } from './listener.js';
+import { admitRestart, wantsRestart } from './restart.js';
+import { describeReason, newRecord, type ServiceRecord } from './service.js';
+
+export interface ServiceSetDeps {
+  clock: Clock;
+  driver: ServiceDriver;
+  listener?: ServiceListener;
+  /** A bug in the graph must not take PID 1 down: it is reported here instead. */
+  onInternalError?: (err: unknown) => void;
+}
+
+export interface ReloadDiff {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** Why the set is shutting down; decides dinit's exit code (SPEC §6). */
+export type ShutdownCause =
+  | { kind: 'requested'; by: string }
+  | { kind: 'main'; exitCode: number }
+  | { kind: 'failure'; service: string };
+
+export interface HealthReport {
+  ok: boolean;
+  problems: string[];
+}
+
+export class ServiceSet implements DriverEvents {
+  private readonly records = new Map<string, ServiceRecord>();
+  private idx: Indexes = { dependents: new Map(), orderedAfter: new Map(), order: [] };
+  private options: Options;
+  private shuttingDown = false;
+  private cause: ShutdownCause | null = null;
+  private mainExitCode: number | null = null;
+  private allStoppedSent = false;
+  private readonly queue: (() => void)[] = [];
+  private busy = false;
+  private graphCache: Graph | null = null;
+
+  constructor(
+    config: Config,
+    private readonly deps: ServiceSetDeps,
+  ) {
+    this.options = config.options;
+    for (const c of config.services) this.records.set(c.name, newRecord(c, this.now()));
+    this.idx = buildIndexes(this.records);
+  }
+
+  // ---- queries -------------------------------------------------------------
+
+  names(): string[] {
+    return [...this.records.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.records.has(name);
+  }
+
+  get(name: string): Readonly<ServiceRecord> | undefined {
+    return this.records.get(name);
+  }
+
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  shutdownCause(): ShutdownCause | null {
+    return this.cause;
+  }
+
+  /** main's code if there is a main; else 1 after a failure shutdown; else 0. */
+  exitCode(): number {
+    if (this.mainExitCode !== null) return this.mainExitCode;
+    return this.cause?.kind === 'failure' ? 1 : 0;
+  }
+
+  /** Every service is stopped (and no restart is pending). */
+  allStopped(): boolean {
+    for (const s of this.records.values()) if (s.state !== 'stopped' || s.restartTimer) return false;
+    return true;
+  }
+
+  status(names: string[] = []): ServiceStatus[] {
+    this.requireKnown(names);
+    const g = this.graph();
+    const pick = names.length ? names : this.idx.order.filter((n) => this.records.has(n));
+    return pick.map((n) => this.statusOf(this.records.get(n) as ServiceRecord, g));
+  }
+
+  health(): HealthReport {
+    const g = this.graph();
+    const problems: string[] = [];
+    for (const n of this.idx.order) {
+      const s = this.records.get(n);
+      if (!s || !g.shouldBeUp(s)) continue;
+      if (s.failed) problems.push(`${n}: failed (${describeReason(s.failed)})`);
+      else if (s.state !== 'started' || s.smoothPending) problems.push(`${n}: ${s.state === 'started' ? 'recovering' : s.state}`);
+      else if (s.health === 'unhealthy') problems.push(`${n}: unhealthy`);
+    }
+    return { ok: problems.length === 0, problems };
+  }
+
+  // ---- commands ------------------------------------------------------------
+
+  /** Begin: start every auto-start service and what it needs. */
+  boot(): void {
+    this.run(() => undefined);
+  }
+
+  /** Start services (and what they need); clears failures and stops that held them down. */
+  start(names: string[]): void {
+    this.requireKnown(names);
+    if (this.shuttingDown) throw new DinitError('OPERATION_FAILED', 'dinit is shutting down');
+    this.run(() => {
+      for (const n of names) {
+        const s = this.records.get(n);
+        if (!s) continue;
+        s.activated = true;
+        this.release(s);
+      }
+    });
+  }
+
+  /** Stop services and, first, their hard dependents; they stay down until started. */
+  stop(names: string[]): void {
+    this.requireKnown(names);
+    this.run(() => {
+      for (const n of names) {
+        const s = this.records.get(n);
+        if (!s) continue;
+        s.activated = false;
+        s.failed = null;
+        s.pinned = { kind: 'requested' };
+        this.cancelRestart(s);
+        this.propagateMark(s, 'pinned');
+      }
+    });
+  }
+
+  /** Orderly stop of everything: dependents before dependencies, independent ones in parallel. */
+  shutdown(by = 'request'): void {
+    this.run(() => this.beginShutdown({ kind: 'requested', by }));
+  }
+
+  private beginShutdown(cause: ShutdownCause): void {
+    if (!this.cause) this.cause = cause;
+    this.shuttingDown = true;
+    for (const s of this.records.values()) this.cancelRestart(s);
+  }
+
+  /** Kill every process now (second signal, shutdown-timeout). */
+  killAll(): void {
+    this.run(() => {
+      this.beginShutdown({ kind: 'requested', by: 'kill' });
+      for (const s of this.records.values()) {
+        this.cancelRestart(s);
+        if (s.state === 'starting' || s.state === 'stopping' || (s.state === 'started' && s.pid !== null)) {
+          this.emit({ type: 'killing', name: s.cfg.name, after: 0 });
+          this.deps.driver.kill(s.cfg.name);
+        }
+      }
+    });
+  }
+
+  signal(name: string, sig: NodeJS.Signals): boolean {
+    this.requireKnown([name]);
+    return this.deps.driver.signal(name, sig);
+  }
+
+  /**
+   * Apply a new configuration: add new services, stop removed ones, and take
+   * down and bring back (with their hard dependents) those whose definition
+   * changed. Unchanged services are not touched.
+   */
+  applyConfig(config: Config): ReloadDiff {
+    const diff: ReloadDiff = { added: [], removed: [], changed: [] };
+    const next = new Map(config.services.map((c) => [c.name, c]));
+    for (const [n, s] of this.records) if (!next.has(n) && !s.removed) diff.removed.push(n);
+    for (const [n, c] of next) {
+      const s = this.records.get(n);
+      if (!s || s.removed) diff.added.push(n);
+      else if (!sameDefinition(s.cfg, c)) diff.changed.push(n);
+    }
+    this.run(() => {
+      this.options = config.options;
+      for (const n of diff.removed) {
+        const s = this.records.get(n);
+        if (!s) continue;
+        s.removed = true;
+        this.cancelRestart(s);
+      }
+      for (const n of diff.added) {
+        const old = this.records.get(n);
+        if (old) this.deps.driver.forget?.(n);
+        this.records.set(n, newRecord(next.get(n) as ServiceConfig, this.now()));
+      }
+      for (const n of diff.changed) {
+        const s = this.records.get(n) as ServiceRecord;
+        const c = next.get(n) as ServiceConfig;
+        if (c.autoStart !== s.cfg.autoStart) s.activated = c.autoStart;
+        s.cfg = c;
+        s.failed = null;
+        s.restartWindow = [];
+        s.health = c.health ? 'unknown' : null;
+        if (s.state !== 'stopped') s.needsRestart = true;
+      }
+      this.sweepRemoved();
+      this.idx = buildIndexes(this.records);
+    });
+    return diff;
+  }
+
+  // ---- driver events -------------------------------------------------------
+
+  spawned(name: string, pid: number): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (!s) return;
+      s.pid = pid;
+      if (s.state === 'starting' && (s.cfg.ready || s.cfg.type === 'scripted')) {
+        const waitingFor = s.cfg.type === 'scripted' ? 'exit 0' : s.cfg.ready ? s.cfg.ready.probe.kind : null;
+        this.emit({ type: 'spawned', name, pid, waitingFor });
+      }
+    });
+  }
+
+  ready(name: string): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (!s || s.cfg.type === 'scripted') return;
+      if (s.state === 'starting') {
+        this.clearTimer(s, 'startTimer');
+        this.setState(s, 'started');
+        this.emit({ type: 'started', name, pid: s.pid });
+      } else if (s.state === 'started' && s.smoothPending && !s.restartTimer) {
+        s.smoothPending = false;
+        this.emit({ type: 'started', name, pid: s.pid });
+      }
+    });
+  }
+
+  exited(name: string, code: number | null, signal: NodeJS.Signals | null): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (!s) return;
+      s.pid = null;
+      this.clearTimer(s, 'stopTimer');
+      s.exitCode = code;
+      s.exitSignal = signal;
+      switch (s.state) {
+        case 'stopping': {
+          const failure = s.failOnExit;
+          this.emit({ type: 'exited', name, code, signal, expected: true });
+          if (s.cfg.main) this.mainExitCode = exitCodeOf(code, signal);
+          this.toStopped(s, s.stopCause ?? { kind: 'requested' });
+          if (failure) this.fail(s, failure);
+          else this.emit({ type: 'stopped', name });
+          return;
+        }
+        case 'starting':
+          this.clearTimer(s, 'startTimer');
+          if (s.cfg.type === 'scripted' && code === 0 && signal === null) {
+            this.setState(s, 'started');
+            this.emit({ type: 'started', name, pid: null });
+            return;
+          }
+          this.crashed(s, code, signal);
+          return;
+        case 'started':
+          this.crashed(s, code, signal);
+          return;
+        case 'stopped':
+          return;
+        default: {
+          const never: never = s.state;
+          throw new Error(`unknown state ${String(never)}`);
+        }
+      }
+    });
+  }
+
+  startFailed(name: string, message: string, errno?: string): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (!s || (s.state !== 'starting' && !(s.state === 'started' && s.smoothPending))) return;
+      s.pid = null;
+      const reason: StopReason = { kind: 'exec-failed', message };
+      this.toStopped(s, reason);
+      this.fail(s, reason);
+      if (s.cfg.main) this.mainExited(s, errno === 'ENOENT' ? 127 : 126);
+    });
+  }
+
+  notReady(name: string, message: string): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (s?.state !== 'starting') return;
+      const reason: StopReason = { kind: 'probe', message };
+      s.failOnExit = reason;
+      this.beginStop(s, reason);
+    });
+  }
+
+  unhealthy(name: string, message: string): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (!s || s.state !== 'started' || s.recycling || s.pid === null) return;
+      s.health = 'unhealthy';
+      s.recycling = { kind: 'health', message };
+      this.emit({ type: 'unhealthy', name, message });
+      this.deps.driver.stop(s.cfg);
+      this.armStopTimer(s);
+    });
+  }
+
+  healthy(name: string): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (s) s.health = 'healthy';
+    });
+  }
+
+  statusText(name: string, text: string): void {
+    const s = this.records.get(name);
+    if (s) s.statusText = text;
+  }
+
+  // ---- transitions ---------------------------------------------------------
+
+  private crashed(s: ServiceRecord, code: number | null, signal: NodeJS.Signals | null): void {
+    const name = s.cfg.name;
+    const recycled = s.recycling;
+    s.recycling = null;
+    const reason: StopReason = recycled ?? { kind: 'exited', code, signal };
+    this.emit({ type: 'exited', name, code, signal, expected: recycled !== null });
+    if (s.cfg.main) {
+      this.toStopped(s, reason);
+      s.pinned = { kind: 'completed' };
+      this.mainExited(s, exitCodeOf(code, signal));
+      return;
+    }
+    const restart =
+      s.cfg.type === 'process' && (recycled ? s.cfg.restart !== 'never' : wantsRestart(s.cfg.restart, code, signal));
+    if (!restart) {
+      this.toStopped(s, reason);
+      if (code === 0 && signal === null && !recycled) {
+        s.lastReason = s.pinned = { kind: 'completed' };
+        this.emit({ type: 'stopped', name });
+        this.propagateMark(s, 'pinned');
+      } else {
+        this.fail(s, reason);
+      }
+      return;
+    }
+    const window = admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
+    if (!window) {
+      this.toStopped(s, reason);
+      this.fail(s, { kind: 'restart-limit', count: s.cfg.restartLimit.count, interval: s.cfg.restartLimit.interval });
+      return;
+    }
+    s.restartWindow = window;
+    s.restarts++;
+    const smooth = s.cfg.smoothRecovery && s.state === 'started';
+    const delay = s.cfg.restartDelay;
+    this.emit({ type: 'restarting', name, delay, attempt: window.length, limit: s.cfg.restartLimit, smooth });
+    if (smooth) {
+      s.smoothPending = true;
+      s.restartTimer = this.deps.clock.setTimer(delay, () =>
+        this.run(() => {
+          s.restartTimer = null;
+          if (s.state === 'started' && s.smoothPending && this.records.get(name) === s) this.deps.driver.start(s.cfg);
+        }),
+      );
+      return;
+    }
+    this.toStopped(s, reason);
+    s.restartTimer = this.deps.clock.setTimer(delay, () => this.run(() => (s.restartTimer = null)));
+  }
+
+  /** main ended (exited, or could not be executed): everything stops, dinit exits with its code. */
+  private mainExited(s: ServiceRecord, exitCode: number): void {
+    this.mainExitCode = exitCode;
+    this.emit({ type: 'main-exited', name: s.cfg.name, exitCode });
+    this.beginShutdown({ kind: 'main', exitCode });
+  }
+
+  private beginStart(s: ServiceRecord): void {
+    s.stopCause = null;
+    s.failOnExit = null;
+    if (s.cfg.type === 'internal') {
+      this.setState(s, 'started');
+      this.emit({ type: 'started', name: s.cfg.name, pid: null });
+      return;
+    }
+    this.setState(s, 'starting');
+    if (s.cfg.startTimeout > 0) {
+      const timeout = s.cfg.startTimeout;
+      s.startTimer = this.deps.clock.setTimer(timeout, () =>
+        this.run(() => {
+          s.startTimer = null;
+          if (s.state !== 'starting') return;
+          const reason: StopReason = { kind: 'start-timeout', after: timeout };
+          s.failOnExit = reason;
+          this.beginStop(s, reason);
+        }),
+      );
+    }
+    this.deps.driver.start(s.cfg);
+  }
+
+  private beginStop(s: ServiceRecord, cause: StopReason): void {
+    const name = s.cfg.name;
+    this.clearTimer(s, 'startTimer');
+    s.stopCause = cause;
+    const noProcess =
+      s.cfg.type === 'internal' ||
+      (s.cfg.type === 'scripted' && s.state === 'started' && !s.cfg.stopCommand) ||
+      (s.smoothPending && s.restartTimer !== null);
+    if (noProcess) {
+      this.cancelRestart(s);
+      this.emit({ type: 'stopping', name, cause });
+      this.toStopped(s, cause);
+      this.emit({ type: 'stopped', name });
+      return;
+    }
+    const alreadySignalled = s.recycling !== null;
+    s.recycling = null;
+    this.setState(s, 'stopping');
+    this.emit({ type: 'stopping', name, cause });
+    if (!alreadySignalled) this.deps.driver.stop(s.cfg);
+    if (!s.stopTimer) this.armStopTimer(s);
+  }
+
+  private armStopTimer(s: ServiceRecord): void {
+    const after = s.cfg.stopTimeout;
+    s.stopTimer = this.deps.clock.setTimer(after, () =>
+      this.run(() => {
+        s.stopTimer = null;
+        if (s.state === 'stopping' || s.recycling) {
+          this.emit({ type: 'killing', name: s.cfg.name, after });
+          this.deps.driver.kill(s.cfg.name);
+        }
+      }),
+    );
+  }
+
+  private toStopped(s: ServiceRecord, reason: StopReason): void {
+    this.clearTimer(s, 'startTimer');
+    this.clearTimer(s, 'stopTimer');
+    s.pid = null;
+    s.lastReason = reason;
+    s.stopCause = null;
+    s.failOnExit = null;
+    s.recycling = null;
+    s.smoothPending = false;
+    s.needsRestart = false;
+    if (s.cfg.health) s.health = 'unknown';
+    this.setState(s, 'stopped');
+  }
+
+  /** Failed for good: held down, and so are the hard dependents that cannot run without it. */
+  private fail(s: ServiceRecord, reason: StopReason): void {
+    this.cancelRestart(s);
+    s.failed = reason;
+    s.lastReason = reason;
+    this.emit({ type: 'failed', name: s.cfg.name, reason });
+    this.propagateMark(s, 'failed');
+    if (this.options.onFailure === 'shutdown' && !this.shuttingDown && !s.cfg.main) {
+      this.beginShutdown({ kind: 'failure', service: s.cfg.name });
+    }
+  }
+
+  /**
+   * A service held down takes down what cannot run without it: hard dependents,
+   * and milestone dependents that have not started yet.
+   */
+  private propagateMark(from: ServiceRecord, mark: 'failed' | 'pinned'): void {
+    const reason: StopReason = { kind: 'dependency', service: from.cfg.name, failed: mark === 'failed' };
+    const stack = [from];
+    while (stack.length) {
+      const x = stack.pop() as ServiceRecord;
+      for (const e of this.idx.dependents.get(x.cfg.name) ?? []) {
+        const d = this.records.get(e.name);
+        if (!d || d.failed || d.pinned) continue;
+        if (e.kind === 'soft' || (e.kind === 'milestone' && d.state === 'started')) continue;
+        d[mark] = reason;
+        this.cancelRestart(d);
+        if (d.state === 'stopped') {
+          d.lastReason = reason;
+          if (mark === 'failed' && this.graph().shouldBeUp(d)) this.emit({ type: 'failed', name: d.cfg.name, reason });
+        }
+        stack.push(d);
+      }
+    }
+  }
+
+  /** `start`: lift the marks holding s down, on what it needs and on what went down with it. */
+  private release(s: ServiceRecord): void {
+    const clear = (x: ServiceRecord): void => {
+      x.failed = null;
+      x.pinned = null;
+      x.restartWindow = [];
+    };
+    clear(s);
+    const needs = [s];
+    const seen = new Set<string>([s.cfg.name]);
+    while (needs.length) {
+      const x = needs.pop() as ServiceRecord;
+      for (const n of [...x.cfg.dependsOn, ...x.cfg.dependsMs, ...x.cfg.waitsFor]) {
+        const d = this.records.get(n);
+        if (!d || seen.has(n)) continue;
+        seen.add(n);
+        clear(d);
+        needs.push(d);
+      }
+    }
+    const dependents = [s];
+    while (dependents.length) {
+      const x = dependents.pop() as ServiceRecord;
+      for (const e of this.idx.dependents.get(x.cfg.name) ?? []) {
+        const d = this.records.get(e.name);
+        const mark = d?.failed ?? d?.pinned;
+        if (!d || mark?.kind !== 'dependency' || seen.has(e.name)) continue;
+        seen.add(e.name);
+        clear(d);
+        dependents.push(d);
+      }
+    }
+  }
+
+  private cancelRestart(s: ServiceRecord): void {
+    this.clearTimer(s, 'restartTimer');
+  }
+
+  private clearTimer(s: ServiceRecord, key: 'restartTimer' | 'startTimer' | 'stopTimer'): void {
+    const t = s[key];
+    if (t) this.deps.clock.clearTimer(t);
+    s[key] = null;
+  }
+
+  private setState(s: ServiceRecord, state: ServiceRecord['state']): void {
+    s.state = state;
+    s.since = this.now();
+    this.graphCache = null;
+  }
+
+  // ---- the loop ------------------------------------------------------------
+
+  private run(input: () => void): void {
+    this.queue.push(input);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length) {
+        const next = this.queue.shift() as () => void;
+        try {
+          this.graphCache = null;
+          next();
+          this.reconcile();
+        } catch (err) {
+          if (this.deps.onInternalError) this.deps.onInternalError(err);
+          else throw err;
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private reconcile(): void {
+    const limit = 4 * this.records.size + 8;
+    for (let pass = 0; pass < limit; pass++) {
+      this.graphCache = null;
+      let changed = false;
+      for (const name of this.idx.order) {
+        const s = this.records.get(name);
+        if (s && this.step(s)) changed = true;
+      }
+      if (this.sweepRemoved()) changed = true;
+      if (!changed) break;
+    }
+    if (this.shuttingDown && !this.allStoppedSent && this.allStopped()) {
+      this.allStoppedSent = true;
+      this.emit({ type: 'all-stopped' });
+    }
+  }
+
+  /** One service, one transition at most. */
+  private step(s: ServiceRecord): boolean {
+    const g = this.graph();
+    switch (s.state) {
+      case 'stopped':
+        if (s.restartTimer || !g.wanted(s) || !g.canStart(s)) return false;
+        this.beginStart(s);
+        return true;
+      case 'starting':
+      case 'started':
+        if (!g.goingDown(s) || !g.canStopNow(s)) return false;
+        this.beginStop(s, g.downCause(s));
+        this.graphCache = null;
+        return true;
+      case 'stopping':
+        return false;
+      default: {
+        const never: never = s.state;
+        throw new Error(`unknown state ${String(never)}`);
+      }
+    }
+  }
+
+  private sweepRemoved(): boolean {
+    let swept = false;
+    for (const [n, s] of this.records) {
+      if (s.removed && s.state === 'stopped') {
+        this.cancelRestart(s);
+        this.records.delete(n);
+        this.deps.driver.forget?.(n);
+        swept = true;
+      }
+    }
+    if (swept) {
+      this.idx = buildIndexes(this.records);
+      this.graphCache = null;
+    }
+    return swept;
+  }
+
+  private graph(): Graph {
+    if (!this.graphCache) this.graphCache = new Graph(this.records, this.idx, this.shuttingDown);
+    return this.graphCache;
+  }
+
+  private emit(ev: ServiceEvent): void {
+    this.graphCache = null;
+    this.deps.listener?.(ev);
+  }
+
+  private now(): number {
+    return this.deps.clock.now();
+  }
+
+  private requireKnown(names: string[]): void {
+    const unknown = names.filter((n) => !this.records.has(n) || this.records.get(n)?.removed);
+    if (unknown.length) {
+      throw new DinitError('UNKNOWN_SERVICE', `unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, {
+        services: unknown,
+      });
+    }
+  }
+
+  private statusOf(s: ServiceRecord, g: Graph): ServiceStatus {
+    const reason = s.failed ?? (s.state === 'stopped' ? (s.pinned ?? s.lastReason) : null);
+    return {
+      name: s.cfg.name,
+      type: s.cfg.type,
+      state: s.state,
+      target: g.wanted(s) ? 'up' : 'down',
+      pid: s.pid,
+      since: s.since,
+      restarts: s.restarts,
+      ready: s.state === 'started' && !s.smoothPending,
+      failed: s.failed !== null,
+      exitCode: s.exitCode,
+      exitSignal: s.exitSignal,
+      reason: reason ? describeReason(reason) : null,
+      statusText: s.statusText,
+      health: s.health,
+    };
+  }
+}
+
+/** The shell's convention: a code, or 128+N when killed by signal N. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  if (signal) {
+    const n = signalNumbers[signal];
+    if (n !== undefined) return 128 + n;
+  }
+  return 1;
+}
+
+// The Linux numbers, so the core needs no `os` import; runtime passes names.
+const signalNumbers: Partial<Record<string, number>> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
+  SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17,
+  SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25,
+  SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28, SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
+};
+
+function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
+  const strip = (c: ServiceConfig): string => JSON.stringify({ ...c, pos: undefined });
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,483 @@
+// The graph's rules with a fake driver and a fake clock: no processes, no real time.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ServiceEvent } from '../../src/core/listener.js';
+import { ServiceSet } from '../../src/core/service-set.js';
+import type { Options, ServiceConfig } from '../../src/types.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { FakeDriver } from '../helpers/fake-driver.js';
+import { config, svc } from '../helpers/service-config.js';
+
+function setup(services: ServiceConfig[], options: Partial<Options> = {}, autoReady = true) {
+  const clock = new FakeClock();
+  const driver = new FakeDriver();
+  driver.autoReady = autoReady;
+  const events: ServiceEvent[] = [];
+  const set = new ServiceSet(config(services, options), { clock, driver, listener: (e) => events.push(e) });
+  driver.events = set;
+  const state = (n: string) => set.get(n)?.state;
+  const states = () => Object.fromEntries(set.names().map((n) => [n, state(n)]));
+  return { clock, driver, set, events, state, states };
+}
+
+const chain = () => [svc('db'), svc('api', { dependsOn: ['db'] }), svc('worker', { dependsOn: ['api'] })];
+
+describe('starting', () => {
+  test('services start in parallel as soon as what they need is started', () => {
+    const { driver, set } = setup([svc('a'), svc('b'), svc('c', { dependsOn: ['a', 'b'] })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:a', 'start:b']);
+    set.ready('a');
+    assert.deepEqual(driver.take(), []);
+    set.ready('b');
+    assert.deepEqual(driver.take(), ['start:c']);
+  });
+
+  test('a dependent waits for readiness, not for the spawn', () => {
+    const { driver, set, state } = setup([svc('db'), svc('api', { dependsOn: ['db'] })], {}, false);
+    set.boot();
+    set.spawned('db', 10);
+    assert.equal(state('db'), 'starting');
+    assert.deepEqual(driver.take(), ['start:db']);
+    set.ready('db');
+    assert.deepEqual(driver.take(), ['start:api']);
+  });
+
+  test('a service that is not auto-start is started only as a dependency', () => {
+    const { driver, set } = setup([svc('lib', { autoStart: false }), svc('lonely', { autoStart: false }), svc('app', { dependsOn: ['lib'] })]);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:lib', 'start:app']);
+  });
+
+  test('an internal service starts with no process once its dependencies are started', () => {
+    const { driver, set, state } = setup([svc('a'), svc('all', { type: 'internal', command: [], dependsOn: ['a'] })]);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:a']);
+    assert.equal(state('all'), 'started');
+  });
+
+  test('a scripted service is started when its command exits 0, and gates its dependents until then', () => {
+    const { driver, set, state } = setup([svc('migrate', { type: 'scripted' }), svc('web', { dependsOn: ['migrate'] })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:migrate']);
+    driver.exit('migrate', 0);
+    assert.equal(state('migrate'), 'started');
+    assert.deepEqual(driver.take(), ['start:web']);
+  });
+
+  test('a scripted service that exits non-zero fails and its dependents never start', () => {
+    const { driver, set } = setup([svc('migrate', { type: 'scripted' }), svc('web', { dependsOn: ['migrate'] })], {}, false);
+    set.boot();
+    driver.take();
+    driver.exit('migrate', 3);
+    assert.deepEqual(driver.take(), []);
+    const [m, w] = set.status(['migrate', 'web']);
+    assert.equal(m?.failed, true);
+    assert.match(m?.reason ?? '', /exited with code 3/);
+    assert.equal(w?.failed, true);
+    assert.match(w?.reason ?? '', /dependency migrate failed/);
+  });
+});
+
+describe('dependency kinds', () => {
+  test('a milestone dependency gates the start only: its later stop leaves the dependent running', () => {
+    const { driver, set, state } = setup([svc('init', { restart: 'never' }), svc('app', { dependsMs: ['init'] })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:init']);
+    set.ready('init');
+    assert.deepEqual(driver.take(), ['start:app']);
+    set.ready('app');
+    driver.exit('init', 1);
+    assert.equal(state('init'), 'stopped');
+    assert.equal(state('app'), 'started');
+    assert.deepEqual(driver.take(), []);
+  });
+
+  test('a milestone dependency that fails before the start keeps the dependent from starting', () => {
+    const { driver, set, state } = setup([svc('init', { restart: 'never' }), svc('app', { dependsMs: ['init'] })], {}, false);
+    set.boot();
+    driver.exit('init', 1);
+    assert.deepEqual(driver.take(), ['start:init']);
+    assert.equal(state('app'), 'stopped');
+    assert.equal(set.status(['app'])[0]?.failed, true);
+  });
+
+  test('waits-for waits for the dependency to start', () => {
+    const { driver, set } = setup([svc('cache'), svc('web', { waitsFor: ['cache'] })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:cache']);
+    set.ready('cache');
+    assert.deepEqual(driver.take(), ['start:web']);
+  });
+
+  test('waits-for also proceeds when the dependency fails to start', () => {
+    const { driver, set } = setup([svc('cache'), svc('web', { waitsFor: ['cache'] })], {}, false);
+    set.boot();
+    driver.take();
+    set.startFailed('cache', "cannot execute 'redis': not found", 'ENOENT');
+    assert.deepEqual(driver.take(), ['start:web']);
+  });
+
+  test('a soft dependency that crashes never stops its dependent', () => {
+    const { driver, set, state, clock } = setup([svc('cache'), svc('web', { waitsFor: ['cache'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('cache', null, 'SIGKILL');
+    assert.equal(state('web'), 'started');
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:cache']);
+    assert.equal(state('web'), 'started');
+  });
+
+  test('after orders the start when both start, and never stops anything', () => {
+    const { driver, set, state } = setup([svc('b', { after: ['a'] }), svc('a')], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:a']);
+    set.ready('a');
+    assert.deepEqual(driver.take(), ['start:b']);
+    set.ready('b');
+    driver.exit('a', null, 'SIGKILL');
+    assert.equal(state('b'), 'started');
+  });
+
+  test('after does not pull in a service that is not otherwise started', () => {
+    const { driver, set } = setup([svc('a', { autoStart: false }), svc('b', { after: ['a'] })]);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:b']);
+  });
+});
+
+describe('rollback and restart', () => {
+  test('a crashed hard dependency rolls back its dependents in reverse order, then all come back', () => {
+    const { driver, set, clock, states } = setup(chain());
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:db', 'start:api', 'start:worker']);
+    driver.exit('db', null, 'SIGKILL');
+    assert.deepEqual(driver.take(), ['stop:worker'], 'worker goes first; api waits for it');
+    driver.exit('worker', 0);
+    assert.deepEqual(driver.take(), ['stop:api']);
+    driver.exit('api', 0);
+    assert.deepEqual(states(), { db: 'stopped', api: 'stopped', worker: 'stopped' });
+    clock.advance(199);
+    assert.deepEqual(driver.take(), [], 'restart-delay is honoured');
+    clock.advance(1);
+    assert.deepEqual(driver.take(), ['start:db', 'start:api', 'start:worker']);
+    assert.deepEqual(states(), { db: 'started', api: 'started', worker: 'started' });
+    assert.equal(set.get('db')?.restarts, 1);
+  });
+
+  test('a restarted dependency waits until the rollback of its dependents is complete', () => {
+    const { driver, set, clock } = setup(chain());
+    set.boot();
+    driver.take();
+    driver.exit('db', 1);
+    clock.advance(1000);
+    assert.deepEqual(driver.take(), ['stop:worker'], 'db does not restart while api and worker are up');
+    driver.exit('worker', 0);
+    driver.exit('api', 0);
+    assert.deepEqual(driver.take(), ['stop:api', 'start:db', 'start:api', 'start:worker']);
+  });
+
+  test('the rollback line names the dependency that went down', () => {
+    const { driver, set, events } = setup(chain());
+    set.boot();
+    driver.exit('db', null, 'SIGKILL');
+    const stopping = events.filter((e) => e.type === 'stopping');
+    assert.deepEqual(stopping, [{ type: 'stopping', name: 'worker', cause: { kind: 'dependency', service: 'api', failed: false } }]);
+    driver.exitStopped();
+    const api = events.find((e) => e.type === 'stopping' && e.name === 'api');
+    assert.deepEqual(api, { type: 'stopping', name: 'api', cause: { kind: 'dependency', service: 'db', failed: false } });
+  });
+
+  test('smooth-recovery restarts the process without touching its dependents', () => {
+    const { driver, set, clock, state, events } = setup([svc('db', { smoothRecovery: true }), svc('api', { dependsOn: ['db'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('db', null, 'SIGKILL');
+    assert.equal(state('db'), 'started');
+    assert.deepEqual(driver.take(), []);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:db'], 'only db is respawned; api is never stopped');
+    assert.equal(state('api'), 'started');
+    assert.ok(events.some((e) => e.type === 'restarting' && e.smooth));
+  });
+
+  test('restart: on-failure does not restart a clean exit; the service completes and hard dependents stop', () => {
+    const { driver, set, clock, state } = setup([svc('job'), svc('after-job', { dependsOn: ['job'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('job', 0);
+    clock.advance(1000);
+    assert.deepEqual(driver.take(), ['stop:after-job']);
+    assert.equal(state('job'), 'stopped');
+    assert.match(set.status(['job'])[0]?.reason ?? '', /completed/);
+  });
+
+  test('restart: always restarts a clean exit', () => {
+    const { driver, set, clock } = setup([svc('ticker', { restart: 'always' })]);
+    set.boot();
+    driver.take();
+    driver.exit('ticker', 0);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:ticker']);
+  });
+
+  test('restart: never leaves a crashed service failed', () => {
+    const { driver, set, clock } = setup([svc('once', { restart: 'never' })]);
+    set.boot();
+    driver.take();
+    driver.exit('once', 2);
+    clock.advance(10_000);
+    assert.deepEqual(driver.take(), []);
+    assert.equal(set.status(['once'])[0]?.failed, true);
+  });
+
+  test('exceeding restart-limit fails the service and stops its hard dependents', () => {
+    const { driver, set, clock, events } = setup([
+      svc('flaky', { restartLimit: { count: 2, interval: 10_000 } }),
+      svc('user', { dependsOn: ['flaky'] }),
+    ]);
+    set.boot();
+    for (let i = 0; i < 2; i++) {
+      driver.exit('flaky', 1);
+      driver.exitStopped();
+      clock.advance(200);
+    }
+    driver.take();
+    driver.exit('flaky', 1);
+    driver.exitStopped();
+    clock.advance(10_000);
+    assert.deepEqual(driver.take(), ['stop:user']);
+    const [f, u] = set.status(['flaky', 'user']);
+    assert.equal(f?.state, 'stopped');
+    assert.match(f?.reason ?? '', /restarted 2 times within 10s/);
+    assert.equal(u?.failed, true);
+    assert.ok(events.some((e) => e.type === 'failed' && e.name === 'flaky'));
+  });
+
+  test('restarts outside the restart-limit interval do not count', () => {
+    const { driver, set, clock } = setup([svc('flaky', { restartLimit: { count: 1, interval: 1000 } })]);
+    set.boot();
+    for (let i = 0; i < 5; i++) {
+      driver.take();
+      driver.exit('flaky', 1);
+      clock.advance(1200);
+      assert.deepEqual(driver.take(), ['start:flaky'], `restart ${i + 1}`);
+    }
+  });
+
+  test('on-failure: shutdown stops everything with exit code 1 when a service fails for good', () => {
+    const { driver, set, events } = setup([svc('a', { restart: 'never' }), svc('b')], { onFailure: 'shutdown' });
+    set.boot();
+    driver.take();
+    driver.exit('a', 1);
+    assert.deepEqual(driver.take(), ['stop:b']);
+    driver.exitStopped();
+    assert.ok(events.some((e) => e.type === 'all-stopped'));
+    assert.equal(set.exitCode(), 1);
+  });
+
+  test('on-failure: continue keeps the others running', () => {
+    const { driver, set, state } = setup([svc('a', { restart: 'never' }), svc('b')]);
+    set.boot();
+    driver.exit('a', 1);
+    assert.equal(state('b'), 'started');
+    assert.equal(set.isShuttingDown(), false);
+  });
+});
+
+describe('stopping', () => {
+  test('stop-timeout escalates to kill', () => {
+    const { driver, set, clock } = setup([svc('stubborn', { stopTimeout: 500 })]);
+    set.boot();
+    driver.take();
+    set.stop(['stubborn']);
+    assert.deepEqual(driver.take(), ['stop:stubborn']);
+    clock.advance(499);
+    assert.deepEqual(driver.take(), []);
+    clock.advance(1);
+    assert.deepEqual(driver.take(), ['kill:stubborn']);
+    driver.exit('stubborn', null, 'SIGKILL');
+    assert.equal(set.get('stubborn')?.state, 'stopped');
+  });
+
+  test('stopping a service stops its hard dependents first and keeps soft dependents running', () => {
+    const { driver, set, state } = setup([svc('db'), svc('api', { dependsOn: ['db'] }), svc('viewer', { waitsFor: ['db'] })]);
+    set.boot();
+    driver.take();
+    set.stop(['db']);
+    assert.deepEqual(driver.take(), ['stop:api']);
+    driver.exitStopped();
+    assert.deepEqual(driver.take(), ['stop:db']);
+    driver.exitStopped();
+    assert.equal(state('viewer'), 'started');
+    assert.equal(state('db'), 'stopped');
+  });
+
+  test('starting a stopped dependency brings back what stopping it took down', () => {
+    const { driver, set, states } = setup(chain());
+    set.boot();
+    set.stop(['db']);
+    driver.exitStopped();
+    driver.exitStopped();
+    driver.exitStopped();
+    assert.deepEqual(states(), { db: 'stopped', api: 'stopped', worker: 'stopped' });
+    driver.take();
+    set.start(['db']);
+    assert.deepEqual(driver.take(), ['start:db', 'start:api', 'start:worker']);
+  });
+
+  test('shutdown stops dependents before dependencies, independent ones in parallel', () => {
+    const { driver, set, events } = setup([...chain(), svc('solo')]);
+    set.boot();
+    driver.take();
+    set.shutdown('SIGTERM');
+    assert.deepEqual(driver.take(), ['stop:worker', 'stop:solo']);
+    driver.exit('solo', 0);
+    driver.exit('worker', 0);
+    assert.deepEqual(driver.take(), ['stop:api']);
+    driver.exit('api', 0);
+    assert.deepEqual(driver.take(), ['stop:db']);
+    assert.ok(!events.some((e) => e.type === 'all-stopped'));
+    driver.exit('db', 0);
+    assert.ok(events.some((e) => e.type === 'all-stopped'));
+    assert.equal(set.exitCode(), 0);
+  });
+
+  test('a crash during shutdown is not restarted', () => {
+    const { driver, set, clock } = setup([svc('a', { restart: 'always' }), svc('b', { dependsOn: ['a'] })]);
+    set.boot();
+    set.shutdown();
+    driver.take();
+    driver.exit('a', null, 'SIGKILL');
+    clock.advance(1000);
+    assert.ok(!driver.take().includes('start:a'));
+  });
+
+  test('killAll kills every running process at once', () => {
+    const { driver, set } = setup(chain());
+    set.boot();
+    set.shutdown();
+    driver.take();
+    set.killAll();
+    assert.deepEqual(driver.take().sort(), ['kill:api', 'kill:db', 'kill:worker']);
+  });
+});
+
+describe('failures and main', () => {
+  test('a service that cannot be executed fails with the reason and the others keep running', () => {
+    const { driver, set, state } = setup([svc('ghost'), svc('ok')]);
+    driver.autoReady = false;
+    set.boot();
+    set.ready('ok');
+    set.startFailed('ghost', "cannot execute 'nope': not found in PATH (ENOENT)", 'ENOENT');
+    const [g] = set.status(['ghost']);
+    assert.equal(g?.failed, true);
+    assert.match(g?.reason ?? '', /ENOENT/);
+    assert.equal(state('ok'), 'started');
+  });
+
+  test('not ready within start-timeout: stopped, failed, and its dependents never start', () => {
+    const { driver, set, clock } = setup([svc('slow', { startTimeout: 1000 }), svc('dep', { dependsOn: ['slow'] })], {}, false);
+    set.boot();
+    driver.take();
+    clock.advance(1000);
+    assert.deepEqual(driver.take(), ['stop:slow']);
+    driver.exit('slow', null, 'SIGTERM');
+    const [s, d] = set.status(['slow', 'dep']);
+    assert.match(s?.reason ?? '', /start-timeout 1s/);
+    assert.equal(s?.failed, true);
+    assert.equal(d?.failed, true);
+    assert.deepEqual(driver.take(), []);
+  });
+
+  test("main's exit stops everything and becomes the exit code (128+N when killed)", () => {
+    for (const [code, signal, want] of [[7, null, 7], [null, 'SIGKILL', 137]] as const) {
+      const { driver, set, events } = setup([svc('side'), svc('main', { main: true, restart: 'always' })]);
+      set.boot();
+      driver.take();
+      driver.exit('main', code, signal);
+      assert.deepEqual(driver.take(), ['stop:side']);
+      driver.exitStopped();
+      assert.ok(events.some((e) => e.type === 'all-stopped'));
+      assert.equal(set.exitCode(), want);
+    }
+  });
+
+  test('main that cannot be executed exits 127 (not found) or 126 (not executable)', () => {
+    for (const [errno, want] of [['ENOENT', 127], ['EACCES', 126]] as const) {
+      const { set } = setup([svc('main', { main: true })], {}, false);
+      set.boot();
+      set.startFailed('main', 'cannot execute', errno);
+      assert.equal(set.exitCode(), want);
+    }
+  });
+
+  test('a failed health check restarts the service as after a crash, rolling back dependents', () => {
+    const { driver, set, clock, events } = setup([svc('db'), svc('api', { dependsOn: ['db'] })]);
+    set.boot();
+    driver.take();
+    set.unhealthy('db', 'tcp 5432: connection refused');
+    assert.deepEqual(driver.take(), ['stop:db']);
+    driver.exit('db', null, 'SIGTERM');
+    assert.deepEqual(driver.take(), ['stop:api']);
+    driver.exit('api', 0);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:db', 'start:api']);
+    assert.ok(events.some((e) => e.type === 'restarting' && e.name === 'db'));
+  });
+
+  test('start clears a failure and brings the service and its failed dependents back', () => {
+    const { driver, set, states } = setup([svc('db', { restart: 'never' }), svc('api', { dependsOn: ['db'] })]);
+    set.boot();
+    driver.exit('db', 1);
+    driver.exitStopped();
+    driver.take();
+    assert.equal(set.health().ok, false);
+    set.start(['db']);
+    assert.deepEqual(driver.take(), ['start:db', 'start:api']);
+    assert.deepEqual(states(), { db: 'started', api: 'started' });
+    assert.equal(set.health().ok, true);
+  });
+
+  test('health is ok only when every service that should be up is started', () => {
+    const { set } = setup([svc('a'), svc('b', { dependsOn: ['a'] }), svc('idle', { autoStart: false })], {}, false);
+    set.boot();
+    assert.deepEqual(set.health().problems, ['a: starting', 'b: stopped']);
+    set.ready('a');
+    set.ready('b');
+    assert.deepEqual(set.health(), { ok: true, problems: [] });
+  });
+
+  test('unknown services are named in the error', () => {
+    const { set } = setup([svc('a')]);
+    assert.throws(() => set.start(['a', 'nope']), /unknown service: nope/);
+  });
+});
+
+describe('reload', () => {
+  test('only changed services restart, with their dependents; added start; removed stop', () => {
+    const { driver, set, states } = setup([...chain(), svc('old')]);
+    set.boot();
+    driver.take();
+    const next = config([svc('db', { environment: { X: '1' } }), svc('api', { dependsOn: ['db'] }), svc('worker', { dependsOn: ['api'] }), svc('new')]);
+    const diff = set.applyConfig(next);
+    assert.deepEqual(diff, { added: ['new'], removed: ['old'], changed: ['db'] });
+    assert.deepEqual(driver.take().sort(), ['start:new', 'stop:old', 'stop:worker']);
+    driver.exitStopped();
+    driver.exitStopped();
+    driver.exitStopped();
+    driver.exitStopped();
+    assert.ok(!set.has('old'));
+    assert.deepEqual(states(), { db: 'started', api: 'started', worker: 'started', new: 'started' });
+    assert.deepEqual(set.get('db')?.cfg.environment, { X: '1' });
+  });
+
+  test('an unchanged config changes nothing', () => {
+    const { driver, set } = setup(chain());
+    set.boot();
+    driver.take();
+    assert.deepEqual(set.applyConfig(config(chain())), { added: [], removed: [], changed: [] });
+    assert.deepEqual(driver.take(), []);
+  });
+});
