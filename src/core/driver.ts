@@ -43,6 +43,8 @@ export interface DriverEvents {
   startFailed(name: string, message: string, errno?: string): void;
   /** Readiness can no longer succeed (e.g. probe misconfigured). The process is still running. */
   notReady?(name: string, message: string): void;
+  /** Health probe succeeded (after start, or again after failures). */
+  healthy?(name: string): void;
   /** Health probe failed `retries` times in a row: treat as a crash. */
   unhealthy(name: string, message: string): void;
   /** Free-form status from the service (systemd STATUS=, health summary). */

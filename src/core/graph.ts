@@ -141,8 +141,13 @@ export class Graph {
     if (s.failed) return s.failed;
     if (s.pinned) return s.pinned;
     const dep = this.downDependency(s);
-    if (dep) return { kind: 'dependency', service: dep.cfg.name, failed: dep.failed !== null };
-    return { kind: 'requested' };
+    if (!dep) return { kind: 'requested' };
+    // A rollback names the service that really went down, not the next link of the chain.
+    if (dep.state === 'started') {
+      const root = this.downCause(dep);
+      if (root.kind === 'dependency') return root;
+    }
+    return { kind: 'dependency', service: dep.cfg.name, failed: dep.failed !== null };
   }
 
   /** Will start (or restart) without anyone asking again. */

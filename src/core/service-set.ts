@@ -247,6 +247,7 @@ export class ServiceSet implements DriverEvents {
       if (!s || s.cfg.type === 'scripted') return;
       if (s.state === 'starting') {
         this.clearTimer(s, 'startTimer');
+        s.statusText = null; // "waiting for …" no longer holds
         this.setState(s, 'started');
         this.emit({ type: 'started', name, pid: s.pid });
       } else if (s.state === 'started' && s.smoothPending && !s.restartTimer) {

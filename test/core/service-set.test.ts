@@ -178,12 +178,12 @@ describe('rollback and restart', () => {
     assert.deepEqual(driver.take(), ['stop:api', 'start:db', 'start:api', 'start:worker']);
   });
 
-  test('the rollback line names the dependency that went down', () => {
+  test('the rollback line names the dependency that went down, not the next link of the chain', () => {
     const { driver, set, events } = setup(chain());
     set.boot();
     driver.exit('db', null, 'SIGKILL');
     const stopping = events.filter((e) => e.type === 'stopping');
-    assert.deepEqual(stopping, [{ type: 'stopping', name: 'worker', cause: { kind: 'dependency', service: 'api', failed: false } }]);
+    assert.deepEqual(stopping, [{ type: 'stopping', name: 'worker', cause: { kind: 'dependency', service: 'db', failed: false } }]);
     driver.exitStopped();
     const api = events.find((e) => e.type === 'stopping' && e.name === 'api');
     assert.deepEqual(api, { type: 'stopping', name: 'api', cause: { kind: 'dependency', service: 'db', failed: false } });

@@ -1,0 +1,213 @@
+// The ServiceDriver over real processes: spawn in its own session, watch
+// readiness and health, signal the process group, report back to the graph.
+//
+// Each start gets a generation number; callbacks from an older generation (a
+// process that was replaced, a probe that lost the race with an exit) are
+// dropped, so the graph only ever hears about the process it asked for.
+
+import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { DriverEvents, ServiceDriver } from '../core/driver.js';
+import { killGroup, killTree } from '../os/kill.js';
+import { describeSpawnError, spawnService } from '../os/spawn.js';
+import { resolveUser } from '../os/users.js';
+import type { ServiceConfig } from '../types.js';
+import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
+import type { Cancellable, ProbeContext } from './probes/index.js';
+
+/** What the driver needs from the log layer. */
+export interface ServiceOutput {
+  attach(name: string, stdout: Readable | null, stderr: Readable | null): Promise<void>;
+  onLine(name: string, cb: (line: string) => void): () => void;
+}
+
+export interface ProcessDriverDeps {
+  output: ServiceOutput;
+  /** Environment of a service: dinit's own, then the global, then the service's. */
+  environment(svc: ServiceConfig): Record<string, string>;
+}
+
+interface Running {
+  gen: number;
+  child: ChildProcess | null;
+  pid: number | null;
+  prep: ReadinessPrep | null;
+  probes: Cancellable[];
+  /** A scripted service's stop-command runs as its own child. */
+  stopping: boolean;
+}
+
+export class ProcessDriver implements ServiceDriver {
+  private events: DriverEvents | null = null;
+  private readonly running = new Map<string, Running>();
+  private gen = 0;
+
+  constructor(private readonly deps: ProcessDriverDeps) {}
+
+  bind(events: DriverEvents): void {
+    this.events = events;
+  }
+
+  /** Pids of every live service process (for the reaper's own/adopted split and status). */
+  pids(): number[] {
+    const out: number[] = [];
+    for (const r of this.running.values()) if (r.pid !== null) out.push(r.pid);
+    return out;
+  }
+
+  start(svc: ServiceConfig): void {
+    this.cleanup(svc.name);
+    const run: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: false };
+    this.running.set(svc.name, run);
+    void this.launch(svc, run, svc.command, true);
+  }
+
+  stop(svc: ServiceConfig): void {
+    const run = this.running.get(svc.name);
+    if (run?.pid != null) {
+      if (!killGroup(run.pid, svc.stopSignal)) killTree(run.pid, svc.stopSignal);
+      return;
+    }
+    if (svc.type === 'scripted' && svc.stopCommand?.length) {
+      const next: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: true };
+      this.running.set(svc.name, next);
+      void this.launch(svc, next, svc.stopCommand, false);
+      return;
+    }
+    // Nothing is running: the graph is told so at once (after this call returns).
+    const gen = run?.gen;
+    queueMicrotask(() => {
+      if (this.running.get(svc.name)?.gen === gen) this.events?.exited(svc.name, null, null);
+    });
+  }
+
+  kill(name: string): void {
+    const run = this.running.get(name);
+    if (run?.pid != null) killTree(run.pid, 'SIGKILL');
+  }
+
+  signal(name: string, signal: NodeJS.Signals): boolean {
+    const run = this.running.get(name);
+    return run?.pid != null && killGroup(run.pid, signal);
+  }
+
+  forget(name: string): void {
+    this.cleanup(name);
+    this.running.delete(name);
+  }
+
+  private current(name: string, run: Running): boolean {
+    return this.running.get(name) === run;
+  }
+
+  private cleanup(name: string): void {
+    const run = this.running.get(name);
+    if (!run) return;
+    for (const p of run.probes) p.cancel();
+    run.probes = [];
+    run.prep?.close();
+    run.prep = null;
+  }
+
+  private async launch(svc: ServiceConfig, run: Running, command: string[], isStart: boolean): Promise<void> {
+    const name = svc.name;
+    const ev = (): DriverEvents | null => (this.current(name, run) ? this.events : null);
+    const env = this.deps.environment(svc);
+    let ids: { uid?: number; gid?: number; groups?: number[] } = {};
+    try {
+      if (svc.user) {
+        const u = resolveUser(svc.user.spec);
+        ids = { uid: u.uid, gid: u.gid, groups: u.groups };
+        if (u.home && env.HOME === undefined) env.HOME = u.home;
+        if (u.name && env.USER === undefined) env.USER = u.name;
+      }
+      if (isStart && svc.type === 'process' && svc.ready) {
+        run.prep = await prepareReadiness(svc.ready, name);
+        if (!this.current(name, run)) return run.prep.close();
+        Object.assign(env, run.prep.env);
+      }
+    } catch (err) {
+      ev()?.startFailed(name, (err as Error).message);
+      return;
+    }
+    let child: ChildProcess;
+    try {
+      child = spawnService({
+        command,
+        env,
+        ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}),
+        ...ids,
+        ...(svc.umask !== undefined ? { umask: svc.umask } : {}),
+        ...(run.prep ? { extraStdio: run.prep.stdio } : {}),
+      });
+    } catch (err) {
+      ev()?.startFailed(name, describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code);
+      return;
+    }
+    run.child = child;
+    let spawned = false;
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (spawned) return; // a later error (e.g. kill on a dead pid) changes nothing
+      this.cleanup(name);
+      const e = ev();
+      if (!e) return;
+      const message = describeSpawnError(err, command, svc.workingDir);
+      if (run.stopping) e.exited(name, 127, null);
+      else e.startFailed(name, message, err.code);
+    });
+    child.once('spawn', () => {
+      spawned = true;
+      run.pid = child.pid ?? null;
+      void this.deps.output.attach(name, child.stdout, child.stderr);
+      const e = ev();
+      if (!e || run.pid === null) return;
+      if (run.stopping) return;
+      e.spawned(name, run.pid);
+      if (svc.type !== 'process') return;
+      if (!svc.ready || !run.prep) {
+        e.ready(name);
+        this.startHealth(svc, run, env);
+        return;
+      }
+      run.prep.attach(child);
+      run.probes.push(
+        startReadiness(svc.ready, this.probeContext(svc, env), run.prep, {
+          onReady: () => {
+            if (!this.current(name, run)) return;
+            this.events?.ready(name);
+            this.startHealth(svc, run, env);
+          },
+          onFail: (message) => ev()?.notReady?.(name, message),
+          onStatus: (text) => ev()?.statusText?.(name, text),
+        }),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      run.pid = null;
+      if (!this.current(name, run)) return;
+      this.cleanup(name);
+      this.events?.exited(name, code, signal);
+    });
+  }
+
+  private startHealth(svc: ServiceConfig, run: Running, env: Record<string, string>): void {
+    if (!svc.health || !this.current(svc.name, run)) return;
+    const name = svc.name;
+    run.probes.push(
+      startHealth(svc.health, this.probeContext(svc, env), {
+        onHealthy: () => this.current(name, run) && this.events?.healthy?.(name),
+        onUnhealthy: (message) => this.current(name, run) && this.events?.unhealthy(name, message),
+        onStatus: (text) => this.current(name, run) && this.events?.statusText?.(name, text),
+      }),
+    );
+  }
+
+  private probeContext(svc: ServiceConfig, env: Record<string, string>): ProbeContext {
+    return {
+      service: svc.name,
+      env,
+      ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}),
+      onLine: (cb) => this.deps.output.onLine(svc.name, cb),
+    };
+  }
+}

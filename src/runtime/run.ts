@@ -1,0 +1,127 @@
+// `dinit run`: everything a supervisor process needs, wired once. Config in,
+// exit code out. This is where the real clock, the real process streams, the
+// signals, the reaper and the control socket meet the ServiceSet; the CLI's
+// `run` verb imports this module lazily so no client verb ever loads it.
+
+import { existsSync } from 'node:fs';
+import { emptyConfig, loadConfigFile, mainService, resolveConfigPath, shutdownBudget } from '../config/index.js';
+import { startControlServer, type ControlServer } from '../control/server.js';
+import { ConfigError, DinitError, formatIssue } from '../errors.js';
+import { LogHub } from '../log/index.js';
+import { createReaper } from '../os/reaper.js';
+import { becomeSubreaper, isPid1 } from '../os/subreaper.js';
+import type { Config } from '../types.js';
+import { Supervisor, type SupervisorLog } from './supervisor.js';
+
+export interface RunOptions {
+  configPath?: string;
+  socketPath: string;
+  mainCommand?: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGQUIT'];
+
+export async function run(opts: RunOptions): Promise<number> {
+  const cwd = process.cwd();
+  const explicit = opts.configPath ?? opts.env.DINIT_CONFIG;
+  const file = resolveConfigPath(opts.configPath, opts.env, cwd);
+  // With a CMD and no config anywhere, dinit is tini with a socket: main alone.
+  const haveFile = explicit !== undefined || existsSync(file);
+
+  const load = (): Config => {
+    const config = haveFile ? loadConfigFile(file, opts.env) : emptyConfig(file);
+    if (opts.mainCommand) config.services.push(mainService(opts.mainCommand, config));
+    return config;
+  };
+
+  let config: Config;
+  try {
+    if (!haveFile && !opts.mainCommand) {
+      throw new DinitError('CONFIG_READ', `no config file: looked for ${file}. Pass -c FILE, set DINIT_CONFIG, or give a command after --`);
+    }
+    config = load();
+  } catch (err) {
+    process.stderr.write(describeStartError(err) + '\n');
+    return 2;
+  }
+
+  const hub = new LogHub({ stdout: 1, stderr: 2, format: config.options.logFormat, timestamps: config.options.timestamps });
+  const log: SupervisorLog = {
+    attach: (n, o, e) => hub.attach(n, o, e),
+    onLine: (n, cb) => hub.onLine(n, cb),
+    dinit: (m) => hub.dinit(m),
+    tail: (n, k) => hub.tail(n, k),
+    follow: (n, cb) => hub.follow(n, cb),
+    configure: (c) => {
+      hub.configure({ format: c.options.logFormat, timestamps: c.options.timestamps });
+      const names = new Set(c.services.map((s) => s.name));
+      for (const s of c.services) hub.addService(s.name, s.log);
+      for (const n of hub.serviceNames()) if (!names.has(n)) hub.removeService(n);
+    },
+  };
+
+  for (const w of shutdownBudget(config).warnings) log.dinit(`warning: ${w}`);
+  if (!isPid1() && !becomeSubreaper()) {
+    log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');
+  }
+
+  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env });
+  const reaper = createReaper({
+    isOwn: () => false,
+    policy: config.options.orphans,
+    onEvent: (m) => log.dinit(m),
+  });
+  reaper.start();
+
+  let server: ControlServer | null = null;
+  try {
+    server = await startControlServer(opts.socketPath, supervisor, { onError: (m) => log.dinit(`control: ${m}`) });
+  } catch (err) {
+    if (err instanceof DinitError && err.code === 'SOCKET_IN_USE') {
+      reaper.stop();
+      process.stderr.write(`dinit: ${err.message}\n`);
+      await hub.close();
+      return 1;
+    }
+    log.dinit(`warning: control socket unavailable (${(err as Error).message}); dinit status and friends will not work`);
+  }
+
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const on = (sig: NodeJS.Signals, fn: () => void): void => {
+    handlers.set(sig, fn);
+    process.on(sig, fn);
+  };
+  on('SIGTERM', () => supervisor.beginShutdown('SIGTERM'));
+  on('SIGINT', () => supervisor.beginShutdown('SIGINT'));
+  on('SIGHUP', () => {
+    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeStartError(err)}`));
+  });
+  const main = config.services.find((s) => s.main)?.name;
+  for (const sig of FORWARDED) {
+    on(sig, () => {
+      if (main && supervisor.set.signal(main, sig)) return;
+      log.dinit(`received ${sig}: no main process to forward it to`);
+    });
+  }
+  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
+  process.on('uncaughtException', onCrash);
+
+  supervisor.boot();
+  const code = await supervisor.finished;
+
+  for (const [sig, fn] of handlers) process.off(sig, fn);
+  await server?.close();
+  reaper.reapNow();
+  reaper.stop();
+  log.dinit(`exiting with code ${code}`);
+  await hub.close();
+  process.off('uncaughtException', onCrash);
+  return code;
+}
+
+function describeStartError(err: unknown): string {
+  if (err instanceof ConfigError) return err.issues.map(formatIssue).join('\n') + `\n${err.issues.length} error(s); nothing was started.`;
+  if (err instanceof DinitError) return `dinit: ${err.message}`;
+  return `dinit: ${(err as Error)?.stack ?? String(err)}`;
+}

@@ -1,0 +1,240 @@
+// The supervisor: one ServiceSet driven by real processes, with the control
+// server as another listener on it. It implements ControlTarget, turns graph
+// events into `[dinit]` lines, and settles client waits (start/stop/wait)
+// by re-checking them after every event.
+//
+// Signals and process exit are not handled here: run.ts wires them, so this
+// class can be driven in-process by tests.
+
+import { realClock, type Clock } from '../core/clock.js';
+import type { ServiceEvent } from '../core/listener.js';
+import { ServiceSet } from '../core/service-set.js';
+import { DinitError } from '../errors.js';
+import type { ControlTarget, HealthResult, LogLine, OpResult, ReloadResult } from '../control/target.js';
+import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
+import { eventLine } from './event-lines.js';
+import { ProcessDriver, type ServiceOutput } from './process-driver.js';
+
+export interface SupervisorLog extends ServiceOutput {
+  dinit(message: string): void;
+  tail(names: string[], n: number): LogLine[];
+  follow(names: string[], cb: (l: LogLine) => void): () => void;
+  /** Keep prefixes and buffers in step with the configured services. */
+  configure(config: Config): void;
+}
+
+export interface SupervisorDeps {
+  config: Config;
+  log: SupervisorLog;
+  /** Re-read the config for reload (throws ConfigError when invalid). */
+  loadConfig: () => Config;
+  /** dinit's own environment, under every service's. */
+  env: NodeJS.ProcessEnv;
+  clock?: Clock;
+}
+
+type Waiter = () => boolean;
+
+export class Supervisor implements ControlTarget {
+  readonly set: ServiceSet;
+  readonly driver: ProcessDriver;
+  private cfg: Config;
+  private readonly log: SupervisorLog;
+  private readonly clock: Clock;
+  private readonly waiters = new Set<Waiter>();
+  private finish!: (code: number) => void;
+  /** Resolves with dinit's exit code once every service has stopped after a shutdown. */
+  readonly finished: Promise<number>;
+  private shutdownTimer: ReturnType<Clock['setTimer']> | null = null;
+  private checkQueued = false;
+
+  constructor(private readonly deps: SupervisorDeps) {
+    this.cfg = deps.config;
+    this.log = deps.log;
+    this.clock = deps.clock ?? realClock();
+    this.finished = new Promise((resolve) => (this.finish = resolve));
+    this.driver = new ProcessDriver({ output: this.log, environment: (svc) => this.environment(svc) });
+    this.set = new ServiceSet(this.cfg, {
+      clock: this.clock,
+      driver: this.driver,
+      listener: (ev) => this.onEvent(ev),
+      onInternalError: (err) => this.log.dinit(`internal error (please report): ${(err as Error).stack ?? String(err)}`),
+    });
+    this.driver.bind(this.set);
+    this.log.configure(this.cfg);
+  }
+
+  /** Start every auto-start service. */
+  boot(): void {
+    this.set.boot();
+  }
+
+  /** Orderly shutdown, capped by options.shutdown-timeout; a second call kills at once. */
+  beginShutdown(why: string): void {
+    if (this.set.isShuttingDown()) {
+      this.log.dinit(`${why} again: killing every service now`);
+      this.set.killAll();
+      return;
+    }
+    this.log.dinit(`shutting down (${why})`);
+    this.armShutdownTimer();
+    this.set.shutdown(why);
+  }
+
+  private armShutdownTimer(): void {
+    if (this.shutdownTimer) return;
+    const limit = this.cfg.options.shutdownTimeout;
+    this.shutdownTimer = this.clock.setTimer(limit, () => {
+      if (this.set.allStopped()) return;
+      this.log.dinit(`shutdown-timeout ${limit / 1000}s reached: killing what is left`);
+      this.set.killAll();
+    });
+  }
+
+  private environment(svc: ServiceConfig): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.deps.env)) if (v !== undefined) env[k] = v;
+    Object.assign(env, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
+    return env;
+  }
+
+  private onEvent(ev: ServiceEvent): void {
+    const line = eventLine(ev);
+    if (line) this.log.dinit(line);
+    if (ev.type === 'main-exited' || (ev.type === 'failed' && this.set.isShuttingDown() && !this.shutdownTimer)) {
+      this.armShutdownTimer();
+    }
+    if (ev.type === 'all-stopped') {
+      if (this.shutdownTimer) this.clock.clearTimer(this.shutdownTimer);
+      this.finish(this.set.exitCode());
+    }
+    if (!this.checkQueued) {
+      this.checkQueued = true;
+      queueMicrotask(() => {
+        this.checkQueued = false;
+        for (const w of [...this.waiters]) if (w()) this.waiters.delete(w);
+      });
+    }
+  }
+
+  /** Resolve when `settled` returns a result (checked now and after every event), or at the timeout. */
+  private until(settled: () => OpResult | null, timeoutMs: number | null, onTimeout: () => OpResult): Promise<OpResult> {
+    return new Promise((resolve) => {
+      let timer: ReturnType<Clock['setTimer']> | null = null;
+      const check: Waiter = () => {
+        const r = settled();
+        if (!r) return false;
+        if (timer) this.clock.clearTimer(timer);
+        resolve(r);
+        return true;
+      };
+      if (check()) return;
+      this.waiters.add(check);
+      if (timeoutMs !== null) {
+        timer = this.clock.setTimer(timeoutMs, () => {
+          this.waiters.delete(check);
+          resolve(onTimeout());
+        });
+      }
+    });
+  }
+
+  /** Started (ready) → ok; failed or held down → failure with the reason; else still pending. */
+  private upResult(names: string[]): OpResult | null {
+    const failures: OpResult['failures'] = [];
+    for (const s of this.set.status(names.filter((n) => this.set.has(n)))) {
+      if (s.ready) continue;
+      if (s.failed || (s.state === 'stopped' && s.target === 'down')) {
+        failures.push({ service: s.name, reason: s.reason ?? 'stopped' });
+      } else return null;
+    }
+    for (const n of names) if (!this.set.has(n)) failures.push({ service: n, reason: 'removed' });
+    return { ok: failures.length === 0, failures };
+  }
+
+  private downResult(names: string[]): OpResult | null {
+    const live = names.filter((n) => this.set.has(n));
+    return this.set.status(live).every((s) => s.state === 'stopped') ? { ok: true, failures: [] } : null;
+  }
+
+  // ---- ControlTarget -----------------------------------------------------
+
+  status(names: string[]): ServiceStatus[] {
+    return this.set.status(names);
+  }
+
+  async start(names: string[], wait: boolean): Promise<OpResult> {
+    this.set.start(names);
+    if (!wait) return { ok: true, failures: [] };
+    return this.until(() => this.upResult(names), null, () => ({ ok: false, failures: [] }));
+  }
+
+  async stop(names: string[], wait: boolean): Promise<OpResult> {
+    this.set.stop(names);
+    if (!wait) return { ok: true, failures: [] };
+    return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
+  }
+
+  async restart(names: string[], wait: boolean): Promise<OpResult> {
+    this.set.stop(names);
+    await this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
+    return this.start(names, wait);
+  }
+
+  signal(name: string, signal: NodeJS.Signals): void {
+    if (!this.set.signal(name, signal)) {
+      throw new DinitError('OPERATION_FAILED', `${name} has no running process to signal`, { service: name });
+    }
+  }
+
+  logs(names: string[], n: number): LogLine[] {
+    if (names.length) this.set.status(names); // throws UNKNOWN_SERVICE
+    return this.log.tail(names, n);
+  }
+
+  followLogs(names: string[], onLine: (line: LogLine) => void): () => void {
+    if (names.length) this.set.status(names);
+    return this.log.follow(names, onLine);
+  }
+
+  async reload(): Promise<ReloadResult> {
+    const next = this.deps.loadConfig(); // throws ConfigError: nothing changes
+    const diff = this.set.applyConfig(next);
+    this.cfg = next;
+    this.log.configure(next);
+    const parts = [
+      diff.added.length ? `added ${diff.added.join(', ')}` : '',
+      diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
+      diff.changed.length ? `changed ${diff.changed.join(', ')}` : '',
+    ].filter(Boolean);
+    this.log.dinit(`reloaded ${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`);
+    return diff;
+  }
+
+  async shutdown(): Promise<void> {
+    this.beginShutdown('dinit shutdown');
+  }
+
+  health(): HealthResult {
+    return this.set.health();
+  }
+
+  config(): Config {
+    return this.cfg;
+  }
+
+  async wait(names: string[], timeoutMs: number): Promise<OpResult> {
+    this.set.status(names); // throws UNKNOWN_SERVICE
+    return this.until(
+      () => this.upResult(names),
+      timeoutMs,
+      () => ({
+        ok: false,
+        failures: this.set
+          .status(names)
+          .filter((s) => !s.ready)
+          .map((s) => ({ service: s.name, reason: `not started within ${timeoutMs / 1000}s (${s.state})` })),
+      }),
+    );
+  }
+}
