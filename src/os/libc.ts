@@ -1,0 +1,178 @@
+// The few libc calls Node does not expose, through koffi (FFI with prebuilt
+// binaries for glibc and musl; no compiler, no install script).
+//
+// Why these: waitpid(pid, WNOHANG) reaps orphans reparented to us (Node only
+// waits for children it spawned itself); prctl(PR_SET_CHILD_SUBREAPER) makes
+// orphans come to us when we are not PID 1; execvp/fcntl/signal/sigprocmask
+// let the exec-as wrapper replace itself with the service after setting
+// supplementary groups and umask (Node's spawn can do neither).
+//
+// Lazy on purpose: every `dinit status` imports this module graph, so neither
+// koffi nor libc is loaded until a function is first called. libc is found by
+// name, musl first when its loader exists (Alpine may also carry a glibc
+// compatibility libc.so.6), then glibc's soname.
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
+import type * as KoffiNs from 'koffi';
+import { DinitError } from '../errors.js';
+import { signalName } from './signals.js';
+
+type Koffi = typeof KoffiNs;
+
+export interface Libc {
+  koffi: Koffi;
+  /** Which library was loaded (for messages). */
+  path: string;
+  waitpid(pid: number, status: [number], options: number): number;
+  prctl(option: number, arg2: number): number;
+  getpid(): number;
+  execvp(file: string, argv: (string | null)[]): number;
+  fcntlGet(fd: number, cmd: number): number;
+  fcntlSet(fd: number, cmd: number, arg: number): number;
+  /** Set a signal's disposition to default (SIG_DFL). */
+  signalDefault(sig: number): void;
+  /** Unblock every signal in the calling thread. */
+  unblockAllSignals(): number;
+  errno(): number;
+}
+
+export const WNOHANG = 1;
+export const PR_SET_CHILD_SUBREAPER = 36;
+export const F_GETFD = 1;
+export const F_SETFD = 2;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const FD_CLOEXEC = 1;
+/** O_NONBLOCK on x86_64, aarch64, arm, riscv64, ppc64le, s390x (not alpha/mips/sparc). */
+export const O_NONBLOCK = 0o4000;
+const SIG_SETMASK = 2;
+
+const MUSL_ARCH: Record<string, string> = {
+  x64: 'x86_64',
+  arm64: 'aarch64',
+  arm: 'armhf',
+  ia32: 'i386',
+  riscv64: 'riscv64',
+  ppc64: 'powerpc64le',
+  s390x: 's390x',
+  loong64: 'loongarch64',
+};
+
+/** Candidate libc names in the order we try them. */
+export function libcCandidates(arch: string = process.arch): string[] {
+  const m = MUSL_ARCH[arch] ?? arch;
+  const musl = [`/lib/ld-musl-${m}.so.1`, `libc.musl-${m}.so.1`];
+  const glibc = ['libc.so.6'];
+  return existsSync(`/lib/ld-musl-${m}.so.1`) ? [...musl, ...glibc] : [...glibc, ...musl];
+}
+
+let cached: Libc | undefined;
+
+/** Load koffi and libc on first use; throws DinitError('INTERNAL') if neither works. */
+export function libc(): Libc {
+  if (cached) return cached;
+  let koffi: Koffi;
+  try {
+    koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  } catch (err) {
+    throw new DinitError(
+      'INTERNAL',
+      `cannot load koffi (needed to reap orphaned processes): ${(err as Error).message}`,
+      { platform: `${process.platform}-${process.arch}` },
+      err,
+    );
+  }
+  const tried: string[] = [];
+  for (const name of libcCandidates()) {
+    let lib: KoffiNs.LibraryHandle;
+    try {
+      lib = koffi.load(name);
+    } catch (err) {
+      tried.push(`${name}: ${(err as Error).message}`);
+      continue;
+    }
+    cached = bind(koffi, lib, name);
+    return cached;
+  }
+  throw new DinitError('INTERNAL', `cannot load the C library (tried ${tried.join('; ')})`, { tried });
+}
+
+function bind(koffi: Koffi, lib: KoffiNs.LibraryHandle, path: string): Libc {
+  const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
+  // prctl and fcntl are variadic in C: declare them so, and type each extra argument.
+  const prctl = lib.func('int prctl(int option, ...)');
+  const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
+  const getpid = lib.func('int getpid()');
+  const execvp = lib.func('int execvp(const char *file, const char **argv)');
+  const signal = lib.func('void *signal(int sig, void *handler)');
+  const sigprocmask = lib.func('int sigprocmask(int how, const uint8_t *set, uint8_t *old)');
+  const ul = 'unsigned long';
+  return {
+    koffi,
+    path,
+    waitpid: (pid, status, options) => waitpid(pid, status, options) as number,
+    prctl: (option, arg2) => prctl(option, ul, arg2, ul, 0, ul, 0, ul, 0) as number,
+    getpid: () => getpid() as number,
+    execvp: (file, argv) => execvp(file, argv) as number,
+    fcntlGet: (fd, cmd) => fcntl(fd, cmd) as number,
+    fcntlSet: (fd, cmd, arg) => fcntl(fd, cmd, 'int', arg) as number,
+    signalDefault: (sig) => {
+      signal(sig, null);
+    },
+    // sigset_t is 128 bytes on Linux (glibc and musl); all zero = nothing blocked.
+    unblockAllSignals: () => sigprocmask(SIG_SETMASK, Buffer.alloc(128), null) as number,
+    errno: () => koffi.errno(),
+  };
+}
+
+/** How a waited-for process ended. */
+export interface WaitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Signal number when killed by one (also set when the name is unknown). */
+  signo: number | null;
+}
+
+/** Decode a raw wait status (WIFEXITED/WEXITSTATUS/WIFSIGNALED/WTERMSIG). */
+export function decodeWaitStatus(status: number): WaitStatus {
+  const low = status & 0x7f;
+  if (low === 0) return { code: (status >> 8) & 0xff, signal: null, signo: null };
+  if (low !== 0x7f) return { code: null, signal: signalName(low), signo: low };
+  // Stopped/continued: only reported with WUNTRACED/WCONTINUED, which we never pass.
+  return { code: null, signal: null, signo: null };
+}
+
+/**
+ * - exited:    it was a zombie and is now reaped;
+ * - running:   our child, still alive;
+ * - not-child: not (or no longer) our child (ECHILD) — someone else reaped it.
+ */
+export type WaitResult = ({ kind: 'exited' } & WaitStatus) | { kind: 'running' } | { kind: 'not-child' };
+
+const EINTR = 4;
+const ECHILD = 10;
+
+/** waitpid(pid, WNOHANG) for one specific pid. Never waits for "any child". */
+export function waitNoHang(pid: number): WaitResult {
+  if (!Number.isInteger(pid) || pid <= 0) throw new DinitError('INTERNAL', `waitNoHang: refusing pid ${pid}`);
+  const c = libc();
+  const status: [number] = [0];
+  for (;;) {
+    const r = c.waitpid(pid, status, WNOHANG);
+    if (r === pid) return { kind: 'exited', ...decodeWaitStatus(status[0]) };
+    if (r === 0) return { kind: 'running' };
+    const e = c.errno();
+    if (e === EINTR) continue;
+    if (e === ECHILD) return { kind: 'not-child' };
+    throw new DinitError('INTERNAL', `waitpid(${pid}) failed with errno ${e}`, { pid, errno: e });
+  }
+}
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([k, v]) => [v, k]));
+
+/** 2 → 'ENOENT'. */
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(Math.abs(errno)) ?? `errno ${errno}`;
+}

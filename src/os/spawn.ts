@@ -1,0 +1,265 @@
+// Spawning services. Every service gets its own session (detached: setsid), so
+// it is its own process group: stopping it signals the whole group, and its
+// terminal-less session is where its descendants stay unless they setsid again.
+//
+// Exec failures (command not found, not executable, bad working-dir) are NOT
+// thrown: they arrive as the child's 'error' event, with no 'exit' event after
+// it — the caller must listen for 'error' (describeSpawnError makes it a
+// sentence). That holds for both paths below.
+//
+// Two paths. Direct: child_process.spawn with uid/gid (libuv drops every
+// supplementary group). Wrapper: when supplementary groups or a umask are
+// asked for, Node cannot do it, so we run `node exec-as.js`, which sets them
+// and execvp()s the service in place — same pid, so the caller never knows.
+// The wrapper reports an exec failure on a close-on-exec status pipe (EOF
+// without data = the exec happened); we turn it into the same 'error' event
+// and hold back the wrapper's 'exit' and 'close' until we know which it was.
+//
+// Every child spawned here is remembered until its 'exit', so the reaper can
+// never waitpid() one of Node's own children (that would steal its status).
+
+import { ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PassThrough, type Readable } from 'node:stream';
+import { DinitError } from '../errors.js';
+
+export type ExtraStdio = 'pipe' | 'ignore' | number;
+
+export interface SpawnServiceOptions {
+  /** argv; command[0] is looked up in env.PATH when it has no '/'. */
+  command: string[];
+  /** The complete environment of the service (nothing is inherited). */
+  env: Record<string, string>;
+  cwd?: string;
+  uid?: number;
+  /** Defaults to uid when uid is given (never leave a service in root's group by accident). */
+  gid?: number;
+  /** Supplementary groups. Given → the exec-as wrapper; absent → none (libuv drops them when uid is set). */
+  groups?: number[];
+  /** Given → the exec-as wrapper. */
+  umask?: number;
+  /** Extra fds from 3 on (e.g. a readiness pipe). */
+  extraStdio?: ExtraStdio[];
+}
+
+/** What the exec-as wrapper receives (in $DINIT_EXEC_AS). */
+export interface ExecAsSpec {
+  command: string[];
+  env: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  groups?: number[];
+  umask?: number;
+  /** fds 0..keepFds-1 are the service's; they must survive the exec. */
+  keepFds: number;
+  /** Close-on-exec pipe for reporting an exec failure. */
+  statusFd: number;
+}
+
+/** What the wrapper writes on the status pipe when it could not exec. */
+export interface ExecAsFailure {
+  code: string;
+  errno: number;
+  syscall: string;
+  message: string;
+}
+
+const live = new Set<number>();
+
+/** True while `pid` is a child spawned here that Node has not yet reported as exited. */
+export function isSpawnedChild(pid: number): boolean {
+  return live.has(pid);
+}
+
+/** Path of the compiled wrapper script (next to this module). */
+export const execAsScript = fileURLToPath(new URL('./exec-as.js', import.meta.url));
+
+export function spawnService(opts: SpawnServiceOptions): ChildProcess {
+  const [file, ...args] = opts.command;
+  if (file === undefined || file === '') throw new DinitError('INTERNAL', 'spawnService: empty command');
+  const extra = opts.extraStdio ?? [];
+  const gid = opts.gid ?? opts.uid;
+  const needWrapper = opts.groups !== undefined || opts.umask !== undefined;
+  if (!needWrapper) {
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        env: opts.env,
+        cwd: opts.cwd,
+        uid: opts.uid,
+        gid,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe', ...extra] as StdioOptions,
+      });
+    } catch (err) {
+      return failedChild(err, file, args, extra);
+    }
+    track(child, null);
+    return child;
+  }
+  const keepFds = 3 + extra.length;
+  const spec: ExecAsSpec = { command: opts.command, env: opts.env, keepFds, statusFd: keepFds };
+  if (opts.uid !== undefined) spec.uid = opts.uid;
+  if (gid !== undefined) spec.gid = gid;
+  if (opts.groups !== undefined) spec.groups = opts.groups;
+  if (opts.umask !== undefined) spec.umask = opts.umask;
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [execAsScript], {
+      env: { DINIT_EXEC_AS: JSON.stringify(spec) },
+      cwd: opts.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', ...extra, 'pipe'] as StdioOptions,
+    });
+  } catch (err) {
+    return failedChild(err, file, args, extra);
+  }
+  // A spawn failure here (bad cwd) is already an 'error' about node; name the service's command instead.
+  track(child, { file, args, statusFd: keepFds });
+  return child;
+}
+
+/**
+ * Node throws (instead of emitting 'error') for some spawn failures, e.g. a
+ * working-dir that is a file (ENOTDIR). Keep one contract for callers: a
+ * child that was never spawned, with ended streams, emitting 'error' then 'close'.
+ */
+function failedChild(err: unknown, file: string, args: string[], extra: ExtraStdio[]): ChildProcess {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.errno !== 'number') throw err; // a bug (bad argument), not a runtime failure
+  e.message = `spawn ${file} ${e.code ?? ''}`.trim();
+  e.path = file;
+  (e as { spawnargs?: string[] }).spawnargs = args;
+  const ended = (): PassThrough => new PassThrough().end() as PassThrough;
+  const child = new ChildProcess();
+  const stdout = ended();
+  const stderr = ended();
+  Object.assign(child, { stdin: null, stdout, stderr, stdio: [null, stdout, stderr, ...extra.map((x) => (x === 'pipe' ? ended() : null))] });
+  process.nextTick(() => {
+    child.emit('error', e);
+    child.emit('close', e.errno, null);
+  });
+  return child;
+}
+
+interface WrapperInfo {
+  file: string;
+  args: string[];
+  statusFd: number;
+}
+
+/**
+ * Remember the pid until 'exit'; for the wrapper, hold 'exit'/'close' until the status
+ * pipe says whether the exec happened, and turn a failure into 'error'.
+ */
+function track(child: ChildProcess, wrapper: WrapperInfo | null): void {
+  const pid = child.pid;
+  if (pid !== undefined) live.add(pid);
+  const emit = child.emit.bind(child) as (event: string | symbol, ...args: unknown[]) => boolean;
+  let known = wrapper === null || pid === undefined; // do we know whether the exec happened?
+  let failed = false;
+  const held: unknown[][] = [];
+  const patched = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'exit' && pid !== undefined) live.delete(pid);
+    if (!known && (event === 'exit' || event === 'close')) {
+      held.push([event, ...args]);
+      return true;
+    }
+    if (failed && event === 'exit') return false;
+    if (event === 'error' && wrapper !== null && pid === undefined) {
+      const err = args[0] as NodeJS.ErrnoException;
+      err.message = `spawn ${wrapper.file} ${err.code ?? ''}`.trim();
+      err.path = wrapper.file;
+    }
+    return emit(event, ...args);
+  };
+  child.emit = patched as ChildProcess['emit'];
+  if (known || wrapper === null) return;
+  const status = child.stdio[wrapper.statusFd] as Readable | null | undefined;
+  if (!status) {
+    known = true;
+    return;
+  }
+  const chunks: Buffer[] = [];
+  status.on('data', (c: Buffer) => chunks.push(c));
+  status.on('error', () => {});
+  status.once('close', () => {
+    known = true;
+    const text = Buffer.concat(chunks).toString('utf8').trim();
+    if (text.length > 0) {
+      failed = true;
+      emit('error', wrapperError(text, wrapper));
+    }
+    for (const h of held) patched(h[0] as string, ...h.slice(1));
+  });
+}
+
+function wrapperError(text: string, w: WrapperInfo): NodeJS.ErrnoException {
+  let f: Partial<ExecAsFailure> = {};
+  try {
+    f = JSON.parse(text) as ExecAsFailure;
+  } catch {
+    f = { code: 'UNKNOWN', message: text };
+  }
+  const code = f.code ?? 'UNKNOWN';
+  const err: NodeJS.ErrnoException & { spawnargs?: string[] } = new Error(
+    f.syscall === 'execvp' || f.syscall === undefined ? `spawn ${w.file} ${code}` : `${f.syscall}: ${f.message ?? code}`,
+  );
+  err.code = code;
+  err.errno = f.errno === undefined ? undefined : -Math.abs(f.errno);
+  err.syscall = f.syscall === 'execvp' || f.syscall === undefined ? `spawn ${w.file}` : f.syscall;
+  err.path = w.file;
+  err.spawnargs = w.args;
+  return err;
+}
+
+function isDir(path: string): boolean | null {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A sentence for a spawn 'error': "cannot execute 'foo': not found in PATH (ENOENT)",
+ * "working-dir /x does not exist"…
+ */
+export function describeSpawnError(err: unknown, command: string | string[], cwd?: string): string {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const file = (Array.isArray(command) ? command[0] : command) ?? '';
+  const what = `cannot execute '${file}'`;
+  if (cwd !== undefined && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES')) {
+    const d = isDir(cwd);
+    if (d === null && code === 'ENOENT') return `working-dir ${cwd} does not exist`;
+    if (d === false) return `working-dir ${cwd} is not a directory`;
+  }
+  const target = file.includes('/') ? (isAbsolute(file) ? file : resolve(cwd ?? process.cwd(), file)) : null;
+  switch (code) {
+    case 'ENOENT':
+      if (target === null) return `${what}: not found in PATH (ENOENT)`;
+      if (isDir(target) === null) return `${what}: no such file (ENOENT)`;
+      return `${what}: its interpreter (the #! line) was not found (ENOENT)`;
+    case 'EACCES':
+      if (target !== null && isDir(target) === true) return `${what}: it is a directory (EACCES)`;
+      return `${what}: permission denied (EACCES)` + (cwd !== undefined ? ` — or working-dir ${cwd} is not accessible` : '');
+    case 'ENOEXEC':
+      return `${what}: not an executable format (ENOEXEC); scripts need a #! line`;
+    case 'ENOTDIR':
+      return `${what}: a path component is not a directory (ENOTDIR)`;
+    case 'E2BIG':
+      return `${what}: argument list or environment too large (E2BIG)`;
+    case 'EPERM':
+      return `${what}: operation not permitted (EPERM) — changing user or groups needs root`;
+    case 'EAGAIN':
+    case 'EMFILE':
+    case 'ENFILE':
+    case 'ENOMEM':
+      return `${what}: out of resources (${code})`;
+    default:
+      return `${what}: ${e?.message ?? String(err)}`;
+  }
+}

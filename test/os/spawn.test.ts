@@ -1,0 +1,189 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeSpawnError, isSpawnedChild, spawnService } from '../../src/os/spawn.js';
+import { killGroup, killTree, sessionMembers } from '../../src/os/kill.js';
+import { childPids, readStat } from '../../src/os/proc.js';
+
+const PATH = process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
+const env = { PATH };
+const isRoot = process.getuid?.() === 0;
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c.exitCode, signal: c.signalCode });
+  return new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+function spawnError(c: ChildProcess): Promise<NodeJS.ErrnoException> {
+  return new Promise((resolve) => c.once('error', resolve));
+}
+
+function output(c: ChildProcess): Promise<string> {
+  let out = '';
+  c.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) => c.once('close', () => resolve(out)));
+}
+
+/** Gone or a zombie: the process no longer runs. */
+const dead = (pid: number): boolean => {
+  const st = readStat(pid);
+  return st === null || st.state === 'Z';
+};
+
+describe('spawnService', () => {
+  it('puts each service in its own session and process group', async () => {
+    const c = spawnService({ command: ['sleep', '10'], env });
+    const pid = c.pid!;
+    const st = readStat(pid)!;
+    assert.equal(st.session, pid);
+    assert.equal(st.pgrp, pid);
+    assert.equal(isSpawnedChild(pid), true);
+    killGroup(pid, 'SIGKILL');
+    assert.deepEqual(await exited(c), { code: null, signal: 'SIGKILL' });
+    assert.equal(isSpawnedChild(pid), false);
+  });
+
+  it('gives the service only the environment it is given, and the exit code back', async () => {
+    const c = spawnService({ command: ['sh', '-c', 'echo "$FOO:${HOME:-nohome}"; exit 7'], env: { PATH, FOO: 'bar' } });
+    const out = output(c);
+    assert.deepEqual(await exited(c), { code: 7, signal: null });
+    assert.equal((await out).trim(), 'bar:nohome');
+  });
+
+  it('killGroup reaches grandchildren', async () => {
+    const c = spawnService({ command: ['sh', '-c', 'sleep 30 & sleep 30 & wait'], env });
+    const pid = c.pid!;
+    await until(() => childPids(pid).length === 2);
+    const grandchildren = childPids(pid);
+    assert.equal(killGroup(pid, 'SIGTERM'), true);
+    await exited(c);
+    await until(() => grandchildren.every(dead));
+  });
+
+  it('sessionMembers finds a descendant that left the process group, and killTree reaches it', async () => {
+    // bash (unlike dash) does job control without a terminal: the job gets its own process group.
+    const c = spawnService({ command: ['bash', '-c', 'set -m; sleep 30 & echo $!; wait'], env });
+    const pid = c.pid!;
+    const line = await new Promise<string>((resolve) => c.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
+    const job = Number(line.trim());
+    const st = readStat(job)!;
+    assert.notEqual(st.pgrp, pid, 'job control moved it to its own group');
+    assert.equal(st.session, pid);
+    assert.ok(sessionMembers(pid).includes(job));
+    assert.ok(sessionMembers(pid).includes(pid));
+    assert.ok(killTree(pid, 'SIGKILL') >= 2);
+    await exited(c);
+    await until(() => dead(job));
+  });
+
+  it('refuses to signal process group 0 or 1', () => {
+    assert.throws(() => killGroup(0, 'SIGTERM'), /refusing/);
+    assert.throws(() => killGroup(1, 'SIGTERM'), /refusing/);
+  });
+
+  it('passes extra fds to the service', async () => {
+    const c = spawnService({ command: ['sh', '-c', 'echo ready >&3'], env, extraStdio: ['pipe'] });
+    let got = '';
+    (c.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (got += d.toString()));
+    await new Promise((r) => c.once('close', r));
+    assert.equal(got, 'ready\n');
+  });
+});
+
+describe('exec-as wrapper (groups and umask)', { skip: !isRoot && 'needs root' }, () => {
+  const probe = 'echo pid=$$; grep -E "^(Uid|Gid|Groups|Umask|SigIgn|SigBlk):" /proc/self/status; echo "$FOO"; echo x >&3';
+
+  it('sets uid, gid, supplementary groups and umask, keeps the pid, env, stdio and signal state', async () => {
+    const c = spawnService({
+      command: ['sh', '-c', probe],
+      env: { PATH, FOO: 'bar' },
+      uid: 65534,
+      gid: 65534,
+      groups: [65534, 4242],
+      umask: 0o027,
+      extraStdio: ['pipe'],
+    });
+    let fd3 = '';
+    (c.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (fd3 += d.toString()));
+    const out = output(c);
+    assert.deepEqual(await exited(c), { code: 0, signal: null });
+    const text = await out;
+    assert.match(text, new RegExp(`^pid=${c.pid}$`, 'm'), 'execvp kept the pid');
+    assert.match(text, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+    assert.match(text, /^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
+    assert.match(text, /^Groups:\s+4242 65534\s*$/m);
+    assert.match(text, /^Umask:\s+0027$/m);
+    assert.match(text, /^SigIgn:\s+0+$/m, 'SIGPIPE is not left ignored');
+    assert.match(text, /^SigBlk:\s+0+$/m);
+    assert.match(text, /^bar$/m);
+    assert.equal(fd3, 'x\n');
+  });
+
+  it('delivers the exit code and the signal of the service', async () => {
+    const a = spawnService({ command: ['sh', '-c', 'exit 3'], env, umask: 0o022 });
+    assert.deepEqual(await exited(a), { code: 3, signal: null });
+    const b = spawnService({ command: ['sleep', '30'], env, umask: 0o022 });
+    await until(() => readStat(b.pid!)?.comm === 'sleep');
+    killGroup(b.pid!, 'SIGTERM');
+    assert.deepEqual(await exited(b), { code: null, signal: 'SIGTERM' });
+  });
+
+  it('reports a command that cannot be executed as an error event, with no exit event', async () => {
+    const c = spawnService({ command: ['no-such-command-xyz'], env, umask: 0o022 });
+    let exitSeen = false;
+    c.on('exit', () => (exitSeen = true));
+    const err = await spawnError(c);
+    assert.equal(err.code, 'ENOENT');
+    assert.equal(describeSpawnError(err, ['no-such-command-xyz']), "cannot execute 'no-such-command-xyz': not found in PATH (ENOENT)");
+    await new Promise((r) => c.once('close', r));
+    assert.equal(exitSeen, false);
+    assert.equal(isSpawnedChild(c.pid!), false);
+  });
+
+  it('reports a bad working-dir as an error event', async () => {
+    const c = spawnService({ command: ['true'], env, cwd: '/nonexistent/dir', groups: [] });
+    const err = await spawnError(c);
+    assert.equal(describeSpawnError(err, ['true'], '/nonexistent/dir'), 'working-dir /nonexistent/dir does not exist');
+  });
+});
+
+describe('describeSpawnError', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dinit-os-spawn-'));
+  const noExec = join(dir, 'not-executable');
+  writeFileSync(noExec, '#!/bin/sh\necho hi\n');
+  const badShebang = join(dir, 'bad-shebang');
+  writeFileSync(badShebang, '#!/no/such/interpreter\n');
+  chmodSync(badShebang, 0o755);
+  const aFile = join(dir, 'a-file');
+  writeFileSync(aFile, '');
+
+  const cases: [string, string[], string | undefined, RegExp | string][] = [
+    ['a command missing from PATH', ['no-such-command-xyz'], undefined, "cannot execute 'no-such-command-xyz': not found in PATH (ENOENT)"],
+    ['a missing path', ['/no/such/file'], undefined, "cannot execute '/no/such/file': no such file (ENOENT)"],
+    ['a file without execute permission', [noExec], undefined, `cannot execute '${noExec}': permission denied (EACCES)`],
+    ['a script whose interpreter is missing', [badShebang], undefined, /its interpreter \(the #! line\) was not found \(ENOENT\)/],
+    ['a directory', [dir], undefined, /it is a directory \(EACCES\)/],
+    ['a missing working-dir', ['true'], '/no/such/dir', 'working-dir /no/such/dir does not exist'],
+    ['a working-dir that is a file', ['true'], aFile, `working-dir ${aFile} is not a directory`],
+  ];
+  for (const [what, command, cwd, expected] of cases) {
+    it(`explains ${what}`, async () => {
+      const c = spawnService({ command, env, ...(cwd === undefined ? {} : { cwd }) });
+      const err = await spawnError(c);
+      const msg = describeSpawnError(err, command, cwd);
+      if (typeof expected === 'string') assert.equal(msg, expected);
+      else assert.match(msg, expected);
+    });
+  }
+});
