@@ -1,0 +1,170 @@
+// Normalisation: from checked sections to the Config of src/types.ts. Every
+// absent key takes its default from the key table (through the same converter
+// as user input), names become camelCase fields, env-files are read and merged
+// under `environment`, probes become ProbeSpecs. Nothing here judges the
+// combination of keys; rules.ts and graph.ts do that afterwards.
+
+import { readFileSync } from 'node:fs';
+import type { Config, HealthSpec, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
+import type { CheckContext, Section, ServiceEntry } from './check.js';
+import { convertScalar } from './convert.js';
+import type { NameRef } from './convert.js';
+import { parseEnvFile } from './env-file.js';
+import { OPTIONS_SPEC, SERVICE_SPEC } from './keys.js';
+import { fsReason } from './source.js';
+import type { ObjectSpec, Spec } from './keys.js';
+
+/** The converted default of a key of an object spec (undefined if it has none). */
+export function defaultOf(spec: ObjectSpec, key: string): unknown {
+  const sub: Spec | undefined = spec.keys[key];
+  if (!sub || sub.default === undefined || sub.kind === 'object' || sub.kind === 'services') return undefined;
+  const r = convertScalar(sub, { value: sub.default, pos: { file: '<defaults>', line: 0, col: 0 }, expanded: false }, '/', {});
+  if (!r.ok) throw new Error(`bad default for ${key}: ${r.message}`);
+  return r.value;
+}
+
+/** The value given for `key`, or its default. */
+function pick<T>(section: Section | undefined, spec: ObjectSpec, key: string): T {
+  const v = section?.get<T>(key);
+  return v !== undefined ? v : (defaultOf(spec, key) as T);
+}
+
+function sub(spec: ObjectSpec, key: string): ObjectSpec {
+  const s = spec.keys[key];
+  if (s?.kind !== 'object') throw new Error(`${key} is not an object key`);
+  return s;
+}
+
+export function buildOptions(section: Section | undefined): Options {
+  const o = OPTIONS_SPEC;
+  return {
+    shutdownTimeout: pick(section, o, 'shutdown-timeout'),
+    logFormat: pick(section, o, 'log-format'),
+    timestamps: pick(section, o, 'timestamps'),
+    onFailure: pick(section, o, 'on-failure'),
+    orphans: pick(section, o, 'orphans'),
+  };
+}
+
+/** env-files in order, then `environment` over them. */
+export function buildEnvironment(section: Section | undefined, ctx: CheckContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of section?.get<{ path: string; pos: SourcePos }[]>('env-file') ?? []) {
+    let text: string;
+    try {
+      text = readFileSync(f.path, 'utf8');
+    } catch (e) {
+      ctx.issues.add(f.pos, `cannot read env-file ${f.path}: ${fsReason(e)}`, "check the path; relative paths start at the config file's directory");
+      continue;
+    }
+    const r = parseEnvFile(text, f.path, ctx.env);
+    ctx.issues.list.push(...r.issues);
+    Object.assign(out, r.vars);
+  }
+  return Object.assign(out, section?.get<Record<string, string>>('environment') ?? {});
+}
+
+const names = (refs: NameRef[] | undefined): string[] => [...new Set((refs ?? []).map((r) => r.name))];
+
+function buildProbe(section: Section): ProbeSpec | undefined {
+  const given = [...section.entries.keys()].filter((k) => ['tcp', 'http', 'exec', 'log', 'notify'].includes(k));
+  if (given.length !== 1) return undefined; // reported by check.ts
+  const v = section.get<unknown>(given[0] ?? '');
+  switch (given[0]) {
+    case 'http':
+      return { kind: 'http', url: v as string };
+    case 'exec':
+      return { kind: 'exec', command: v as string[] };
+    case 'log':
+      return { kind: 'log', pattern: v as string };
+    default:
+      return v as ProbeSpec; // tcp and notify convert to a ProbeSpec directly
+  }
+}
+
+function buildReady(section: Section | undefined): ReadySpec | undefined {
+  const probe = section && buildProbe(section);
+  if (!probe) return undefined;
+  const spec = sub(SERVICE_SPEC, 'ready');
+  return { probe, interval: pick(section, spec, 'interval'), timeout: pick(section, spec, 'timeout') };
+}
+
+function buildHealth(section: Section | undefined): HealthSpec | undefined {
+  const probe = section && buildProbe(section);
+  if (!probe) return undefined;
+  const spec = sub(SERVICE_SPEC, 'health');
+  return {
+    probe,
+    interval: pick(section, spec, 'interval'),
+    timeout: pick(section, spec, 'timeout'),
+    retries: pick(section, spec, 'retries'),
+    startPeriod: pick(section, spec, 'start-period'),
+  };
+}
+
+function buildLog(section: Section | undefined): LogSpec {
+  const spec = sub(SERVICE_SPEC, 'log');
+  const file = section?.get<string>('file');
+  return {
+    prefix: pick(section, spec, 'prefix'),
+    ...(file !== undefined ? { file } : {}),
+    maxSize: pick(section, spec, 'max-size'),
+    keep: pick(section, spec, 'keep'),
+    buffer: pick(section, spec, 'buffer'),
+  };
+}
+
+/** A service with every default, as `mainService` and `emptyConfig` need. */
+export function defaultService(name: string, type: ServiceType = 'process'): ServiceConfig {
+  return buildService({ name, pos: { file: '<defaults>', line: 0, col: 0 }, section: undefined }, type);
+}
+
+function buildService(entry: { name: string; pos: ServiceConfig['pos']; section: Section | undefined }, type?: ServiceType, env?: Record<string, string>): ServiceConfig {
+  const s = entry.section;
+  const S = SERVICE_SPEC;
+  const limit = s?.get<Section>('restart-limit');
+  const stopCommand = s?.get<string[]>('stop-command');
+  const workingDir = s?.get<string>('working-dir');
+  const user = s?.get<string>('user');
+  const umask = s?.get<number>('umask');
+  const ready = buildReady(s?.get<Section>('ready'));
+  const health = buildHealth(s?.get<Section>('health'));
+  return {
+    name: entry.name,
+    type: type ?? pick(s, S, 'type'),
+    command: s?.get<string[]>('command') ?? [],
+    ...(stopCommand ? { stopCommand } : {}),
+    dependsOn: names(s?.get('depends-on')),
+    dependsMs: names(s?.get('depends-ms')),
+    waitsFor: names(s?.get('waits-for')),
+    after: names(s?.get('after')),
+    before: names(s?.get('before')),
+    autoStart: pick(s, S, 'auto-start'),
+    restart: pick(s, S, 'restart'),
+    restartDelay: pick(s, S, 'restart-delay'),
+    restartLimit: { count: pick(limit, sub(S, 'restart-limit'), 'count'), interval: pick(limit, sub(S, 'restart-limit'), 'interval') },
+    smoothRecovery: pick(s, S, 'smooth-recovery'),
+    stopSignal: pick(s, S, 'stop-signal'),
+    stopTimeout: pick(s, S, 'stop-timeout'),
+    startTimeout: pick(s, S, 'start-timeout'),
+    environment: env ?? {},
+    ...(workingDir !== undefined ? { workingDir } : {}),
+    ...(user !== undefined ? { user: { spec: user } } : {}),
+    ...(umask !== undefined ? { umask } : {}),
+    ...(ready ? { ready } : {}),
+    ...(health ? { health } : {}),
+    log: buildLog(s?.get<Section>('log')),
+    main: pick(s, S, 'main'),
+    ...(entry.pos && entry.pos.line > 0 ? { pos: entry.pos } : {}),
+  };
+}
+
+export function buildConfig(root: Section | undefined, ctx: CheckContext): Config {
+  const services = (root?.get<ServiceEntry[]>('services') ?? []).map((e) => buildService(e, undefined, buildEnvironment(e.section, ctx)));
+  return {
+    file: ctx.src.file,
+    options: buildOptions(root?.get<Section>('options')),
+    environment: buildEnvironment(root, ctx),
+    services,
+  };
+}

@@ -1,0 +1,89 @@
+// Dependency graph checks over every kind of edge. An edge a → b means "a
+// starts after b": depends-on, depends-ms, waits-for and after are written on
+// a; `before: [a]` written on b is the same edge. Unknown names get a
+// did-you-mean; each cycle is reported once, as the path a user can follow
+// (`a -> b -> c -> a`), at the position where its first edge is written.
+// Once valid, `before` edges are copied into the other service's `after`.
+
+import type { Config, SourcePos } from '../types.js';
+import type { ServiceEntry } from './check.js';
+import type { NameRef } from './convert.js';
+import type { Issues } from './source.js';
+import { didYouMean } from './suggest.js';
+
+export const EDGE_KEYS = ['depends-on', 'depends-ms', 'waits-for', 'after', 'before'] as const;
+
+interface Edge {
+  from: string;
+  to: string;
+  /** How it was written, e.g. "web depends-on db" or "db before web". */
+  written: string;
+  pos: SourcePos;
+}
+
+export function checkGraph(entries: ServiceEntry[], issues: Issues): void {
+  const names = new Set(entries.map((e) => e.name));
+  const edges = new Map<string, Edge[]>(entries.map((e) => [e.name, []]));
+  for (const e of entries) {
+    for (const key of EDGE_KEYS) {
+      for (const ref of e.section.get<NameRef[]>(key) ?? []) {
+        if (ref.name === e.name) {
+          issues.add(ref.pos, `services.${e.name}.${key}: '${e.name}' cannot refer to itself`, `remove '${e.name}' from ${key}`);
+        } else if (!names.has(ref.name)) {
+          const hint = didYouMean(ref.name, names) ?? (names.size ? `services are: ${[...names].join(', ')}` : 'define it under services:');
+          issues.add(ref.pos, `services.${e.name}.${key}: '${ref.name}' is not a service`, hint);
+        } else {
+          const written = `${e.name} ${key} ${ref.name}`;
+          const edge = key === 'before' ? { from: ref.name, to: e.name, written, pos: ref.pos } : { from: e.name, to: ref.name, written, pos: ref.pos };
+          const list = edges.get(edge.from) ?? [];
+          if (!list.some((x) => x.to === edge.to)) list.push(edge);
+          edges.set(edge.from, list);
+        }
+      }
+    }
+  }
+  for (const cycle of findCycles(entries.map((e) => e.name), edges)) {
+    const path = [...cycle.map((c) => c.from), cycle[0]?.from ?? ''].join(' -> ');
+    issues.add(cycle[0]?.pos ?? entries[0]?.pos ?? { file: '', line: 1, col: 1 }, `dependency cycle: ${path} (${cycle.map((c) => c.written).join(', ')})`, 'remove one of these dependencies');
+  }
+}
+
+/** One cycle per back edge of a depth-first search, deduplicated, each rotated to start at its first service in file order. */
+function findCycles(order: string[], edges: Map<string, Edge[]>): Edge[][] {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: Edge[] = [];
+  const found = new Map<string, Edge[]>();
+  const rank = new Map(order.map((n, i) => [n, i]));
+  const visit = (node: string): void => {
+    state.set(node, 'visiting');
+    for (const edge of edges.get(node) ?? []) {
+      const s = state.get(edge.to);
+      if (s === 'visiting') {
+        const start = stack.findIndex((e) => e.from === edge.to);
+        const cycle = [...stack.slice(start < 0 ? stack.length : start), edge];
+        const first = cycle.reduce((best, e, i) => ((rank.get(e.from) ?? 0) < (rank.get(cycle[best]?.from ?? '') ?? 0) ? i : best), 0);
+        const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
+        const key = rotated.map((e) => e.from).join('\0');
+        if (!found.has(key)) found.set(key, rotated);
+      } else if (s === undefined) {
+        stack.push(edge);
+        visit(edge.to);
+        stack.pop();
+      }
+    }
+    state.set(node, 'done');
+  };
+  for (const n of order) if (!state.has(n)) visit(n);
+  return [...found.values()];
+}
+
+/** `b: { before: [a] }` also lands in a's `after`, so the graph reads one kind of ordering edge. */
+export function linkBefore(config: Config): void {
+  const byName = new Map(config.services.map((s) => [s.name, s]));
+  for (const s of config.services) {
+    for (const other of s.before) {
+      const t = byName.get(other);
+      if (t && !t.after.includes(s.name)) t.after.push(s.name);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// The loading pipeline, one named step after another: read the YAML with
+// positions → check every key against the table (expanding ${VAR}) → build the
+// normalised Config (defaults, env-files) → check service rules → check the
+// dependency graph → link `before` edges. Every step adds to one list of
+// issues; if any, one ConfigError carries them all, sorted by position. YAML
+// syntax errors stop the pipeline early, since a half-parsed tree would only
+// produce misleading follow-up errors.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError, DinitError } from '../errors.js';
+import type { ConfigIssue } from '../errors.js';
+import type { Config } from '../types.js';
+import { checkObject } from './check.js';
+import type { CheckContext, ServiceEntry } from './check.js';
+import { buildConfig } from './build.js';
+import { checkGraph, linkBefore } from './graph.js';
+import { ROOT_SPEC } from './keys.js';
+import { checkServiceRules } from './rules.js';
+import { fsReason, Issues, readSource } from './source.js';
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const abs = resolve(file);
+  const issues = new Issues();
+  const src = readSource(text, abs, issues);
+  if (issues.count > 0) throw new ConfigError(sortIssues(issues.list, abs));
+  const ctx: CheckContext = { src, issues, env, baseDir: dirname(abs) };
+  const contents = src.doc.contents;
+  if (contents === null) {
+    issues.add(src.pos(null), 'the config is empty', 'it needs at least `services: {}`');
+    throw new ConfigError(issues.list);
+  }
+  const root = checkObject(contents, ROOT_SPEC, ctx, '');
+  const config = buildConfig(root, ctx);
+  const entries = root?.get<ServiceEntry[]>('services') ?? [];
+  checkServiceRules(config, entries, issues);
+  checkGraph(entries, issues);
+  if (issues.count > 0) throw new ConfigError(sortIssues(issues.list, abs));
+  linkBefore(config);
+  return config;
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new DinitError('CONFIG_READ', `cannot read config file ${abs}: ${fsReason(e)} (give another with -c FILE or $DINIT_CONFIG)`, { file: abs }, e);
+  }
+  return parseConfig(text, abs, env);
+}
+
+/** `-c FILE`, else $DINIT_CONFIG, else ./dinit.yaml if it exists, else /etc/dinit.yaml. */
+export function resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  if (explicit) return resolve(cwd, explicit);
+  const fromEnv = env['DINIT_CONFIG'];
+  if (fromEnv) return resolve(cwd, fromEnv);
+  const local = join(cwd, 'dinit.yaml');
+  return existsSync(local) ? local : '/etc/dinit.yaml';
+}
+
+/** The config file's issues first, in reading order; then those located in env-files. */
+function sortIssues(list: ConfigIssue[], file: string): ConfigIssue[] {
+  return [...list].sort((a, b) => {
+    if (a.pos.file !== b.pos.file) return a.pos.file === file ? -1 : b.pos.file === file ? 1 : a.pos.file.localeCompare(b.pos.file);
+    return a.pos.line - b.pos.line || a.pos.col - b.pos.col;
+  });
+}

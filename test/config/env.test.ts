@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expandVars, parseEnvFile } from '../../src/config/index.js';
+
+const env = { NAME: 'web', EMPTY: '', PORT: '80' };
+const value = (s: string): string => {
+  const r = expandVars(s, env);
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  return r.value;
+};
+
+test('${VAR} expands from the given environment and unset ones expand to nothing', () => {
+  assert.equal(value('svc-${NAME}:${PORT}'), 'svc-web:80');
+  assert.equal(value('[${UNSET}]'), '[]');
+});
+
+test(':- defaults apply to unset and empty variables, - defaults only to unset ones', () => {
+  assert.equal(value('${UNSET:-x}'), 'x');
+  assert.equal(value('${EMPTY:-x}'), 'x');
+  assert.equal(value('${EMPTY-x}'), '');
+  assert.equal(value('${UNSET-x}'), 'x');
+  assert.equal(value('${NAME:-x}'), 'web');
+  assert.equal(value('${UNSET:-${NAME}-fallback}'), 'web-fallback');
+  assert.equal(value('${UNSET:-}'), '');
+});
+
+test('$$ is a literal dollar and a bare $NAME is left for the shell', () => {
+  assert.equal(value('cost $$5'), 'cost $5');
+  assert.equal(value('$$${NAME}'), '$web');
+  assert.equal(value('echo $HOME $'), 'echo $HOME $');
+});
+
+test('malformed ${ is an error with a hint, not kept silently', () => {
+  for (const bad of ['${NAME', '${}', '${1X}', '${NAME:x}', 'a ${UNSET:-${B}']) {
+    const r = expandVars(bad, env);
+    assert.equal(r.ok, false, bad);
+    if (!r.ok) assert.match(r.hint ?? '', /\$\{NAME:-default\}/);
+  }
+});
+
+test('${VAR:?message} makes a variable required', () => {
+  const r = expandVars('${TOKEN:?set the API token}', env);
+  assert.deepEqual(r.ok ? null : r.error, 'required variable TOKEN is not set: set the API token');
+  assert.equal(value('${NAME:?x}'), 'web');
+});
+
+test('env-files read KEY=VALUE lines with comments, quotes and export prefixes', () => {
+  const text = [
+    '# comment',
+    '',
+    'A=1',
+    'export B = two words ',
+    'C="x \\"y\\"\\nz ${NAME}"  # trailing comment',
+    "D='${NAME} raw'",
+    'E=${A}-${UNSET:-d}',
+    'F=has#hash # comment',
+    'G=',
+    'H="\\$NAME"',
+  ].join('\n');
+  const r = parseEnvFile(text, '/x/.env', env);
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(r.vars, { A: '1', B: 'two words', C: 'x "y"\nz web', D: '${NAME} raw', E: '1-d', F: 'has#hash', G: '', H: '$NAME' });
+});
+
+test('env-file problems are located in the env-file itself', () => {
+  const r = parseEnvFile('OK=1\n  not a pair\nQ="open\nX=${BAD\nY=\'a\' b', '/x/.env', env);
+  assert.deepEqual(
+    r.issues.map((i) => [i.pos.file, i.pos.line, i.pos.col, i.message]),
+    [
+      ['/x/.env', 2, 3, 'not a KEY=VALUE line: "not a pair"'],
+      ['/x/.env', 3, 3, 'Q: unclosed double quote'],
+      ['/x/.env', 4, 3, 'X: unclosed "${" in "${BAD"'],
+      ['/x/.env', 5, 3, `Y: unexpected text after the closing quote: "b"`],
+    ],
+  );
+  assert.deepEqual(r.vars, { OK: '1' });
+});
