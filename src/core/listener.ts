@@ -2,6 +2,7 @@
 // `[dinit] ...` lines; the control server uses them to finish waits.
 
 import type { Millis, RestartLimit, StopReason } from '../types.js';
+import type { ShutdownCause } from './service-set.js';
 
 export type ServiceEvent =
   | { type: 'spawned'; name: string; pid: number; waitingFor: string | null }
@@ -14,6 +15,7 @@ export type ServiceEvent =
   | { type: 'failed'; name: string; reason: StopReason }
   | { type: 'unhealthy'; name: string; message: string }
   | { type: 'main-exited'; name: string; exitCode: number }
+  | { type: 'shutdown'; cause: ShutdownCause }
   | { type: 'all-stopped' };
 
 export type ServiceListener = (event: ServiceEvent) => void;

@@ -160,9 +160,11 @@ export class ServiceSet implements DriverEvents {
   }
 
   private beginShutdown(cause: ShutdownCause): void {
-    if (!this.cause) this.cause = cause;
-    this.shuttingDown = true;
     for (const s of this.records.values()) this.cancelRestart(s);
+    if (this.shuttingDown) return;
+    this.cause = cause;
+    this.shuttingDown = true;
+    this.emit({ type: 'shutdown', cause });
   }
 
   /** Kill every process now (second signal, shutdown-timeout). */

@@ -39,7 +39,20 @@ export function eventLine(ev: ServiceEvent): string | null {
     case 'unhealthy':
       return `${ev.name} unhealthy: ${ev.message}`;
     case 'main-exited':
-      return `main service ${ev.name} ended (exit code ${ev.exitCode}); stopping everything`;
+      return null; // the exit line and "shutting down (main exited …)" say it
+    case 'shutdown':
+      switch (ev.cause.kind) {
+        case 'requested':
+          return `shutting down (${ev.cause.by})`;
+        case 'main':
+          return `shutting down (main exited with code ${ev.cause.exitCode})`;
+        case 'failure':
+          return `shutting down (${ev.cause.service} failed and options.on-failure is shutdown)`;
+        default: {
+          const never: never = ev.cause;
+          return String(never);
+        }
+      }
     case 'all-stopped':
       return 'all services stopped';
     default: {

@@ -76,8 +76,6 @@ export class Supervisor implements ControlTarget {
       this.set.killAll();
       return;
     }
-    this.log.dinit(`shutting down (${why})`);
-    this.armShutdownTimer();
     this.set.shutdown(why);
   }
 
@@ -101,9 +99,7 @@ export class Supervisor implements ControlTarget {
   private onEvent(ev: ServiceEvent): void {
     const line = eventLine(ev);
     if (line) this.log.dinit(line);
-    if (ev.type === 'main-exited' || (ev.type === 'failed' && this.set.isShuttingDown() && !this.shutdownTimer)) {
-      this.armShutdownTimer();
-    }
+    if (ev.type === 'shutdown') this.armShutdownTimer();
     if (ev.type === 'all-stopped') {
       if (this.shutdownTimer) this.clock.clearTimer(this.shutdownTimer);
       this.finish(this.set.exitCode());

@@ -24,7 +24,7 @@ test('a plan longer than options.shutdown-timeout warns which timeouts to lower'
 
 test('before edges count, and internal and finished scripted services take no time to stop', () => {
   const c = parseConfig(
-    'services:\n  a: { command: [a], before: [b] }\n  b: { command: [b] }\n  g: { type: internal, depends-on: [a] }\n  s: { type: scripted, command: [s], depends-on: [g] }\n',
+    'services:\n  a: { command: [a], before: [b], stop-timeout: 5s }\n  b: { command: [b], stop-timeout: 5s }\n  g: { type: internal, depends-on: [a] }\n  s: { type: scripted, command: [s], depends-on: [g] }\n',
     '/x/d.yaml',
     {},
   );
@@ -36,5 +36,5 @@ test('before edges count, and internal and finished scripted services take no ti
 
 test('a config within both limits gives no warnings', () => {
   const b = shutdownBudget(parseConfig('services:\n  a: { command: [a] }\n', '/x/d.yaml', {}));
-  assert.deepEqual(b, { worstMs: 5000, chain: ['a'], warnings: [] });
+  assert.deepEqual(b, { worstMs: 3000, chain: ['a'], warnings: [] });
 });

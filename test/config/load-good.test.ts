@@ -27,7 +27,7 @@ const defaults = (name: string, extra: Partial<ServiceConfig>): ServiceConfig =>
   restartLimit: { count: 3, interval: 10_000 },
   smoothRecovery: false,
   stopSignal: 'SIGTERM',
-  stopTimeout: 5000,
+  stopTimeout: 3000,
   startTimeout: 60_000,
   environment: {},
   log: { prefix: true, maxSize: 10_000_000, keep: 3, buffer: 1000 },

@@ -38,5 +38,5 @@ test('the schema has a property for every key the validator knows, with its defa
   };
   compare(ROOT_SPEC, schema, '');
   compare(SERVICE_SPEC, schema.definitions.service, 'service');
-  assert.equal((schema.definitions.service.properties?.['stop-timeout'] as { default?: unknown }).default, '5s');
+  assert.equal((schema.definitions.service.properties?.['stop-timeout'] as { default?: unknown }).default, '3s');
 });

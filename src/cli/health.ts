@@ -1,0 +1,19 @@
+// `dinit health`: for HEALTHCHECK and exec probes. Exit 0 iff healthy; each
+// problem on stderr (Docker keeps the probe's output in `docker inspect`).
+
+import { request } from '../control/client.js';
+import { parseVerbArgs } from './args.js';
+import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
+import type { CliContext } from './context.js';
+
+export async function execute(argv: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseVerbArgs(argv, SOCKET_OPTION, false);
+  const h = await request(socketOf(values, ctx), 'health', {}, { timeoutMs: QUICK_TIMEOUT_MS });
+  if (h.ok) {
+    ctx.io.out('ok\n');
+    return 0;
+  }
+  for (const p of h.problems) ctx.io.err(`${p}\n`);
+  if (h.problems.length === 0) ctx.io.err('unhealthy\n');
+  return 1;
+}

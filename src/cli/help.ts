@@ -1,0 +1,19 @@
+// `dinit help [COMMAND]` and `dinit --help`.
+
+import { didYouMean, usageError } from './args.js';
+import type { CliContext } from './context.js';
+import { HELP, globalHelp, verbHelp } from './usage.js';
+
+export async function execute(argv: string[], ctx: CliContext): Promise<number> {
+  const verb = argv.find((a) => !a.startsWith('-'));
+  if (verb === undefined) {
+    ctx.io.out(globalHelp());
+    return 0;
+  }
+  if (!Object.hasOwn(HELP, verb)) {
+    const guess = didYouMean(verb, Object.keys(HELP));
+    throw usageError(`unknown command '${verb}'${guess ? ` — did you mean '${guess}'?` : ''}`);
+  }
+  ctx.io.out(verbHelp(verb));
+  return 0;
+}

@@ -1,0 +1,60 @@
+// `dinit logs [SERVICE...] [-f] [-n N]`: the supervisor's in-memory buffers,
+// printed `name | line` like its console. With -f it keeps the connection
+// and prints new lines until SIGINT/SIGTERM, until stdout's reader goes away
+// (EPIPE: `dinit logs -f | head`), or until the supervisor exits.
+
+import { request, stream } from '../control/client.js';
+import type { LogLine } from '../control/target.js';
+import { parseCountArg, parseVerbArgs } from './args.js';
+import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
+import { colourEnabled, paint, type CliContext, type Paint } from './context.js';
+
+export const DEFAULT_LOG_LINES = 100;
+
+/** `name | line`, the name padded to `width` so columns line up like the supervisor's console. */
+export function formatLogLine(l: LogLine, p: Paint, width = 0): string {
+  if (l.stream === 'dinit') return `${p.dim('[dinit]')} ${l.line}\n`;
+  return `${p.byName(l.service, l.service.padEnd(width))} ${p.dim('|')} ${l.line}\n`;
+}
+
+/** Formats lines with a name column as wide as the longest name seen so far. */
+function printer(p: Paint, names: string[]): (lines: LogLine[]) => string {
+  let width = Math.max(0, ...names.map((n) => n.length));
+  return (lines) => {
+    for (const l of lines) if (l.stream !== 'dinit') width = Math.max(width, l.service.length);
+    return lines.map((l) => formatLogLine(l, p, width)).join('');
+  };
+}
+
+export async function execute(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseVerbArgs(argv, {
+    ...SOCKET_OPTION,
+    follow: { type: 'boolean', short: 'f' },
+    lines: { type: 'string', short: 'n' },
+  });
+  const n = typeof values.lines === 'string' ? parseCountArg(values.lines, '-n') : DEFAULT_LOG_LINES;
+  const p = paint(colourEnabled(ctx.env, ctx.io.isTTY));
+  const socket = socketOf(values, ctx);
+  if (!values.follow) {
+    const lines = await request(socket, 'logs', { names: positionals, n, follow: false }, { timeoutMs: QUICK_TIMEOUT_MS });
+    ctx.io.out(printer(p, positionals)(lines));
+    return 0;
+  }
+  const stop = ctx.io.interrupted();
+  if (stop.aborted) return 0;
+  const print = printer(p, positionals);
+  const s = await stream(socket, 'logs', { names: positionals, n, follow: true }, {
+    onResult: (backlog) => ctx.io.out(print(backlog)),
+    onEvent: (ev) => {
+      if (ev.event === 'line') ctx.io.out(print([ev.line]));
+      else ctx.io.err(`[dinit] ${ev.count} line${ev.count === 1 ? '' : 's'} dropped: this reader was too slow\n`);
+    },
+  });
+  const onAbort = (): void => s.close();
+  stop.addEventListener('abort', onAbort, { once: true });
+  if (stop.aborted) s.close();
+  const err = await s.closed;
+  stop.removeEventListener('abort', onAbort);
+  if (err && !stop.aborted) throw err;
+  return 0;
+}

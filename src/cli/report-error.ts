@@ -1,0 +1,53 @@
+// How a failed verb ends: one place maps an error to its message and exit
+// code, so every verb reports the same way. A config error prints each
+// located issue on its own line (file:line:col: message (hint)) — the form
+// editors and CI logs can jump to.
+
+import { DinitError, EXIT, formatIssue, type ConfigIssue } from '../errors.js';
+import type { CliIO } from './context.js';
+
+export function exitCodeFor(err: DinitError): number {
+  switch (err.code) {
+    case 'USAGE':
+    case 'CONFIG_INVALID':
+    case 'CONFIG_READ':
+      return EXIT.USAGE;
+    case 'UNREACHABLE':
+      return EXIT.UNREACHABLE;
+    case 'PROTOCOL':
+    case 'UNKNOWN_SERVICE':
+    case 'OPERATION_FAILED':
+    case 'SOCKET_IN_USE':
+    case 'INTERNAL':
+      return EXIT.FAILED;
+    default: {
+      const never: never = err.code;
+      return never;
+    }
+  }
+}
+
+function issuesOf(err: DinitError): ConfigIssue[] | undefined {
+  const issues = (err as { issues?: unknown }).issues ?? err.context.issues;
+  return Array.isArray(issues) && issues.length > 0 ? (issues as ConfigIssue[]) : undefined;
+}
+
+/** Print an error for the user and return the exit code. */
+export function reportError(err: unknown, verb: string | undefined, io: CliIO, env: NodeJS.ProcessEnv): number {
+  if (err instanceof DinitError) {
+    const issues = err.code === 'CONFIG_INVALID' ? issuesOf(err) : undefined;
+    if (issues) {
+      for (const i of issues) io.err(formatIssue(i) + '\n');
+      io.err(`dinit: invalid config (${issues.length} error${issues.length === 1 ? '' : 's'})\n`);
+    } else if (err.code === 'USAGE') {
+      const v = verb && verb !== 'help' ? ` ${verb}` : '';
+      io.err(`dinit${v}: ${err.message}\n(run 'dinit${v} --help' for usage)\n`);
+    } else {
+      io.err(`dinit: ${err.message}\n`);
+    }
+    return exitCodeFor(err);
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  io.err(`dinit: internal error: ${env.DINIT_DEBUG ? e.stack ?? e.message : e.message}\n`);
+  return EXIT.FAILED;
+}

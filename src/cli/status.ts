@@ -1,0 +1,81 @@
+// `dinit status [SERVICE...] [--json]`: one row per service. The table is
+// for people (aligned, coloured on a TTY, human uptimes, the reason a service
+// is down); --json is for scripts and prints the ServiceStatus objects as the
+// supervisor sent them.
+
+import { request } from '../control/client.js';
+import type { ServiceStatus } from '../types.js';
+import { humanDuration, parseVerbArgs } from './args.js';
+import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
+import { colourEnabled, paint, visibleLength, type CliContext, type Paint } from './context.js';
+
+export async function execute(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
+  const rows = await request(socketOf(values, ctx), 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
+  if (values.json) ctx.io.out(JSON.stringify(rows, null, 2) + '\n');
+  else ctx.io.out(renderStatusTable(rows, Date.now(), paint(colourEnabled(ctx.env, ctx.io.isTTY))));
+  return 0;
+}
+
+/** What the STATE column says: `failed` is a stopped service that failed. */
+export function displayState(s: ServiceStatus): string {
+  return s.failed && s.state === 'stopped' ? 'failed' : s.state;
+}
+
+function colourState(state: string, p: Paint): string {
+  switch (state) {
+    case 'started':
+      return p.green(state);
+    case 'starting':
+    case 'stopping':
+      return p.yellow(state);
+    case 'failed':
+      return p.red(state);
+    default:
+      return p.dim(state);
+  }
+}
+
+function lastExit(s: ServiceStatus): string {
+  if (s.exitSignal) return s.exitSignal;
+  if (s.exitCode !== null && s.exitCode !== undefined) return String(s.exitCode);
+  return '-';
+}
+
+function detail(s: ServiceStatus): string {
+  const parts: string[] = [];
+  if ((s.state === 'stopped' || s.failed) && s.reason) parts.push(s.reason);
+  if (s.health === 'unhealthy') parts.push('unhealthy');
+  if (s.statusText) parts.push(s.statusText);
+  return parts.join('; ');
+}
+
+export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint): string {
+  if (rows.length === 0) return 'no services\n';
+  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT', 'READY', 'STATUS'];
+  const body = rows.map((s) => {
+    const state = displayState(s);
+    return [
+      s.name,
+      colourState(state, p),
+      s.pid === null || s.pid === undefined ? '-' : String(s.pid),
+      s.state === 'started' ? humanDuration(now - s.since) : '-',
+      String(s.restarts),
+      lastExit(s),
+      s.type === 'internal' && s.state !== 'started' ? '-' : s.ready ? 'yes' : 'no',
+      detail(s),
+    ];
+  });
+  const all = [header.map((h) => p.bold(h)), ...body];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => visibleLength(r[c] ?? ''))));
+  return (
+    all
+      .map((r) =>
+        r
+          .map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat((widths[c] ?? 0) - visibleLength(cell))))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}

@@ -1,0 +1,159 @@
+// Every help text of the CLI in one place, so `dinit --help`, `dinit VERB
+// --help` and the README say the same thing. Each verb has a usage line, a
+// one-line summary (the global list), its options and an example.
+
+export interface VerbHelp {
+  usage: string;
+  summary: string;
+  details?: string;
+  options: [string, string][];
+  examples: string[];
+}
+
+const SOCKET: [string, string] = ['--socket PATH', 'control socket (default: $DINIT_SOCKET, else /run/dinit.sock as root, $XDG_RUNTIME_DIR/dinit.sock or /tmp/dinit-$UID.sock otherwise)'];
+const CONFIG: [string, string] = ['-c, --config FILE', 'config file (default: $DINIT_CONFIG, else ./dinit.yaml, else /etc/dinit.yaml)'];
+const NO_WAIT: [string, string] = ['--no-wait', 'return once the request is accepted, without waiting'];
+
+export const HELP: Record<string, VerbHelp> = {
+  run: {
+    usage: 'dinit [run] [-c FILE] [--socket PATH] [-- CMD ARG...]',
+    summary: 'supervise the services of a config in the foreground (the default)',
+    details: 'A trailing CMD becomes the service `main`: when it exits, dinit stops everything and exits with its code.',
+    options: [CONFIG, SOCKET],
+    examples: ['dinit -c /etc/dinit.yaml', 'dinit -- node server.js --port 8080'],
+  },
+  status: {
+    usage: 'dinit status [SERVICE...] [--json]',
+    summary: 'show the state of services (all by default)',
+    options: [['--json', 'print an array of status objects instead of a table'], SOCKET],
+    examples: ['dinit status', 'dinit status web db --json'],
+  },
+  start: {
+    usage: 'dinit start SERVICE... [--no-wait]',
+    summary: 'start services and what they need; wait until started (ready) or failed',
+    options: [NO_WAIT, SOCKET],
+    examples: ['dinit start web'],
+  },
+  stop: {
+    usage: 'dinit stop SERVICE... [--no-wait]',
+    summary: 'stop services and their hard dependents; wait until stopped',
+    options: [NO_WAIT, SOCKET],
+    examples: ['dinit stop worker'],
+  },
+  restart: {
+    usage: 'dinit restart SERVICE... [--no-wait]',
+    summary: 'stop then start services; their dependents come back too',
+    options: [NO_WAIT, SOCKET],
+    examples: ['dinit restart web'],
+  },
+  signal: {
+    usage: 'dinit signal SIGNAL SERVICE',
+    summary: "send a signal to a service's process group",
+    details: 'SIGNAL is a name (SIGHUP, HUP) or a number (1).',
+    options: [SOCKET],
+    examples: ['dinit signal HUP nginx', 'dinit signal SIGUSR1 worker'],
+  },
+  logs: {
+    usage: 'dinit logs [SERVICE...] [-f] [-n N]',
+    summary: 'print recent output of services (kept in memory); -f follows',
+    options: [
+      ['-f, --follow', 'keep printing new lines until interrupted'],
+      ['-n, --lines N', 'how many recent lines to print first (default 100)'],
+      SOCKET,
+    ],
+    examples: ['dinit logs web -n 20', 'dinit logs -f'],
+  },
+  reload: {
+    usage: 'dinit reload',
+    summary: 're-read the config: add new services, stop removed ones, restart changed ones',
+    details: 'An invalid config is reported with file:line:col and nothing changes (exit 2). SIGHUP to dinit does the same.',
+    options: [SOCKET],
+    examples: ['dinit reload'],
+  },
+  shutdown: {
+    usage: 'dinit shutdown',
+    summary: 'stop everything in order; the supervisor exits',
+    options: [SOCKET],
+    examples: ['dinit shutdown'],
+  },
+  health: {
+    usage: 'dinit health',
+    summary: 'exit 0 iff every service that should be up is started and ready',
+    details: 'Problems are printed on stderr. Made for Docker HEALTHCHECK and Kubernetes exec probes.',
+    options: [SOCKET],
+    examples: ['HEALTHCHECK CMD ["dinit", "health"]'],
+  },
+  wait: {
+    usage: 'dinit wait SERVICE... [--timeout 30s]',
+    summary: 'block until services are started (ready); exit 1 on failure or timeout',
+    options: [['--timeout DURATION', 'give up after this long (default 30s; 500ms, 10s, 2m)'], SOCKET],
+    examples: ['dinit wait db --timeout 2m'],
+  },
+  graph: {
+    usage: 'dinit graph [--format dot|mermaid] [-c FILE]',
+    summary: 'print the dependency graph (of the running supervisor, else of the config file)',
+    details:
+      'Edges point from a service to what it needs: depends-on solid, depends-ms bold, waits-for dashed, after/before dotted.',
+    options: [['--format dot|mermaid', 'output format (default dot)'], ['-c, --config FILE', 'read this file even if a supervisor runs'], SOCKET],
+    examples: ['dinit graph | dot -Tsvg > graph.svg', 'dinit graph --format mermaid -c dinit.yaml'],
+  },
+  check: {
+    usage: 'dinit check [-c FILE]',
+    summary: 'validate a config file; print every error with file:line:col',
+    options: [CONFIG],
+    examples: ['dinit check -c dinit.yaml'],
+  },
+  schema: {
+    usage: 'dinit schema',
+    summary: 'print the JSON Schema of dinit.yaml (for editors)',
+    options: [],
+    examples: ['dinit schema > dinit.schema.json'],
+  },
+  help: {
+    usage: 'dinit help [COMMAND]',
+    summary: 'show help for dinit or for one command',
+    options: [],
+    examples: ['dinit help logs'],
+  },
+};
+
+function table(rows: [string, string][], indent = '  '): string {
+  const w = Math.max(0, ...rows.map(([a]) => a.length));
+  return rows.map(([a, b]) => `${indent}${a.padEnd(w)}  ${b}`).join('\n');
+}
+
+export function verbHelp(verb: string): string {
+  const h = HELP[verb];
+  if (!h) return globalHelp();
+  const summary = (h.summary[0]?.toUpperCase() ?? '') + h.summary.slice(1);
+  const parts = [`Usage: ${h.usage}`, '', summary + (summary.endsWith('.') ? '' : '.')];
+  if (h.details) parts.push(h.details);
+  const options: [string, string][] = [...h.options, ['-h, --help', 'show this help']];
+  parts.push('', 'Options:', table(options));
+  parts.push('', h.examples.length > 1 ? 'Examples:' : 'Example:', ...h.examples.map((e) => `  ${e}`));
+  return parts.join('\n') + '\n';
+}
+
+export function globalHelp(): string {
+  const verbs = Object.entries(HELP).map(([name, h]): [string, string] => [name, h.summary]);
+  return (
+    [
+      'dinit — a process supervisor for containers: PID 1 done right, with dependencies.',
+      '',
+      'Usage:',
+      '  dinit [run] [-c FILE] [--socket PATH] [-- CMD ARG...]   supervise (foreground)',
+      '  dinit COMMAND [ARGS...] [--socket PATH]                  control a running supervisor',
+      '',
+      'Commands:',
+      table(verbs),
+      '',
+      'Options:',
+      table([CONFIG, SOCKET, ['-h, --help', 'show help (also: dinit COMMAND --help)'], ['--version', 'print the version']]),
+      '',
+      'Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 supervisor unreachable.',
+      '',
+      'Example:',
+      '  docker exec CTR dinit status',
+    ].join('\n') + '\n'
+  );
+}

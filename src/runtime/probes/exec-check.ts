@@ -1,0 +1,81 @@
+// exec probe: run a command (argv, no shell) with the service's environment and
+// working directory; up when it exits 0 within the timeout. The command gets its
+// own process group so that a timeout (or cancel) can SIGKILL it together with
+// anything it started. A little of its output is kept for the failure message.
+//
+// This is the one place in probes that spawns: the command is a short-lived
+// helper of dinit's, not a service, so it does not go through the service driver.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { describeError, type CheckResult, type ProbeContext } from './context.js';
+
+const KEEP_OUTPUT = 400;
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+function describeExit(code: number | null, sig: NodeJS.Signals | null, output: string): CheckResult {
+  if (code === 0) return { ok: true };
+  const how = sig ? `was killed by ${sig}` : `exited with code ${code}`;
+  const last = output.trim().split('\n').pop()?.trim();
+  return { ok: false, message: last ? `${how}: ${last}` : how };
+}
+
+export function execCheck(command: string[], ctx: ProbeContext, timeoutMs: number, signal: AbortSignal): Promise<CheckResult> {
+  const [file, ...args] = command;
+  if (file === undefined || file === '') {
+    return Promise.resolve({ ok: false, message: 'empty exec probe command', permanent: true });
+  }
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { env: ctx.env, cwd: ctx.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      resolve({ ok: false, message: `cannot run ${file}: ${describeError(err)}` });
+      return;
+    }
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-KEEP_OUTPUT);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+    let settled = false;
+    const finish = (r: CheckResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    // Stop waiting for its pipes and kill whatever is left of its group.
+    const abandon = (): void => {
+      killGroup(child);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    };
+    const onAbort = (): void => {
+      abandon();
+      finish({ ok: false, message: 'cancelled' });
+    };
+    const timer = setTimeout(() => {
+      abandon();
+      // Exited in time but left something holding its output open: judge by the exit.
+      if (exit) finish(describeExit(exit.code, exit.sig, output));
+      else finish({ ok: false, message: `${file} timed out after ${timeoutMs}ms` });
+    }, timeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => finish({ ok: false, message: `cannot run ${file}: ${describeError(err)}` }));
+    child.on('exit', (code, sig) => {
+      exit = { code, sig };
+    });
+    child.on('close', (code, sig) => finish(describeExit(code, sig, output)));
+  });
+}

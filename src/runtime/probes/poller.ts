@@ -1,0 +1,43 @@
+// The rhythm of polling probes (tcp, http, exec): one attempt at once, then one
+// every `interval` measured from the start of the previous attempt, never two at
+// a time (a slow attempt delays the next one instead of piling up). The owner
+// decides after each result whether to go on. cancel() clears the timer and
+// aborts the attempt in flight, so nothing is left to keep the event loop alive.
+
+import { describeError, type Check, type CheckResult, type Cancellable } from './context.js';
+
+/** Polling faster than this would only burn CPU (a refused connect returns at once). */
+export const MIN_INTERVAL = 10;
+
+export function poll(check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
+  const ac = new AbortController();
+  const every = Math.max(MIN_INTERVAL, interval);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const attempt = (): void => {
+    timer = undefined;
+    const started = performance.now();
+    check(ac.signal)
+      .catch((err: unknown): CheckResult => ({ ok: false, message: describeError(err) }))
+      .then((r) => {
+        if (stopped) return;
+        if (onResult(r) === 'stop') {
+          stopped = true;
+          return;
+        }
+        if (stopped) return; // cancelled from inside onResult
+        timer = setTimeout(attempt, Math.max(0, every - (performance.now() - started)));
+      });
+  };
+  attempt();
+
+  return {
+    cancel() {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      ac.abort();
+    },
+  };
+}

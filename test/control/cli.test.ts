@@ -1,0 +1,315 @@
+// The CLI verbs run in-process (runCli with captured output) against a real
+// control server backed by a fake supervisor.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { ConfigModule } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/main.js';
+import { startControlServer, type ControlServer } from '../../src/control/server.js';
+import { repoRoot } from '../helpers/paths.js';
+import { FakeTarget, captureIO, sampleConfig, sampleConfigError, tempDir, until, type CapturedIO } from './fake-target.js';
+
+describe('CLI verbs against a running (fake) supervisor', () => {
+  const tmp = tempDir();
+  const sock = join(tmp.dir, 'dinit.sock');
+  const env = { DINIT_SOCKET: sock, PATH: process.env.PATH };
+  let target: FakeTarget;
+  let server: ControlServer;
+
+  before(async () => {
+    target = new FakeTarget();
+    server = await startControlServer(sock, target);
+  });
+  after(async () => {
+    await server.close();
+    tmp.cleanup();
+  });
+
+  async function cli(argv: string[], over: { env?: NodeJS.ProcessEnv; io?: CapturedIO; config?: ConfigModule } = {}) {
+    const io = over.io ?? captureIO();
+    const code = await runCli(argv, over.env ?? env, {
+      io,
+      ...(over.config ? { loadConfigModule: async () => over.config as ConfigModule } : {}),
+    });
+    return { code, out: io.stdout, err: io.stderr };
+  }
+
+  test('status prints a table with every column and exits 0', async () => {
+    const r = await cli(['status']);
+    assert.equal(r.code, 0, r.err);
+    const [header, ...rows] = r.out.trimEnd().split('\n');
+    assert.match(header ?? '', /^NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+LAST-EXIT\s+READY\s+STATUS$/);
+    assert.equal(rows.length, 2);
+    assert.match(rows[0] ?? '', /^db\s+started\s+42\s+3m1\ds\s+0\s+-\s+yes$/);
+    assert.ok(!r.out.includes('\x1b['), 'no colour when not a TTY');
+  });
+
+  test('status --json prints the status objects with the documented fields', async () => {
+    const r = await cli(['status', 'web', '--json']);
+    assert.equal(r.code, 0);
+    const rows = JSON.parse(r.out) as Record<string, unknown>[];
+    assert.equal(rows.length, 1);
+    for (const k of ['name', 'state', 'pid', 'restarts', 'ready', 'exitCode', 'exitSignal', 'since']) assert.ok(k in rows[0]!, k);
+    assert.equal(rows[0]?.name, 'web');
+  });
+
+  test('status colours states on a TTY and honours NO_COLOR and FORCE_COLOR', async () => {
+    const tty = await cli(['status'], { io: captureIO(true) });
+    assert.ok(tty.out.includes('\x1b[32mstarted\x1b[39m'));
+    const noColor = await cli(['status'], { io: captureIO(true), env: { ...env, NO_COLOR: '1' } });
+    assert.ok(!noColor.out.includes('\x1b['));
+    const forced = await cli(['status'], { io: captureIO(false), env: { ...env, FORCE_COLOR: '1' } });
+    assert.ok(forced.out.includes('\x1b[32m'));
+  });
+
+  test('status of an unknown service exits 1 naming it', async () => {
+    const r = await cli(['status', 'nope']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /unknown service: nope/);
+  });
+
+  test('start, stop and restart say per service what happened', async () => {
+    for (const [verb, done] of [
+      ['start', 'started'],
+      ['stop', 'stopped'],
+      ['restart', 'restarted'],
+    ] as const) {
+      const r = await cli([verb, 'web', 'db']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, `web: ${done}\ndb: ${done}\n`);
+    }
+    const nw = await cli(['start', 'web', '--no-wait']);
+    assert.equal(nw.out, 'web: starting\n');
+    assert.deepEqual(target.calls.at(-1), { verb: 'start', args: [['web'], false] });
+  });
+
+  test('a failed start exits 1 and lists the failures with reasons on stderr', async () => {
+    target.opResult = { ok: false, failures: [{ service: 'db', reason: 'exited with code 3' }] };
+    const r = await cli(['start', 'web', 'db']);
+    target.opResult = { ok: true, failures: [] };
+    assert.equal(r.code, 1);
+    assert.equal(r.out, 'web: started\n');
+    assert.equal(r.err, 'db: exited with code 3\n');
+  });
+
+  test('start with no service is a usage error (exit 2)', async () => {
+    const r = await cli(['start']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /name at least one service/);
+  });
+
+  test('signal accepts SIGHUP, HUP and 1 alike', async () => {
+    for (const s of ['SIGHUP', 'HUP', 'hup', '1']) {
+      const r = await cli(['signal', s, 'web']);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(target.calls.at(-1), { verb: 'signal', args: ['web', 'SIGHUP'] });
+    }
+    const bad = await cli(['signal', 'SIGNOPE', 'web']);
+    assert.equal(bad.code, 2);
+  });
+
+  test('logs prints `name | line`, the last N lines', async () => {
+    target.lines = [];
+    for (let i = 1; i <= 5; i++) target.emit('web', `line ${i}`);
+    const r = await cli(['logs', 'web', '-n', '2']);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, 'web | line 4\nweb | line 5\n');
+  });
+
+  test('logs -f prints the backlog and new lines until interrupted', async () => {
+    target.lines = [];
+    target.emit('db', 'before');
+    const io = captureIO();
+    const running = cli(['logs', '-f', '-n', '1'], { io });
+    await until(() => target.followers.size === 1, 5000, 'the follower');
+    target.emit('db', 'after');
+    await until(() => io.stdout.includes('after'), 5000, 'the new line');
+    io.abort();
+    const r = await running;
+    assert.equal(r.code, 0);
+    assert.equal(r.out, 'db | before\ndb | after\n');
+    await until(() => target.followers.size === 0, 5000, 'the unsubscribe');
+  });
+
+  test('reload prints what was added, removed and changed', async () => {
+    const r = await cli(['reload']);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, 'added: cache\nremoved: old\nchanged: web\n');
+  });
+
+  test('reload of an invalid config prints every located error and exits 2', async () => {
+    target.failWith.set('reload', sampleConfigError());
+    const r = await cli(['reload']);
+    target.failWith.delete('reload');
+    assert.equal(r.code, 2);
+    const lines = r.err.trimEnd().split('\n');
+    assert.equal(lines[0], "/etc/dinit.yaml:3:5: unknown key 'depend-on' (did you mean 'depends-on'?)");
+    assert.equal(lines[1], "/etc/dinit.yaml:9:14: invalid duration '10 sec'");
+    assert.match(r.err, /nothing changed/);
+  });
+
+  test('shutdown asks the supervisor and exits 0', async () => {
+    const r = await cli(['shutdown']);
+    assert.equal(r.code, 0);
+    assert.equal(target.calls.at(-1)?.verb, 'shutdown');
+  });
+
+  test('health exits 0 when healthy and 1 with the problems on stderr', async () => {
+    assert.equal((await cli(['health'])).code, 0);
+    target.healthResult = { ok: false, problems: ['db: failed (exited with code 1)'] };
+    const r = await cli(['health']);
+    target.healthResult = { ok: true, problems: [] };
+    assert.equal(r.code, 1);
+    assert.equal(r.err, 'db: failed (exited with code 1)\n');
+  });
+
+  test('wait passes its timeout (default 30s) and exits 1 when the supervisor says it failed', async () => {
+    assert.equal((await cli(['wait', 'web'])).code, 0);
+    assert.deepEqual(target.calls.at(-1), { verb: 'wait', args: [['web'], 30_000] });
+    await cli(['wait', 'web', '--timeout', '2m']);
+    assert.deepEqual(target.calls.at(-1), { verb: 'wait', args: [['web'], 120_000] });
+    await cli(['wait', 'web', '--timeout', '500ms']);
+    assert.deepEqual(target.calls.at(-1), { verb: 'wait', args: [['web'], 500] });
+    target.opResult = { ok: false, failures: [{ service: 'web', reason: 'timed out after 500ms' }] };
+    const r = await cli(['wait', 'web', '--timeout', '500ms']);
+    target.opResult = { ok: true, failures: [] };
+    assert.equal(r.code, 1);
+    assert.match(r.err, /web: timed out/);
+  });
+
+  test('graph draws the running supervisor’s config, each edge kind styled', async () => {
+    const dot = await cli(['graph']);
+    assert.equal(dot.code, 0, dot.err);
+    assert.match(dot.out, /^digraph dinit \{/);
+    assert.ok(dot.out.includes('"web" -> "db";'));
+    assert.ok(dot.out.includes('"web" -> "migrate" [style=bold'));
+    assert.ok(dot.out.includes('"web" -> "cache" [style=dashed'));
+    assert.ok(dot.out.includes('"web" -> "cache" [style=dotted'));
+    const mm = await cli(['graph', '--format', 'mermaid']);
+    assert.match(mm.out, /^flowchart LR/);
+  });
+
+  test('graph -c reads the file even when a supervisor runs', async () => {
+    let loaded = '';
+    const stub: ConfigModule = {
+      resolveConfigPath: (explicit) => explicit ?? '/etc/dinit.yaml',
+      loadConfigFile: (file) => {
+        loaded = file;
+        return { ...sampleConfig(), services: [sampleConfig().services[0]!] };
+      },
+      shutdownBudget: () => ({ warnings: [] }),
+    };
+    const r = await cli(['graph', '-c', '/x/dinit.yaml'], { config: stub });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(loaded, '/x/dinit.yaml');
+    assert.ok(!r.out.includes('->'));
+  });
+
+  test('status with a --socket before the verb uses it', async () => {
+    const r = await cli(['--socket', sock, 'status'], { env: {} });
+    assert.equal(r.code, 0, r.err);
+  });
+});
+
+describe('CLI verbs without a supervisor', () => {
+  const tmp = tempDir();
+  const sock = join(tmp.dir, 'absent.sock');
+  after(() => tmp.cleanup());
+
+  async function cli(argv: string[], config?: ConfigModule, env: NodeJS.ProcessEnv = { DINIT_SOCKET: sock }) {
+    const io = captureIO();
+    const code = await runCli(argv, env, { io, cwd: tmp.dir, ...(config ? { loadConfigModule: async () => config } : {}) });
+    return { code, out: io.stdout, err: io.stderr };
+  }
+
+  test('a client verb exits 3 with a one-line hint when no supervisor answers', async () => {
+    for (const verb of ['status', 'health', 'reload', 'shutdown', 'logs']) {
+      const r = await cli([verb]);
+      assert.equal(r.code, 3, verb);
+      assert.equal(r.err, `dinit: no dinit supervisor answers on ${sock} — is it running? pass --socket or set DINIT_SOCKET\n`);
+    }
+  });
+
+  const okLoader = (warnings: string[] = []): ConfigModule => ({
+    resolveConfigPath: (explicit, _env, cwd) => explicit ?? join(cwd, 'dinit.yaml'),
+    loadConfigFile: () => sampleConfig(),
+    shutdownBudget: () => ({ warnings }),
+  });
+
+  test('graph falls back to the config file when no supervisor answers', async () => {
+    const r = await cli(['graph', '--format', 'mermaid'], okLoader());
+    assert.equal(r.code, 0, r.err);
+    assert.ok(r.out.includes('==>|milestone|'));
+  });
+
+  test('check prints ok with the service count and the shutdown-budget warnings', async () => {
+    const r = await cli(['check', '-c', 'x.yaml'], okLoader(['the shutdown plan can take 30s, more than Docker waits (10s)']));
+    assert.equal(r.code, 0);
+    assert.equal(r.out, 'ok: 5 services\n');
+    assert.equal(r.err, 'warning: the shutdown plan can take 30s, more than Docker waits (10s)\n');
+  });
+
+  test('check prints every config error as file:line:col and exits 2', async () => {
+    const bad: ConfigModule = {
+      ...okLoader(),
+      loadConfigFile: () => {
+        throw sampleConfigError();
+      },
+    };
+    const r = await cli(['check'], bad);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^\/etc\/dinit\.yaml:3:5: unknown key 'depend-on' \(did you mean 'depends-on'\?\)\n\/etc\/dinit\.yaml:9:14: /);
+  });
+
+  test('schema prints the shipped JSON Schema', async () => {
+    const file = join(repoRoot, 'schema', 'dinit.schema.json');
+    const r = await cli(['schema']);
+    if (existsSync(file)) {
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out.trimEnd(), readFileSync(file, 'utf8').trimEnd());
+    } else {
+      assert.equal(r.code, 1);
+      assert.match(r.err, /JSON Schema is missing/);
+    }
+  });
+
+  test('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const r = await cli(['--version']);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, `dinit ${pkg.version}\n`);
+  });
+
+  test('--help lists every command and the exit codes', async () => {
+    const r = await cli(['--help']);
+    assert.equal(r.code, 0);
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema']) {
+      assert.match(r.out, new RegExp(`^  ${verb} `, 'm'), verb);
+    }
+    assert.match(r.out, /Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 supervisor unreachable/);
+  });
+
+  test('COMMAND --help shows a usage line, the options and an example for every command', async () => {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema']) {
+      const r = await cli([verb, '--help']);
+      assert.equal(r.code, 0, verb);
+      assert.match(r.out, new RegExp(`^Usage: dinit (\\[run\\]|${verb})`), verb);
+      assert.match(r.out, /\nOptions:\n/, verb);
+      assert.match(r.out, /\nExamples?:\n  \S/, verb);
+    }
+  });
+
+  test('an unknown command suggests the closest one and exits 2', async () => {
+    const r = await cli(['stauts']);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, "dinit: unknown command 'stauts' — did you mean 'status'? (to supervise a program of that name: dinit -- stauts ...)\n");
+    // Any other word is Docker's CMD after the ENTRYPOINT: see test/e2e/main-and-errors.
+  });
+
+  test('an unknown option is a usage error naming it', async () => {
+    const r = await cli(['status', '--jsno']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown option '--jsno'/);
+  });
+});
