@@ -89,10 +89,10 @@ function probe(health: boolean): ObjectSpec {
     tcp: { kind: 'tcp', description: 'Succeeds when a TCP connection to this port (on 127.0.0.1) or "host:port" opens.' },
     http: { kind: 'url', description: 'Succeeds when a GET of this URL answers 2xx.' },
     exec: { kind: 'command', description: 'Succeeds when this command exits 0 (no shell runs; use [sh, -c, "…"] for one).' },
-    log: { kind: 'regex', description: "Succeeds when a line of the service's output matches this regular expression." },
   };
-  // notify is a one-off readiness signal from the service, so it cannot be a health probe.
+  // log and notify are one-off signals from the service: readiness only, never a health probe.
   if (!health) {
+    kinds['log'] = { kind: 'regex', description: "Succeeds when a line of the service's output matches this regular expression." };
     kinds['notify'] = {
       kind: 'notify',
       description:
@@ -100,7 +100,7 @@ function probe(health: boolean): ObjectSpec {
     };
   }
   const timing: Record<string, Spec> = {
-    interval: { kind: 'duration', description: 'Time between probe attempts.', default: health ? '10s' : '1s' },
+    interval: { kind: 'duration', description: 'Time between probe attempts.', default: health ? '10s' : '200ms' },
     timeout: { kind: 'duration', description: 'Time one probe attempt may take.', default: health ? '5s' : '1s' },
   };
   if (health) {

@@ -336,7 +336,9 @@ export class ServiceSet implements DriverEvents {
   healthy(name: string): void {
     this.run(() => {
       const s = this.records.get(name);
-      if (s) s.health = 'healthy';
+      if (!s) return;
+      s.health = 'healthy';
+      s.statusText = null; // "health check failed (2 of 3)" no longer holds
     });
   }
 

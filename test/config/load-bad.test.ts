@@ -147,7 +147,7 @@ test('probes need exactly one kind and valid values', () => {
     [
       '2:29 services.a.ready needs exactly one of tcp, http, exec, log, notify',
       '3:36 services.b.ready.tcp: 70000 is not a valid port or host:port (write a port like 5432 or "host:port" like "127.0.0.1:5432" or "[::1]:5432")',
-      "3:55 unknown key 'notify' in services.b.health (valid keys: tcp, http, exec, log, interval, timeout, retries, start-period)",
+      "3:55 unknown key 'notify' in services.b.health (valid keys: tcp, http, exec, interval, timeout, retries, start-period)",
       '3:73 services.b.health.http: "ftp://x": only http:// and https:// URLs can be probed',
       '4:36 services.c.ready.log: invalid regular expression: Invalid regular expression: /([a-z/: Unterminated character class (escape special characters with a backslash)',
       '5:39 services.d.ready.notify: 2 is not a notify mode: use fd, systemd or a file descriptor number (3 or more; 0-2 are stdin/stdout/stderr)',

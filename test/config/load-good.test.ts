@@ -98,11 +98,11 @@ test('a file using every key parses each service to its normalised form', () => 
     command: ['redis-server', '--save', ''],
     restart: 'always',
     stopSignal: 'SIGQUIT',
-    ready: { probe: { kind: 'log', pattern: 'Ready to accept connections' }, interval: 1000, timeout: 1000 },
+    ready: { probe: { kind: 'log', pattern: 'Ready to accept connections' }, interval: 200, timeout: 1000 },
     after: ['setup'],
     pos: at(49),
   }));
-  assert.deepEqual(svc('notifier')?.ready, { probe: { kind: 'notify-fd', fd: 3 }, interval: 1000, timeout: 1000 });
+  assert.deepEqual(svc('notifier')?.ready, { probe: { kind: 'notify-fd', fd: 3 }, interval: 200, timeout: 1000 });
   assert.deepEqual(svc('notifier')?.health, { probe: { kind: 'exec', command: ['check', '--quiet'] }, interval: 10_000, timeout: 5000, retries: 3, startPeriod: 0 });
   assert.equal(svc('notifier')?.autoStart, false);
   assert.deepEqual(svc('sd')?.ready?.probe, { kind: 'notify-systemd' });

@@ -3,10 +3,12 @@
 // own process group so that a timeout (or cancel) can SIGKILL it together with
 // anything it started. A little of its output is kept for the failure message.
 //
-// This is the one place in probes that spawns: the command is a short-lived
-// helper of dinit's, not a service, so it does not go through the service driver.
+// The command is a short-lived helper of dinit's, not a service, but it is
+// spawned through os/spawn all the same: children spawned there are known to the
+// reaper, which would otherwise reap a finished probe before Node sees its exit.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnService } from '../../os/spawn.js';
 import { describeError, type CheckResult, type ProbeContext } from './context.js';
 
 const KEEP_OUTPUT = 400;
@@ -35,7 +37,7 @@ export function execCheck(command: string[], ctx: ProbeContext, timeoutMs: numbe
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { env: ctx.env, cwd: ctx.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawnService({ command: [file, ...args], env: ctx.env, ...(ctx.cwd !== undefined ? { cwd: ctx.cwd } : {}) });
     } catch (err) {
       resolve({ ok: false, message: `cannot run ${file}: ${describeError(err)}` });
       return;
