@@ -11,9 +11,17 @@ import { colourEnabled, paint, visibleLength, type CliContext, type Paint } from
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
-  const rows = await request(socketOf(values, ctx), 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
-  if (values.json) ctx.io.out(JSON.stringify(rows, null, 2) + '\n');
-  else ctx.io.out(renderStatusTable(rows, Date.now(), paint(colourEnabled(ctx.env, ctx.io.isTTY))));
+  const socket = socketOf(values, ctx);
+  const rows = await request(socket, 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
+  if (values.json) {
+    ctx.io.out(JSON.stringify(rows, null, 2) + '\n');
+    return 0;
+  }
+  ctx.io.out(renderStatusTable(rows, Date.now(), paint(colourEnabled(ctx.env, ctx.io.isTTY))));
+  if (positionals.length === 0) {
+    const orphans = await request(socket, 'orphans', {}, { timeoutMs: QUICK_TIMEOUT_MS });
+    if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${o.comm})`).join(', ')}\n`);
+  }
   return 0;
 }
 

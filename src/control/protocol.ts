@@ -16,7 +16,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { DinitError, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
-import type { HealthResult, LogLine, OpResult, ReloadResult } from './target.js';
+import type { HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
 
 export { LineSplitter } from './line-splitter.js';
 
@@ -41,6 +41,7 @@ export const VERBS = [
   'health',
   'config',
   'wait',
+  'orphans',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
@@ -56,6 +57,7 @@ export interface VerbArgs {
   health: Record<string, never>;
   config: Record<string, never>;
   wait: { names: string[]; timeoutMs: number };
+  orphans: Record<string, never>;
 }
 
 export interface VerbResult {
@@ -71,6 +73,7 @@ export interface VerbResult {
   /** The running config with environment values redacted. */
   config: Config;
   wait: OpResult;
+  orphans: OrphanInfo[];
 }
 
 export type RequestId = number | string;
@@ -185,6 +188,7 @@ export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V]
     case 'shutdown':
     case 'health':
     case 'config':
+    case 'orphans':
       out = {};
       break;
     case 'wait':

@@ -201,6 +201,8 @@ class Connection {
         return this.reply(req.id, t.health());
       case 'config':
         return this.reply(req.id, redactConfig(t.config()));
+      case 'orphans':
+        return this.reply(req.id, t.orphans());
       case 'wait': {
         const a = args<'wait'>(req);
         return this.reply(req.id, await t.wait(a.names, a.timeoutMs));

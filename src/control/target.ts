@@ -11,6 +11,11 @@ export interface LogLine {
   line: string;
 }
 
+export interface OrphanInfo {
+  pid: number;
+  comm: string;
+}
+
 export interface OpResult {
   ok: boolean;
   /** Per service, why it did not reach the wanted state. */
@@ -52,4 +57,6 @@ export interface ControlTarget {
   config(): Config;
   /** Resolve when all are started (ok) or any has failed (not ok), or after timeoutMs (not ok). */
   wait(names: string[], timeoutMs: number): Promise<OpResult>;
+  /** Live processes reparented to dinit that no service owns (kept under `orphans: adopt`). */
+  orphans(): OrphanInfo[];
 }

@@ -73,6 +73,7 @@ export async function run(opts: RunOptions): Promise<number> {
     onEvent: (m) => log.dinit(m),
   });
   reaper.start();
+  supervisor.setOrphanSource(() => reaper.orphans());
 
   let server: ControlServer | null = null;
   try {

@@ -10,7 +10,7 @@ import { realClock, type Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
-import type { ControlTarget, HealthResult, LogLine, OpResult, ReloadResult } from '../control/target.js';
+import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
 import { eventLine } from './event-lines.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
@@ -47,6 +47,7 @@ export class Supervisor implements ControlTarget {
   readonly finished: Promise<number>;
   private shutdownTimer: ReturnType<Clock['setTimer']> | null = null;
   private checkQueued = false;
+  private orphanSource: () => OrphanInfo[] = () => [];
 
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
@@ -62,6 +63,15 @@ export class Supervisor implements ControlTarget {
     });
     this.driver.bind(this.set);
     this.log.configure(this.cfg);
+  }
+
+  /** Where `orphans()` reads from (the reaper, wired in run.ts). */
+  setOrphanSource(source: () => OrphanInfo[]): void {
+    this.orphanSource = source;
+  }
+
+  orphans(): OrphanInfo[] {
+    return this.orphanSource();
   }
 
   /** Start every auto-start service. */

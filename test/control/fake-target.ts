@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/context.js';
-import type { ControlTarget, HealthResult, LogLine, OpResult, ReloadResult } from '../../src/control/target.js';
+import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../../src/control/target.js';
 import { ConfigError, DinitError } from '../../src/errors.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../../src/types.js';
 
@@ -163,6 +163,11 @@ export class FakeTarget implements ControlTarget {
     this.record('wait', names, timeoutMs);
     if (this.holdWait) await new Promise<void>((r) => this.released.push(r));
     return this.opResult;
+  }
+  orphanList: OrphanInfo[] = [];
+  orphans(): OrphanInfo[] {
+    this.record('orphans');
+    return this.orphanList;
   }
   release(): void {
     for (const r of this.released.splice(0)) r();

@@ -52,6 +52,8 @@ describe('control server with a fake supervisor', () => {
     const cfg = await request(sock, 'config', {});
     assert.deepEqual(cfg.services.map((s) => s.name), ['db', 'migrate', 'cache', 'web', 'all']);
     assert.deepEqual(await request(sock, 'wait', { names: ['web'], timeoutMs: 1234 }), { ok: true, failures: [] });
+    target.orphanList = [{ pid: 4242, comm: 'sleep' }];
+    assert.deepEqual(await request(sock, 'orphans', {}), [{ pid: 4242, comm: 'sleep' }]);
     assert.equal(await request(sock, 'shutdown', {}), null);
     const seen = target.calls.map((c) => [c.verb, ...c.args]);
     for (const expected of [
