@@ -249,7 +249,6 @@ export class ServiceSet implements DriverEvents {
       if (!s || s.cfg.type === 'scripted') return;
       if (s.state === 'starting') {
         this.clearTimer(s, 'startTimer');
-        s.statusText = null; // "waiting for …" no longer holds
         this.setState(s, 'started');
         this.emit({ type: 'started', name, pid: s.pid });
       } else if (s.state === 'started' && s.smoothPending && !s.restartTimer) {
@@ -342,9 +341,10 @@ export class ServiceSet implements DriverEvents {
     });
   }
 
+  /** Free text from the service or its probes; '' clears it. */
   statusText(name: string, text: string): void {
     const s = this.records.get(name);
-    if (s) s.statusText = text;
+    if (s) s.statusText = text || null;
   }
 
   // ---- transitions ---------------------------------------------------------

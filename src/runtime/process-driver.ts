@@ -23,8 +23,11 @@ export interface ServiceOutput {
 
 export interface ProcessDriverDeps {
   output: ServiceOutput;
-  /** Environment of a service: dinit's own, then the global, then the service's. */
-  environment(svc: ServiceConfig): Record<string, string>;
+  /**
+   * Environment of a service: dinit's own, then `identity` (HOME, USER, LOGNAME
+   * of its `user`), then the global environment, then the service's.
+   */
+  environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string>;
 }
 
 interface Running {
@@ -112,17 +115,19 @@ export class ProcessDriver implements ServiceDriver {
   private async launch(svc: ServiceConfig, run: Running, command: string[], isStart: boolean): Promise<void> {
     const name = svc.name;
     const ev = (): DriverEvents | null => (this.current(name, run) ? this.events : null);
-    const env = this.deps.environment(svc);
+    let env: Record<string, string> = {};
     let ids: { uid?: number; gid?: number; groups?: number[] } = {};
     try {
+      const identity: Record<string, string> = {};
       if (svc.user) {
         const u = resolveUser(svc.user.spec);
         ids = { uid: u.uid, gid: u.gid };
         // Supplementary groups need the exec-as wrapper (~50 ms of Node start-up): only when there are any.
         if (u.groups.some((g) => g !== u.gid)) ids.groups = u.groups;
-        if (u.home && env.HOME === undefined) env.HOME = u.home;
-        if (u.name && env.USER === undefined) env.USER = u.name;
+        if (u.home) identity.HOME = u.home;
+        if (u.name) identity.USER = identity.LOGNAME = u.name;
       }
+      env = this.deps.environment(svc, identity);
       if (isStart && svc.type === 'process' && svc.ready) {
         run.prep = await prepareReadiness(svc.ready, name);
         if (!this.current(name, run)) return run.prep.close();
@@ -176,6 +181,8 @@ export class ProcessDriver implements ServiceDriver {
         startReadiness(svc.ready, this.probeContext(svc, env), run.prep, {
           onReady: () => {
             if (!this.current(name, run)) return;
+            // "waiting for tcp …" no longer holds; a systemd STATUS= stays (it is the service's own word).
+            if (svc.ready?.probe.kind !== 'notify-systemd') this.events?.statusText?.(name, '');
             this.events?.ready(name);
             this.startHealth(svc, run, env);
           },

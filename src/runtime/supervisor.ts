@@ -54,7 +54,7 @@ export class Supervisor implements ControlTarget {
     this.log = deps.log;
     this.clock = deps.clock ?? realClock();
     this.finished = new Promise((resolve) => (this.finish = resolve));
-    this.driver = new ProcessDriver({ output: this.log, environment: (svc) => this.environment(svc) });
+    this.driver = new ProcessDriver({ output: this.log, environment: (svc, identity) => this.environment(svc, identity) });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,
       driver: this.driver,
@@ -99,10 +99,10 @@ export class Supervisor implements ControlTarget {
     });
   }
 
-  private environment(svc: ServiceConfig): Record<string, string> {
+  private environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.deps.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
+    Object.assign(env, identity, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
     return env;
   }
 
