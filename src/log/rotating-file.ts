@@ -1,0 +1,152 @@
+// A service's `log.file`: lines appended to a file that is rotated by size.
+// Before a line would take the file past `maxSize`, the file is renamed
+// file → file.1 → … → file.KEEP (the oldest falls off; KEEP = 0 just starts
+// over) and a fresh file is opened, so no file ever exceeds maxSize unless a
+// single line does (it then gets a file of its own). An existing file is
+// appended to and its size counted. All I/O is asynchronous through one
+// serial loop (a slow disk never stalls the supervisor), in front of a bounded
+// queue (excess lines are dropped rather than held in memory). The first
+// failure — unwritable path, full disk — is reported once through `onError`
+// and the file is given up; console output is unaffected.
+
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface RotatingFileOptions {
+  path: string;
+  /** Bytes; 0 = never rotate. */
+  maxSize: number;
+  /** Rotated files kept (file.1 … file.keep). */
+  keep: number;
+  /** Told once, when the file is given up. */
+  onError: (message: string) => void;
+  /** Queue limit in bytes (default 4 MiB). */
+  maxQueueBytes?: number;
+}
+
+const BATCH_BYTES = 64 * 1024;
+
+export class RotatingFile {
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private fh: FileHandle | null = null;
+  private size = 0;
+  private running: Promise<void> | null = null;
+  private failed = false;
+  private closed = false;
+  /** Lines dropped because the disk could not keep up. */
+  dropped = 0;
+
+  constructor(private readonly opts: RotatingFileOptions) {}
+
+  get path(): string {
+    return this.opts.path;
+  }
+
+  /** Append one line (a trailing newline is added). */
+  write(line: string): void {
+    if (this.failed || this.closed) return;
+    const buf = Buffer.from(line + '\n', 'utf8');
+    if (this.queued + buf.length > (this.opts.maxQueueBytes ?? 4 * 1024 * 1024)) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(buf);
+    this.queued += buf.length;
+    this.kick();
+  }
+
+  /** Resolves when everything queued so far is written (or the file was given up). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Flush, then close the file. Later writes are ignored. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close().catch(() => {});
+  }
+
+  /** Start the serial write loop unless it runs; restart it if lines came in as it finished. */
+  private kick(): void {
+    if (this.running || this.failed || this.closed) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.failed) {
+        if (!this.fh) await this.openFile();
+        const limit = this.opts.maxSize;
+        // Take the lines that fit in the current file (at least one if it is empty).
+        const batch: Buffer[] = [];
+        let bytes = 0;
+        while (this.queue.length > 0 && bytes < BATCH_BYTES) {
+          const next = this.queue[0]!;
+          const wouldBe = this.size + bytes + next.length;
+          if (limit > 0 && wouldBe > limit && this.size + bytes > 0) break;
+          batch.push(next);
+          bytes += next.length;
+          this.queue.shift();
+        }
+        if (batch.length === 0) {
+          await this.rotate();
+          continue;
+        }
+        this.queued -= bytes;
+        const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes);
+        let off = 0;
+        while (off < data.length) {
+          const { bytesWritten } = await this.fh!.write(data, off, data.length - off);
+          off += bytesWritten;
+        }
+        this.size += data.length;
+      }
+    } catch (err) {
+      this.giveUp(err);
+    }
+  }
+
+  private async openFile(): Promise<void> {
+    await mkdir(dirname(this.opts.path), { recursive: true });
+    const fh = await open(this.opts.path, 'a');
+    this.fh = fh;
+    this.size = (await fh.stat()).size;
+  }
+
+  private async rotate(): Promise<void> {
+    const { path, keep } = this.opts;
+    await this.fh?.close();
+    this.fh = null;
+    if (keep <= 0) {
+      await rm(path, { force: true });
+    } else {
+      for (let i = keep - 1; i >= 1; i--) {
+        await rename(`${path}.${i}`, `${path}.${i + 1}`).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        });
+      }
+      await rename(path, `${path}.1`);
+    }
+    await this.openFile();
+  }
+
+  private giveUp(err: unknown): void {
+    this.failed = true;
+    this.queue = [];
+    this.queued = 0;
+    const fh = this.fh;
+    this.fh = null;
+    fh?.close().catch(() => {});
+    const e = err as NodeJS.ErrnoException;
+    const why = e && typeof e === 'object' && 'message' in e ? e.message : String(err);
+    this.opts.onError(`cannot write log file ${this.opts.path} (${why}); keeping console output only`);
+  }
+}

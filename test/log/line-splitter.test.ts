@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineSplitter, MAX_LINE_BYTES, utf8Boundary } from '../../src/log/line-splitter.js';
+
+function split(chunks: (Buffer | string)[], max?: number, end = true): string[] {
+  const lines: string[] = [];
+  const s = new LineSplitter((l) => lines.push(l), max);
+  for (const c of chunks) s.push(c);
+  if (end) s.end();
+  return lines;
+}
+
+test('a line split across chunks comes out whole', () => {
+  assert.deepEqual(split(['hel', 'lo\nwor', 'ld\n']), ['hello', 'world']);
+});
+
+test('many lines in one chunk come out one by one, empty lines included', () => {
+  assert.deepEqual(split(['a\n\nb\nc\n']), ['a', '', 'b', 'c']);
+});
+
+test('CRLF line endings lose their CR, even when the CR and LF arrive in different chunks', () => {
+  assert.deepEqual(split(['one\r\ntwo\r', '\nthree\r\n']), ['one', 'two', 'three']);
+});
+
+test('a CR inside a line is kept', () => {
+  assert.deepEqual(split(['50%\r100%\n']), ['50%\r100%']);
+});
+
+test('a partial last line is held until the stream ends, then flushed', () => {
+  const lines: string[] = [];
+  const s = new LineSplitter((l) => lines.push(l));
+  s.push('first\nsecond without newline');
+  assert.deepEqual(lines, ['first']);
+  s.end();
+  assert.deepEqual(lines, ['first', 'second without newline']);
+});
+
+test('ending a stream that ended with a newline adds no empty line', () => {
+  assert.deepEqual(split(['x\n']), ['x']);
+});
+
+test('an overlong line without newline is emitted in chunks instead of buffered forever', () => {
+  const lines = split(['a'.repeat(10), 'b'.repeat(15)], 8, false);
+  // 25 bytes, max 8: three whole chunks go out at once, one byte waits for more.
+  assert.deepEqual(lines, ['aaaaaaaa', 'aabbbbbb', 'bbbbbbbb']);
+});
+
+test('the default limit is 64 KiB and chunks never exceed it', () => {
+  const big = Buffer.alloc(MAX_LINE_BYTES * 2 + 100, 'z');
+  const lines = split([big.subarray(0, 1000), big.subarray(1000), '\n']);
+  assert.deepEqual(
+    lines.map((l) => l.length),
+    [MAX_LINE_BYTES, MAX_LINE_BYTES, 100],
+  );
+});
+
+test('a long line that gets its newline within one chunk is split too', () => {
+  assert.deepEqual(split(['abcdefghij\n'], 4), ['abcd', 'efgh', 'ij']);
+});
+
+test('a multi-byte character cut by a chunk boundary is decoded whole', () => {
+  const euro = Buffer.from('€\n', 'utf8'); // e2 82 ac 0a
+  assert.deepEqual(split([euro.subarray(0, 1), euro.subarray(1, 2), euro.subarray(2)]), ['€']);
+});
+
+test('overlong lines are cut on character boundaries, never inside a character', () => {
+  const s = '€'.repeat(5); // 15 bytes
+  const lines = split([s + '\n'], 7);
+  assert.deepEqual(lines, ['€€', '€€', '€']);
+  assert.equal(utf8Boundary(Buffer.from(s), 7), 6);
+});
+
+test('invalid UTF-8 is tolerated and shows as replacement characters', () => {
+  const lines = split([Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a, 0xc3])]);
+  assert.deepEqual(lines, ['a\ufffd\ufffdb', '\ufffd']);
+});

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { LogHub, RingBuffer } from '../../src/log/index.js';
+import type { LogLine } from '../../src/control/target.js';
+import { capture, spec, within } from './helpers.js';
+
+function hub() {
+  const out = capture();
+  let t = 1000;
+  const h = new LogHub({ stdout: out.stream, stderr: out.stream, format: 'text', timestamps: false, color: false, now: () => t++ });
+  return { h, out };
+}
+
+/** Attach live streams to a service; write to them at will. */
+function live(h: LogHub, name: string) {
+  const o = new PassThrough();
+  const e = new PassThrough();
+  const done = h.attach(name, o, e);
+  return {
+    out: (s: string) => o.write(s),
+    err: (s: string) => e.write(s),
+    end: async () => {
+      o.end();
+      e.end();
+      await within(done, 2000, 'attach to resolve');
+    },
+  };
+}
+
+const text = (ls: LogLine[]): string[] => ls.map((l) => `${l.service}/${l.stream}: ${l.line}`);
+
+test('tail returns the last n lines across services in the order they arrived', async () => {
+  const { h } = hub();
+  h.addService('a', spec());
+  h.addService('b', spec());
+  const a = live(h, 'a');
+  const b = live(h, 'b');
+  a.out('a1\n');
+  b.err('b1\n');
+  a.out('a2\n');
+  h.dinit('event');
+  b.out('b2\n');
+  await a.end();
+  await b.end();
+  assert.deepEqual(text(h.tail([], 10)), ['a/stdout: a1', 'b/stderr: b1', 'a/stdout: a2', 'dinit/dinit: event', 'b/stdout: b2']);
+  assert.deepEqual(text(h.tail([], 2)), ['dinit/dinit: event', 'b/stdout: b2']);
+  assert.deepEqual(text(h.tail(['a'], 10)), ['a/stdout: a1', 'a/stdout: a2']);
+  assert.deepEqual(text(h.tail(['b', 'a'], 3)), ['b/stderr: b1', 'a/stdout: a2', 'b/stdout: b2']);
+  assert.ok(h.tail(['a'], 10).every((l, i, all) => i === 0 || l.time >= all[i - 1]!.time), 'times are non-decreasing');
+});
+
+test('a service keeps only its last log.buffer lines, and a reload can resize the buffer', async () => {
+  const { h } = hub();
+  h.addService('s', spec({ buffer: 3 }));
+  const s = live(h, 's');
+  s.out('1\n2\n3\n4\n5\n');
+  await s.end();
+  assert.deepEqual(h.tail(['s'], 100).map((l) => l.line), ['3', '4', '5']);
+  h.addService('s', spec({ buffer: 2 }));
+  assert.deepEqual(h.tail(['s'], 100).map((l) => l.line), ['4', '5']);
+  h.addService('t', spec({ buffer: 0 }));
+  const t = live(h, 't');
+  t.out('x\n');
+  await t.end();
+  assert.deepEqual(h.tail(['t'], 10), [], 'buffer: 0 keeps nothing');
+});
+
+test('followers get every new line of the services they follow, until they unsubscribe', async () => {
+  const { h } = hub();
+  h.addService('a', spec());
+  h.addService('b', spec());
+  const onlyA: LogLine[] = [];
+  const everything: LogLine[] = [];
+  const stopA = h.follow(['a'], (l) => onlyA.push(l));
+  h.follow([], (l) => everything.push(l));
+  const a = live(h, 'a');
+  const b = live(h, 'b');
+  a.out('a1\n');
+  b.out('b1\n');
+  await a.end();
+  stopA();
+  const a2 = live(h, 'a');
+  a2.out('a2\n');
+  await a2.end();
+  h.dinit('note');
+  await b.end();
+  assert.deepEqual(text(onlyA), ['a/stdout: a1']);
+  assert.deepEqual(text(everything), ['a/stdout: a1', 'b/stdout: b1', 'a/stdout: a2', 'dinit/dinit: note']);
+});
+
+test('line probes see every stdout and stderr line of their service, and a throwing one stops nothing', async () => {
+  const { h, out } = hub();
+  h.addService('db', spec());
+  const seen: string[] = [];
+  const off = h.onLine('db', (l) => seen.push(l));
+  h.onLine('db', () => {
+    throw new Error('buggy probe');
+  });
+  const db = live(h, 'db');
+  db.out('starting\n');
+  db.err('warning\n');
+  db.out('ready to accept connections\n');
+  await db.end();
+  off();
+  const db2 = live(h, 'db');
+  db2.out('after unsubscribe\n');
+  await db2.end();
+  assert.deepEqual(seen, ['starting', 'warning', 'ready to accept connections']);
+  await h.flush();
+  assert.match(out.text(), /db \| after unsubscribe\n$/);
+});
+
+test('a removed service is forgotten by tail but its late output is still printed', async () => {
+  const { h, out } = hub();
+  h.addService('gone', spec());
+  const g = live(h, 'gone');
+  g.out('before\n');
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  h.removeService('gone');
+  g.out('after\n');
+  await g.end();
+  await h.flush();
+  assert.deepEqual(h.tail(['gone'], 10), []);
+  assert.match(out.text(), /before\n.*after\n/s);
+});
+
+test('a ring buffer is bounded by bytes as well as by count', () => {
+  const r = new RingBuffer<string>(100, 10, (s) => s.length);
+  for (const s of ['aaaa', 'bbbb', 'cccc']) r.push(s);
+  assert.deepEqual(r.last(), ['bbbb', 'cccc']);
+  r.push('x'.repeat(50));
+  assert.deepEqual(r.last(), ['x'.repeat(50)], 'a single oversized item still fits alone');
+});
