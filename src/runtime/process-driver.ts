@@ -38,6 +38,13 @@ interface Running {
   probes: Cancellable[];
   /** A scripted service's stop-command runs as its own child. */
   stopping: boolean;
+  exited: boolean;
+}
+
+/** The pid of a spawned process that has not exited; known as soon as spawn() returns. */
+function livePid(run: Running): number | null {
+  if (run.exited) return null;
+  return run.pid ?? run.child?.pid ?? null;
 }
 
 export class ProcessDriver implements ServiceDriver {
@@ -60,38 +67,43 @@ export class ProcessDriver implements ServiceDriver {
 
   start(svc: ServiceConfig): void {
     this.cleanup(svc.name);
-    const run: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: false };
+    const run: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: false, exited: false };
     this.running.set(svc.name, run);
     void this.launch(svc, run, svc.command, true);
   }
 
   stop(svc: ServiceConfig): void {
     const run = this.running.get(svc.name);
-    if (run?.pid != null) {
-      if (!killGroup(run.pid, svc.stopSignal)) killTree(run.pid, svc.stopSignal);
+    const pid = run ? livePid(run) : null;
+    if (pid !== null) {
+      if (!killGroup(pid, svc.stopSignal)) killTree(pid, svc.stopSignal);
       return;
     }
     if (svc.type === 'scripted' && svc.stopCommand?.length) {
-      const next: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: true };
+      const next: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: true, exited: false };
       this.running.set(svc.name, next);
       void this.launch(svc, next, svc.stopCommand, false);
       return;
     }
-    // Nothing is running: the graph is told so at once (after this call returns).
-    const gen = run?.gen;
+    // Nothing is running (a launch may still be preparing): abandon it, so it
+    // never spawns, and tell the graph at once (after this call returns).
+    this.cleanup(svc.name);
+    this.running.delete(svc.name);
     queueMicrotask(() => {
-      if (this.running.get(svc.name)?.gen === gen) this.events?.exited(svc.name, null, null);
+      if (!this.running.has(svc.name)) this.events?.exited(svc.name, null, null);
     });
   }
 
   kill(name: string): void {
     const run = this.running.get(name);
-    if (run?.pid != null) killTree(run.pid, 'SIGKILL');
+    const pid = run ? livePid(run) : null;
+    if (pid !== null) killTree(pid, 'SIGKILL');
   }
 
   signal(name: string, signal: NodeJS.Signals): boolean {
     const run = this.running.get(name);
-    return run?.pid != null && killGroup(run.pid, signal);
+    const pid = run ? livePid(run) : null;
+    return pid !== null && killGroup(pid, signal);
   }
 
   forget(name: string): void {
@@ -155,6 +167,7 @@ export class ProcessDriver implements ServiceDriver {
     let spawned = false;
     child.once('error', (err: NodeJS.ErrnoException) => {
       if (spawned) return; // a later error (e.g. kill on a dead pid) changes nothing
+      run.exited = true;
       this.cleanup(name);
       const e = ev();
       if (!e) return;
@@ -193,6 +206,7 @@ export class ProcessDriver implements ServiceDriver {
     });
     child.once('exit', (code, signal) => {
       run.pid = null;
+      run.exited = true;
       if (!this.current(name, run)) return;
       this.cleanup(name);
       this.events?.exited(name, code, signal);
