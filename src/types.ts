@@ -143,7 +143,7 @@ export type StopReason =
   | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'exec-failed'; message: string }
   | { kind: 'start-timeout'; after: Millis }
-  | { kind: 'restart-limit'; count: number; interval: Millis }
+  | { kind: 'restart-limit'; count: number; interval: Millis; last: StopReason }
   | { kind: 'dependency'; service: string; failed: boolean }
   | { kind: 'health'; message: string }
   | { kind: 'probe'; message: string };

@@ -377,7 +377,8 @@ export class ServiceSet implements DriverEvents {
     const window = admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
     if (!window) {
       this.toStopped(s, reason);
-      this.fail(s, { kind: 'restart-limit', count: s.cfg.restartLimit.count, interval: s.cfg.restartLimit.interval });
+      const { count, interval } = s.cfg.restartLimit;
+      this.fail(s, { kind: 'restart-limit', count, interval, last: reason });
       return;
     }
     s.restartWindow = window;

@@ -115,7 +115,7 @@ export function describeReason(r: StopReason): string {
     case 'start-timeout':
       return `not ready within start-timeout ${formatDuration(r.after)}`;
     case 'restart-limit':
-      return `restarted ${r.count} times within ${formatDuration(r.interval)} (restart-limit)`;
+      return `restarted ${r.count} times within ${formatDuration(r.interval)} (restart-limit); last: ${describeReason(r.last)}`;
     case 'dependency':
       return `dependency ${r.service} ${r.failed ? 'failed' : 'stopped'}`;
     case 'health':

@@ -8,7 +8,8 @@ import { emptyConfig, loadConfigFile, mainService, resolveConfigPath, shutdownBu
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { ConfigError, DinitError, formatIssue } from '../errors.js';
 import { LogHub } from '../log/index.js';
-import { createReaper } from '../os/reaper.js';
+import { killPid } from '../os/kill.js';
+import { createReaper, type Reaper } from '../os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../os/subreaper.js';
 import type { Config } from '../types.js';
 import { Supervisor, type SupervisorLog } from './supervisor.js';
@@ -113,12 +114,32 @@ export async function run(opts: RunOptions): Promise<number> {
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
   await server?.close();
+  await endOrphans(reaper, log);
   reaper.reapNow();
   reaper.stop();
   log.dinit(`exiting with code ${code}`);
   await hub.close();
   process.off('uncaughtException', onCrash);
   return code;
+}
+
+/**
+ * Processes left behind that no service owns (adopted, or daemons not yet
+ * terminated) get SIGTERM and then SIGKILL, as s6 does: as PID 1, the kernel
+ * would otherwise SIGKILL them with no chance to stop cleanly; as a subreaper,
+ * they would outlive dinit.
+ */
+async function endOrphans(reaper: Reaper, log: SupervisorLog, graceMs = 2000): Promise<void> {
+  const left = reaper.orphans();
+  if (left.length === 0) return;
+  log.dinit(`stopping ${left.length} leftover process(es) no service owns: ${left.map((o) => `${o.pid} (${o.comm})`).join(', ')}`);
+  for (const o of left) killPid(o.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (reaper.orphans().length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    reaper.reapNow();
+  }
+  for (const o of reaper.orphans()) killPid(o.pid, 'SIGKILL');
 }
 
 function describeStartError(err: unknown): string {

@@ -1,0 +1,144 @@
+// Health checks through the real binary. The web service is http-sick-file.js:
+// it answers 503 while a file exists, so the test decides when it falls ill
+// and when it recovers — and a restarted instance stays sick (never ready)
+// until the test says otherwise, which holds the service in `starting` long
+// enough to ask `dinit health` without racing the restart. The failing-for-
+// good case uses http-503-then-200 (turns 503 after K good answers) with a
+// restart-limit of 0, so the first unhealthy verdict is final.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { startDinit, writeConfig, makeTmpDir, type DinitProcess } from '../helpers/dinit-process.js';
+import type { ServiceStatus } from '../../src/types.js';
+import { fixture, ev, out, started, waitStarted, restarting, at, count } from './support.js';
+
+/**
+ * A free port below the ephemeral range (32768+): a probe that keeps
+ * connecting to a closed ephemeral port can, rarely, connect to itself (TCP
+ * simultaneous open) and see it "open" before the service listens.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const srv = createServer();
+    const ok = await new Promise<boolean>((r) => {
+      srv.once('error', () => r(false));
+      srv.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (!ok) continue;
+    await new Promise((r) => srv.close(r));
+    return port;
+  }
+}
+
+async function statusOf(d: DinitProcess, name: string): Promise<ServiceStatus> {
+  const r = await d.cli(['status', '--json', name]);
+  assert.equal(r.code, 0, r.stderr);
+  const row = (JSON.parse(r.stdout) as ServiceStatus[]).find((s) => s.name === name);
+  assert.ok(row, `no status row for ${name}: ${r.stdout}`);
+  return row;
+}
+
+async function waitStatus(d: DinitProcess, name: string, pred: (s: ServiceStatus) => boolean, timeoutMs = 8000): Promise<ServiceStatus> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const s = await statusOf(d, name);
+    if (pred(s)) return s;
+    if (performance.now() > deadline) assert.fail(`status of ${name} never matched: ${JSON.stringify(s)}\n${d.dump()}`);
+  }
+}
+
+test('a service whose health check keeps failing is restarted like a crash: dependents roll back and come back with it', async (t) => {
+  const dir = makeTmpDir();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/health`;
+  const sick = join(dir, 'sick');
+  const config = writeConfig(
+    dir,
+    `services:
+  web:
+    command: ${fixture('http-sick-file.js', '--port', port, '--sick', sick)}
+    ready: { http: "${url}", interval: 50ms }
+    health: { http: "${url}", interval: 100ms, retries: 2 }
+  app:
+    command: ${fixture('long-running.js', 'app')}
+    depends-on: [web]
+`,
+  );
+  const d = await startDinit({ config, dir, t });
+  const web1 = await waitStarted(d, 'web');
+  await d.waitForLine(out('app', 'up app'));
+  const healthy = await waitStatus(d, 'web', (s) => s.health === 'healthy');
+  assert.equal(healthy.state, 'started');
+  assert.equal((await d.cli(['health'])).code, 0, d.dump());
+
+  // Fall ill: two failed checks in a row make it unhealthy.
+  const mark = d.mark();
+  writeFileSync(sick, '');
+  await d.waitForLine(ev('web', 'unhealthy: .*503'), { from: mark });
+  await d.waitForLine(ev('app', 'stopping \\(dependency web stopped\\)'), { from: mark });
+  await d.waitForLine(out('app', 'bye app'), { from: mark });
+  await d.waitForLine(restarting('web'), { from: mark });
+  await d.waitForLine(ev('web', `spawned \\(pid (?!${web1.pid}\\))\\d+\\), waiting for readiness \\(http\\)`), { from: mark });
+
+  // Down: the new instance is sick too, so it stays starting and app stays stopped.
+  await waitStatus(d, 'web', (s) => s.state === 'starting');
+  assert.equal((await statusOf(d, 'app')).state, 'stopped');
+  const down = await d.cli(['health']);
+  assert.equal(down.code, 1, `dinit health while web is down: ${down.stdout}${down.stderr}\n${d.dump()}`);
+  assert.match(down.stderr, /web/);
+  assert.equal(count(d, started('app'), mark), 0, d.dump());
+
+  // Recover: web becomes ready again and brings app back.
+  const back = d.mark();
+  rmSync(sick);
+  const web2 = await waitStarted(d, 'web', { from: back });
+  assert.notEqual(web2.pid, web1.pid);
+  await waitStarted(d, 'app', { from: web2.index });
+  await d.waitForLine(out('app', 'up app'), { from: back });
+  const s = await waitStatus(d, 'web', (x) => x.state === 'started');
+  assert.equal(s.restarts, 1);
+  const up = await d.cli(['health']);
+  assert.equal(up.code, 0, `${up.stdout}${up.stderr}\n${d.dump()}`);
+});
+
+test('a service that turns unhealthy past its restart-limit is failed: status says why and dinit health exits 1', async (t) => {
+  const dir = makeTmpDir();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const config = writeConfig(
+    dir,
+    `services:
+  web:
+    command: ${fixture('http-503-then-200.js', '--port', port, '--fail-after', 3)}
+    ready: { http: "${url}", interval: 50ms }
+    health: { http: "${url}", interval: 50ms, retries: 2 }
+    restart-limit: { count: 0, interval: 10s }
+  app:
+    command: ${fixture('long-running.js', 'app')}
+    depends-on: [web]
+  other:
+    command: ${fixture('long-running.js', 'other')}
+`,
+  );
+  const d = await startDinit({ config, dir, t });
+  await waitStarted(d, 'app');
+  const unhealthy = await d.waitForEntry(ev('web', 'unhealthy: health check failed 2 times'));
+  await d.waitForLine(ev('web', 'failed: .*restart-limit'), { from: unhealthy.index });
+  await d.waitForLine(ev('app', 'stopping \\(dependency web failed\\)'), { from: unhealthy.index });
+  await d.waitForLine(ev('app', 'stopped'), { from: unhealthy.index });
+  // Only a failure, no restart.
+  assert.equal(count(d, ev('web', 'spawned')), 1, d.dump());
+
+  const web = await waitStatus(d, 'web', (s) => s.failed);
+  assert.equal(web.state, 'stopped');
+  assert.match(web.reason ?? '', /restart-limit/);
+  // Why it really went down is kept next to the reason.
+  assert.match(web.statusText ?? '', /health check failed/);
+  const h = await d.cli(['health']);
+  assert.equal(h.code, 1, `${h.stdout}${h.stderr}`);
+  assert.match(h.stderr, /web/);
+  at(d, started('other'));
+});
