@@ -36,6 +36,8 @@ export interface Libc {
   /** Unblock every signal in the calling thread. */
   unblockAllSignals(): number;
   errno(): number;
+  /** pipe2(O_CLOEXEC): [read end, write end], or null on failure. */
+  pipe(): [number, number] | null;
 }
 
 export const WNOHANG = 1;
@@ -48,6 +50,8 @@ export const FD_CLOEXEC = 1;
 /** O_NONBLOCK on x86_64, aarch64, arm, riscv64, ppc64le, s390x (not alpha/mips/sparc). */
 export const O_NONBLOCK = 0o4000;
 const SIG_SETMASK = 2;
+/** O_CLOEXEC on Linux (generic value; alpha/sparc/parisc differ). */
+const O_CLOEXEC = 0o2000000;
 
 const MUSL_ARCH: Record<string, string> = {
   x64: 'x86_64',
@@ -108,6 +112,7 @@ function bind(koffi: Koffi, lib: KoffiNs.LibraryHandle, path: string): Libc {
   const execvp = lib.func('int execvp(const char *file, const char **argv)');
   const signal = lib.func('void *signal(int sig, void *handler)');
   const sigprocmask = lib.func('int sigprocmask(int how, const uint8_t *set, uint8_t *old)');
+  const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
   const ul = 'unsigned long';
   return {
     koffi,
@@ -124,6 +129,10 @@ function bind(koffi: Koffi, lib: KoffiNs.LibraryHandle, path: string): Libc {
     // sigset_t is 128 bytes on Linux (glibc and musl); all zero = nothing blocked.
     unblockAllSignals: () => sigprocmask(SIG_SETMASK, Buffer.alloc(128), null) as number,
     errno: () => koffi.errno(),
+    pipe: () => {
+      const fds = new Int32Array(2);
+      return pipe2(fds, O_CLOEXEC) === 0 ? [fds[0] as number, fds[1] as number] : null;
+    },
   };
 }
 

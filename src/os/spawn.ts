@@ -19,11 +19,13 @@
 // never waitpid() one of Node's own children (that would steal its status).
 
 import { ChildProcess, spawn, type StdioOptions } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough, type Readable } from 'node:stream';
 import { DinitError } from '../errors.js';
+import { libc } from './libc.js';
 
 export type ExtraStdio = 'pipe' | 'ignore' | number;
 
@@ -82,6 +84,7 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
   const extra = opts.extraStdio ?? [];
   const gid = opts.gid ?? opts.uid;
   const needWrapper = opts.groups !== undefined || opts.umask !== undefined;
+  const pipes = outputPipes();
   if (!needWrapper) {
     let child: ChildProcess;
     try {
@@ -91,11 +94,13 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
         uid: opts.uid,
         gid,
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe', ...extra] as StdioOptions,
+        stdio: ['ignore', ...pipes.stdio, ...extra] as StdioOptions,
       });
     } catch (err) {
+      pipes.abandon();
       return failedChild(err, file, args, extra);
     }
+    pipes.adopt(child);
     track(child, null);
     return child;
   }
@@ -111,14 +116,64 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
       env: { DINIT_EXEC_AS: JSON.stringify(spec) },
       cwd: opts.cwd,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...extra, 'pipe'] as StdioOptions,
+      stdio: ['ignore', ...pipes.stdio, ...extra, 'pipe'] as StdioOptions,
     });
   } catch (err) {
+    pipes.abandon();
     return failedChild(err, file, args, extra);
   }
+  pipes.adopt(child);
   // A spawn failure here (bad cwd) is already an 'error' about node; name the service's command instead.
   track(child, { file, args, statusFd: keepFds });
   return child;
+}
+
+interface OutputPipes {
+  /** What to put at stdio[1] and stdio[2]. */
+  stdio: [number, number] | ['pipe', 'pipe'];
+  /** After spawn: close our copies of the write ends, give the child readable stdout/stderr. */
+  adopt(child: ChildProcess): void;
+  /** The spawn failed: close everything. */
+  abandon(): void;
+}
+
+/**
+ * A service's stdout/stderr are real pipes, not the socketpairs Node's 'pipe'
+ * stdio creates: on Linux, open("/dev/stdout") fails with ENXIO when fd 1 is a
+ * socket, and many programs do that (nginx's `error_log /dev/stderr`, shell
+ * `echo x > /dev/stdout`). Falls back to Node's pipes if libc is unavailable.
+ */
+function outputPipes(): OutputPipes {
+  let out: [number, number] | null = null;
+  let err: [number, number] | null = null;
+  try {
+    out = libc().pipe();
+    err = out ? libc().pipe() : null;
+  } catch {
+    /* no koffi: socketpairs it is */
+  }
+  if (!out || !err) {
+    for (const fd of [...(out ?? []), ...(err ?? [])]) closeSync(fd);
+    return { stdio: ['pipe', 'pipe'], adopt: () => undefined, abandon: () => undefined };
+  }
+  const [outR, outW] = out;
+  const [errR, errW] = err;
+  return {
+    stdio: [outW, errW],
+    adopt(child) {
+      closeSync(outW);
+      closeSync(errW);
+      const stdout = new Socket({ fd: outR, readable: true, writable: false });
+      const stderr = new Socket({ fd: errR, readable: true, writable: false });
+      const stdio = [...child.stdio];
+      stdio[1] = stdout;
+      stdio[2] = stderr;
+      Object.assign(child, { stdout, stderr, stdio });
+    },
+    abandon() {
+      for (const fd of [outR, outW, errR, errW]) closeSync(fd);
+    },
+  };
 }
 
 /**

@@ -54,6 +54,25 @@ describe('spawnService', () => {
     assert.equal(isSpawnedChild(pid), false);
   });
 
+  it('gives the service real pipes for stdout and stderr, so /dev/stdout and /dev/stderr can be opened', async () => {
+    for (const umask of [undefined, 0o022]) {
+      const c = spawnService({
+        command: ['sh', '-c', 'echo out > /dev/stdout && echo err > /dev/stderr && readlink /proc/self/fd/1'],
+        env: { PATH },
+        ...(umask !== undefined && isRoot ? { umask } : {}),
+      });
+      let text = '';
+      c.stdout?.setEncoding('utf8').on('data', (d: string) => (text += d));
+      c.stderr?.setEncoding('utf8').on('data', (d: string) => (text += d));
+      const ended = Promise.all([c.stdout, c.stderr].map((s) => new Promise((r) => s?.once('close', r))));
+      assert.deepEqual(await exited(c), { code: 0, signal: null });
+      await ended;
+      assert.match(text, /^out$/m);
+      assert.match(text, /^err$/m);
+      assert.match(text, /^pipe:\[\d+\]$/m, 'fd 1 is a pipe, not a socket');
+    }
+  });
+
   it('gives the service only the environment it is given, and the exit code back', async () => {
     const c = spawnService({ command: ['sh', '-c', 'echo "$FOO:${HOME:-nohome}"; exit 7'], env: { PATH, FOO: 'bar' } });
     const out = output(c);

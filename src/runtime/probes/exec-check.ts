@@ -75,9 +75,23 @@ export function execCheck(command: string[], ctx: ProbeContext, timeoutMs: numbe
     }, timeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => finish({ ok: false, message: `cannot run ${file}: ${describeError(err)}` }));
+    // Judge once it exited and its output streams ended (they are our own pipes,
+    // so Node's 'close' does not wait for them).
+    let open = 0;
+    const judge = (): void => {
+      if (exit && open === 0) finish(describeExit(exit.code, exit.sig, output));
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      open++;
+      stream.once('close', () => {
+        open--;
+        judge();
+      });
+    }
     child.on('exit', (code, sig) => {
       exit = { code, sig };
+      judge();
     });
-    child.on('close', (code, sig) => finish(describeExit(code, sig, output)));
   });
 }
