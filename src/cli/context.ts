@@ -43,8 +43,7 @@ export interface CliOverrides {
 
 export async function loadRealConfigModule(): Promise<ConfigModule> {
   // A non-literal specifier: the CLI must not load the config code (and yaml) unless asked.
-  const spec: string = '../config/index.js';
-  return (await import(spec)) as ConfigModule;
+  return (await import('../config/index.js')) as ConfigModule;
 }
 
 export function processIO(): CliIO {

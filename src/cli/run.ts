@@ -54,8 +54,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     ctx.io.out(verbHelp('run'));
     return 0;
   }
-  const spec: string = '../runtime/run.js';
-  const mod = (await import(spec)) as RunModule;
+  const mod: RunModule = await import('../runtime/run.js');
   return mod.run({
     ...(a.configPath !== undefined ? { configPath: a.configPath } : {}),
     socketPath: resolveSocketPath(a.socket, ctx.env, ctx.uid),
