@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// `npm run bundle`: dinit as a self-contained directory, the layout of the
+// portable bundle /opt/dinit (see docs/containers.md).
+//
+//   OUT/bin/dinit        launcher: `#!/opt/dinit/node/bin/node`, no shell needed
+//   OUT/node/bin/node    a Node runtime (only with --with-node)
+//   OUT/lib/dinit.js     the CLI (esbuild, ESM, code splitting so verbs stay lazy)
+//   OUT/lib/exec-as.js   the exec-as wrapper: spawn.ts finds it next to itself
+//   OUT/lib/*.js         shared chunks, in the same directory on purpose
+//   OUT/lib/package.json name "dinit": `--version` and `schema` find the package root by it
+//   OUT/lib/schema/      the JSON Schema
+//   OUT/lib/node_modules koffi's JavaScript + its prebuilt native module for glibc and musl
+//
+// Why a launcher with an absolute shebang rather than a shell script: images
+// that have no Node often have no /bin/sh either (distroless); the kernel
+// follows a `#!` line itself. The price is a fixed location, /opt/dinit. A
+// bundle placed elsewhere runs as `DIR/node/bin/node DIR/lib/dinit.js`.
+//
+// Usage: node scripts/bundle.mjs [--out DIR] [--with-node] [--prefix /opt/dinit]
+
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string', default: join(root, 'dist', 'bundle') },
+    prefix: { type: 'string', default: '/opt/dinit' },
+    'with-node': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+const out = resolve(values.out);
+const lib = join(out, 'lib');
+const log = (msg) => values.quiet || console.log(msg);
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(lib, { recursive: true });
+
+// 1. The JavaScript. koffi stays external: it loads a native module found relative to its own files.
+// The CLI's lazy import()s stay dynamic, hence separate chunks, loaded only by the verbs that use them.
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { dinit: 'src/bin/dinit.ts', 'exec-as': 'src/os/exec-as.ts' },
+  outdir: lib,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['koffi'],
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+  // Bundled CommonJS dependencies may call require(): give ESM output one.
+  banner: { js: "import { createRequire as __dinitCreateRequire } from 'node:module'; const require = __dinitCreateRequire(import.meta.url);" },
+});
+
+// A dynamic import esbuild left unresolved would fail at run time, far from here: fail now.
+for (const file of Object.keys(result.metafile.outputs)) {
+  const bad = readFileSync(join(root, file), 'utf8').match(/import\((?!"\.\/[\w-]+\.js"\))[^)]*\)/g);
+  if (bad) throw new Error(`${file}: dynamic import the bundle cannot follow: ${bad.join(', ')}`);
+}
+
+// 2. The package root: name and version (for --version), ESM for the .js files.
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+writeFileSync(
+  join(lib, 'package.json'),
+  JSON.stringify({ name: pkg.name, version: pkg.version, description: pkg.description, license: pkg.license, type: 'module', private: true }, null, 2) + '\n',
+);
+cpSync(join(root, 'schema', 'dinit.schema.json'), join(lib, 'schema', 'dinit.schema.json'));
+
+// 3. koffi: its JavaScript (no C sources, docs or headers) and the prebuilt native modules.
+const modules = join(root, 'node_modules');
+const keepJs = (src) => statSync(src).isDirectory() ? !/\/(vendor|doc|lib)$/.test(src) : /\.(c?js|json)$|LICENSE/.test(src);
+cpSync(join(modules, 'koffi'), join(lib, 'node_modules', 'koffi'), { recursive: true, filter: keepJs });
+const natives = readdirSync(join(modules, '@koromix')).filter((d) => d.startsWith('koffi-linux-'));
+if (natives.length === 0) throw new Error('no @koromix/koffi-linux-* package in node_modules: run npm ci');
+for (const dir of natives) {
+  const from = join(modules, '@koromix', dir);
+  cpSync(from, join(lib, 'node_modules', '@koromix', dir), { recursive: true, filter: (src) => !src.endsWith('.md') });
+  const triplets = readdirSync(from).filter((d) => existsSync(join(from, d, 'koffi.node')));
+  log(`koffi native modules: ${dir} (${triplets.join(', ')})`);
+}
+
+// 4. The launcher and, optionally, the runtime it names.
+mkdirSync(join(out, 'bin'));
+writeFileSync(
+  join(out, 'bin', 'dinit'),
+  `#!${values.prefix}/node/bin/node
+// dinit's launcher in the portable bundle: the kernel runs the Node next to it
+// (no shell needed). Kept CommonJS (no package.json in scope) so an
+// extensionless file loads on every Node version; the CLI itself is ESM.
+'use strict';
+import(require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'lib', 'dinit.js')).href);
+`,
+);
+chmodSync(join(out, 'bin', 'dinit'), 0o755);
+if (values['with-node']) {
+  mkdirSync(join(out, 'node', 'bin'), { recursive: true });
+  cpSync(process.execPath, join(out, 'node', 'bin', 'node'));
+  chmodSync(join(out, 'node', 'bin', 'node'), 0o755);
+  log(`node runtime: ${process.execPath} (${process.version})`);
+}
+
+const files = Object.keys(result.metafile.outputs).map((f) => relative(lib, join(root, f)));
+const size = (f) => statSync(join(lib, f)).size;
+const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
+log(`bundle: ${out} — ${files.length} files, ${kb(files.reduce((s, f) => s + size(f), 0))} of JavaScript (dinit.js ${kb(size('dinit.js'))})`);
