@@ -65,6 +65,8 @@ describe('examples/ in a real Docker engine', { skip, concurrency: 3 }, () => {
     const ctr = await start('nginx-app', IMAGES.nginxApp);
     await waitStarted(ctr, ['app', 'nginx']);
     assert.match(await get(ctr, 'http://127.0.0.1:8080/'), /hello from the app server .* via nginx/);
+    // nginx writes its access log to /dev/stdout: that opens only because a service's stdout is a real pipe.
+    await waitForLog(ctr, /^nginx\s*\| .*"GET \/ HTTP\/1\.1" 200/m, 10_000);
     await dockerOk(['stop', '-t', '10', ctr], { timeoutMs: 20_000 });
     assert.equal(await waitExit(ctr), 0);
     const text = await logs(ctr);
