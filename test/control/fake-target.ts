@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/context.js';
+import { svc } from '../helpers/service-config.js';
 import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../../src/control/target.js';
 import { ConfigError, DinitError } from '../../src/errors.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../../src/types.js';
@@ -32,28 +33,7 @@ export function svcStatus(name: string, over: Partial<ServiceStatus> = {}): Serv
 }
 
 export function svcConfig(name: string, over: Partial<ServiceConfig> = {}): ServiceConfig {
-  return {
-    name,
-    type: 'process',
-    command: ['sleep', '1000'],
-    dependsOn: [],
-    dependsMs: [],
-    waitsFor: [],
-    after: [],
-    before: [],
-    autoStart: true,
-    restart: 'on-failure',
-    restartDelay: 200,
-    restartLimit: { count: 3, interval: 10_000 },
-    smoothRecovery: false,
-    stopSignal: 'SIGTERM',
-    stopTimeout: 5000,
-    startTimeout: 60_000,
-    environment: {},
-    log: { prefix: true, maxSize: 0, keep: 3, buffer: 1000 },
-    main: false,
-    ...over,
-  };
+  return svc(name, { command: ['sleep', '1000'], ...over });
 }
 
 export function sampleConfig(): Config {
