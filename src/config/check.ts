@@ -60,13 +60,24 @@ interface KeyedPair {
 }
 
 function deref(node: unknown, ctx: CheckContext): Node | null {
-  if (isAlias(node)) return (node.resolve(ctx.src.doc) as Node | undefined) ?? null;
-  return (node as Node | null) ?? null;
+  if (!isAlias(node)) return (node as Node | null) ?? null;
+  try {
+    return (node.resolve(ctx.src.doc) as Node | undefined) ?? null;
+  } catch {
+    // The yaml library can recurse without bound on pathological anchors.
+    ctx.issues.add(ctx.src.pos(node), `*${node.source} cannot be resolved`, 'an alias must refer to an anchor (&name) defined before it');
+    return null;
+  }
 }
 
-/** The pairs of a map as written, then those merged in with `<<` for keys not written. */
-function pairsOf(map: Node, ctx: CheckContext, path: string): KeyedPair[] {
+/**
+ * The pairs of a map as written, then those merged in with `<<` for keys not
+ * written. `merging` holds the maps whose merges are being expanded: an anchor
+ * merged into itself (`x: &m { <<: *m }`) is reported, not followed forever.
+ */
+function pairsOf(map: Node, ctx: CheckContext, path: string, merging: Set<Node> = new Set()): KeyedPair[] {
   if (!isMap(map)) return [];
+  merging.add(map);
   const own: KeyedPair[] = [];
   const merged: KeyedPair[] = [];
   for (const pair of map.items as Pair<unknown, unknown>[]) {
@@ -75,7 +86,8 @@ function pairsOf(map: Node, ctx: CheckContext, path: string): KeyedPair[] {
     if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
       const sources = isSeq(value) ? value.items.map((n) => deref(n, ctx)) : [value];
       for (const s of sources) {
-        if (isMap(s)) merged.push(...pairsOf(s, ctx, path));
+        if (isMap(s) && merging.has(s)) ctx.issues.add(ctx.src.pos(keyNode), `${path}: << merges a map into itself`, 'merge another anchor');
+        else if (isMap(s)) merged.push(...pairsOf(s, ctx, path, merging));
         else ctx.issues.add(ctx.src.pos(s ?? keyNode), `${path}: << must merge a map (an *alias of one)`);
       }
       continue;
@@ -86,6 +98,7 @@ function pairsOf(map: Node, ctx: CheckContext, path: string): KeyedPair[] {
     }
     own.push({ key: String(keyNode.value), keyNode, value });
   }
+  merging.delete(map);
   const written = new Set(own.map((p) => p.key));
   const seen = new Set<string>();
   const fromMerges = merged.filter((p) => !written.has(p.key) && !seen.has(p.key) && seen.add(p.key));

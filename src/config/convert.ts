@@ -33,6 +33,9 @@ export interface NameRef {
 
 export type ConvertibleSpec = ScalarSpec | IntSpec | EnumSpec;
 
+/** The longest timer Node can arm (setTimeout fires at once beyond it). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 const ok = (value: unknown): Converted => ({ ok: true, value });
 const bad = (message: string, hint?: string, pos?: SourcePos): Converted => ({ ok: false, message, ...(hint ? { hint } : {}), ...(pos ? { pos } : {}) });
 
@@ -84,7 +87,10 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
     }
     case 'duration': {
       const ms = typeof v === 'number' || typeof v === 'string' ? parseDuration(v) : undefined;
-      return ms === undefined ? expected(spec, v) : ok(ms);
+      if (ms === undefined) return expected(spec, v);
+      // Node's timers fire at once beyond 2^31-1 ms: a stop-timeout of 30 days must not mean "kill now".
+      if (ms > MAX_DURATION_MS) return bad(`${show(v)} is too long: the longest duration is 596h (about 24 days)`);
+      return ok(ms);
     }
     case 'size': {
       const n = typeof v === 'number' || typeof v === 'string' ? parseSize(v) : undefined;

@@ -3,7 +3,8 @@
 // `export ` prefix, "double quotes" (escapes \n \t \" \\ and ${VAR} expansion),
 // 'single quotes' (literal). Values may refer to dinit's environment and to
 // keys defined earlier in the same file. Problems are located in the env-file
-// itself, so `dinit check` points at the right line.
+// itself, so `dinit check` points at the right line — and never quote the
+// value, which is as likely as not a secret that would end up in the logs.
 
 import type { ConfigIssue } from '../errors.js';
 import { expandVars } from './expand.js';
@@ -33,7 +34,8 @@ export function parseEnvFile(text: string, file: string, env: NodeJS.ProcessEnv)
     }
     const m = /^([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*/.exec(rest);
     if (!m) {
-      issue(col, `not a KEY=VALUE line: "${rest}"`, 'env-file lines look like NAME=value; comments start with #');
+      // The line is not quoted back: it may well be a secret with a typo in it.
+      issue(col, 'not a KEY=VALUE line', 'env-file lines look like NAME=value; comments start with #');
       return;
     }
     const key = m[1] as string;
@@ -73,5 +75,5 @@ function parseValue(v: string, env: NodeJS.ProcessEnv): ValueResult {
 /** After a closing quote only whitespace or a comment may follow. */
 function trailing(after: string): ValueResult | undefined {
   const t = after.trim();
-  return t === '' || t.startsWith('#') ? undefined : { ok: false, error: `unexpected text after the closing quote: "${t}"` };
+  return t === '' || t.startsWith('#') ? undefined : { ok: false, error: 'unexpected text after the closing quote', hint: 'only a # comment may follow it' };
 }

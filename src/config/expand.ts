@@ -33,7 +33,8 @@ export function expandVars(s: string, env: NodeJS.ProcessEnv): ExpandResult {
       continue;
     }
     const close = matchingBrace(s, i + 2);
-    if (close < 0) return fail(`unclosed "\${" in "${s}"`);
+    // Not quoting s: environment values are often secrets (the position locates it).
+    if (close < 0) return fail(`unclosed "\${" at character ${i + 1} of the value`);
     const body = s.slice(i + 2, close);
     const r = expandOne(body, env);
     if (!r.ok) return r;

@@ -48,32 +48,47 @@ export function checkGraph(entries: ServiceEntry[], issues: Issues): void {
   }
 }
 
-/** One cycle per back edge of a depth-first search, deduplicated, each rotated to start at its first service in file order. */
+/**
+ * One cycle per back edge of a depth-first search, deduplicated, each rotated
+ * to start at its first service in file order. The search keeps its own stack
+ * (not the call stack): a chain of thousands of services must not overflow it.
+ */
 function findCycles(order: string[], edges: Map<string, Edge[]>): Edge[][] {
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: Edge[] = [];
   const found = new Map<string, Edge[]>();
   const rank = new Map(order.map((n, i) => [n, i]));
-  const visit = (node: string): void => {
-    state.set(node, 'visiting');
-    for (const edge of edges.get(node) ?? []) {
+  const backEdge = (path: Edge[], edge: Edge): void => {
+    const start = path.findIndex((e) => e.from === edge.to);
+    const cycle = [...path.slice(start < 0 ? path.length : start), edge];
+    const first = cycle.reduce((best, e, i) => ((rank.get(e.from) ?? 0) < (rank.get(cycle[best]?.from ?? '') ?? 0) ? i : best), 0);
+    const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
+    const key = rotated.map((e) => e.from).join('\0');
+    if (!found.has(key)) found.set(key, rotated);
+  };
+  for (const root of order) {
+    if (state.has(root)) continue;
+    // frames[i] is a node being visited and the index of its next edge; path[i-1] led to frames[i].
+    const frames: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    const path: Edge[] = [];
+    state.set(root, 'visiting');
+    while (frames.length > 0) {
+      const top = frames[frames.length - 1]!;
+      const edge = (edges.get(top.node) ?? [])[top.next++];
+      if (!edge) {
+        state.set(top.node, 'done');
+        frames.pop();
+        path.pop();
+        continue;
+      }
       const s = state.get(edge.to);
-      if (s === 'visiting') {
-        const start = stack.findIndex((e) => e.from === edge.to);
-        const cycle = [...stack.slice(start < 0 ? stack.length : start), edge];
-        const first = cycle.reduce((best, e, i) => ((rank.get(e.from) ?? 0) < (rank.get(cycle[best]?.from ?? '') ?? 0) ? i : best), 0);
-        const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
-        const key = rotated.map((e) => e.from).join('\0');
-        if (!found.has(key)) found.set(key, rotated);
-      } else if (s === undefined) {
-        stack.push(edge);
-        visit(edge.to);
-        stack.pop();
+      if (s === 'visiting') backEdge(path, edge);
+      else if (s === undefined) {
+        state.set(edge.to, 'visiting');
+        path.push(edge);
+        frames.push({ node: edge.to, next: 0 });
       }
     }
-    state.set(node, 'done');
-  };
-  for (const n of order) if (!state.has(n)) visit(n);
+  }
   return [...found.values()];
 }
 

@@ -192,7 +192,8 @@ export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V]
       out = {};
       break;
     case 'wait':
-      out = { names: names(a), timeoutMs: count(a, 'timeoutMs', 30_000) };
+      // A timer fires at once beyond 2^31-1 ms: a huge timeout means "as long as possible", not "now".
+      out = { names: names(a), timeoutMs: Math.min(count(a, 'timeoutMs', 30_000), 2 ** 31 - 1) };
       break;
     default: {
       const never: never = v;

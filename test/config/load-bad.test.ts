@@ -65,9 +65,9 @@ test('YAML syntax errors are located and stop before any other check', () => {
 test('env-file problems point into the env-file, a missing one at its name in the config', () => {
   assert.deepEqual(fixture('bad-env-file.yaml'), [
     `1:21 cannot read env-file ${join(dir, 'missing.env')}: no such file (check the path; relative paths start at the config file's directory)`,
-    'bad.env:2:1 not a KEY=VALUE line: "this line is wrong" (env-file lines look like NAME=value; comments start with #)',
+    'bad.env:2:1 not a KEY=VALUE line (env-file lines look like NAME=value; comments start with #)',
     'bad.env:3:8 BROKEN: unclosed double quote (close the quote on the same line: KEY="value")',
-    'bad.env:4:9 EXPANDS: unclosed "${" in "${OOPS" (write ${NAME} or ${NAME:-default}; use $$ for a literal $)',
+    'bad.env:4:9 EXPANDS: unclosed "${" at character 1 of the value (write ${NAME} or ${NAME:-default}; use $$ for a literal $)',
   ]);
 });
 
@@ -175,7 +175,7 @@ test('unknown dependencies get a did-you-mean over service names', () => {
 
 test('malformed ${ and required variables are located at their value', () => {
   assert.deepEqual(inline('environment: { A: "${A" }\nservices:\n  a: { command: "run ${TOKEN:?needed}" }\n'), [
-    '1:19 environment: unclosed "${" in "${A" (write ${NAME} or ${NAME:-default}; use $$ for a literal $)',
+    '1:19 environment: unclosed "${" at character 1 of the value (write ${NAME} or ${NAME:-default}; use $$ for a literal $)',
     '3:17 services.a.command: required variable TOKEN is not set: needed (set TOKEN in dinit\'s environment)',
   ]);
 });
