@@ -11,6 +11,11 @@
 //    flood. Once writes complete again, the drop counts are handed to
 //    `onDrops` (the hub prints the notice) — at the latest when the queue is
 //    half empty, or every second while a flood keeps it full.
+//  - no loss while the reader keeps up: readers of services' pipes ask
+//    `hasRoom()` and pause (so the service waits on its own pipe, as it
+//    would without dinit) until `onRoom` says the queue is down to a quarter.
+//    Only a destination that completes no write for STALL_MS counts as not
+//    reading: then readers go on and lines drop, until a write completes.
 // Sizes are measured in UTF-16 units of the queued strings: cheap, and within a
 // small factor of the bytes they hold, which is all a memory bound needs.
 
@@ -27,6 +32,7 @@ export interface BoundedWriterOptions {
 
 const BATCH_BYTES = 64 * 1024;
 const NOTICE_EVERY_MS = 1000;
+const STALL_MS = 1000;
 
 export class BoundedWriter {
   private queue: string[] = [];
@@ -38,6 +44,9 @@ export class BoundedWriter {
   private readonly pendingDrops = new Map<string, number>();
   private lastNotice = 0;
   private idleWaiters: (() => void)[] = [];
+  private roomWaiters: (() => void)[] = [];
+  private stallTimer: NodeJS.Timeout | null = null;
+  private stalled = false;
   /** Largest queue size seen (for tests and diagnostics). */
   peakBytes = 0;
 
@@ -68,6 +77,41 @@ export class BoundedWriter {
     return true;
   }
 
+  /** Whether a reader should take in more now (false: pause until `onRoom`). */
+  hasRoom(): boolean {
+    return this.dead || this.stalled || this.queued * 2 < this.opts.maxBytes;
+  }
+
+  /** Call `cb` once the queue is down to a quarter, the writer died, or it stalled. */
+  onRoom(cb: () => void): void {
+    if (this.hasRoom() && this.queued * 4 <= this.opts.maxBytes) {
+      queueMicrotask(cb);
+      return;
+    }
+    this.roomWaiters.push(cb);
+    this.armStall();
+  }
+
+  private armStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = null;
+      this.stalled = true;
+      this.wakeRoom();
+    }, STALL_MS);
+    this.stallTimer.unref();
+  }
+
+  private wakeRoom(): void {
+    if (this.stallTimer) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = null;
+    }
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
   get queuedBytes(): number {
     return this.queued;
   }
@@ -79,6 +123,7 @@ export class BoundedWriter {
   }
 
   close(): void {
+    this.wakeRoom();
     this.sink.close();
   }
 
@@ -113,8 +158,14 @@ export class BoundedWriter {
         this.queue = [];
         this.head = 0;
         this.queued = 0;
+        this.wakeRoom();
         this.settle();
         return;
+      }
+      this.stalled = false;
+      if (this.roomWaiters.length) {
+        if (this.queued * 4 <= this.opts.maxBytes) this.wakeRoom();
+        else this.armStall();
       }
       this.maybeReportDrops();
       this.pump();

@@ -136,12 +136,19 @@ export class TurnBudget {
   }
 }
 
+/** Where the lines go, if it can push back: pause while it has no room. */
+export interface ReadGate {
+  hasRoom(): boolean;
+  onRoom(cb: () => void): void;
+}
+
 /**
- * Read a stream to its end as fast as the budget allows (never slowed down by
- * whoever reads our output), calling `onLine` for each line; resolves after
+ * Read a stream to its end as fast as the budget and the gate allow (the gate
+ * is the console writer: a reader that keeps up slows the service down to its
+ * pace, one that stalls does not), calling `onLine` for each line; resolves after
  * the partial last line was flushed. An error ends the stream like 'end' does.
  */
-export function readLines(r: Readable, onLine: (line: string) => void, budget?: TurnBudget): Promise<void> {
+export function readLines(r: Readable, onLine: (line: string) => void, budget?: TurnBudget, gate?: ReadGate): Promise<void> {
   return new Promise((resolve) => {
     const splitter = new LineSplitter(onLine);
     let finished = false;
@@ -150,7 +157,10 @@ export function readLines(r: Readable, onLine: (line: string) => void, budget?: 
     };
     const onData = (chunk: Buffer | string): void => {
       splitter.push(chunk);
-      if (budget?.spend(chunk.length, resume)) r.pause();
+      if (gate && !gate.hasRoom()) {
+        r.pause();
+        gate.onRoom(resume);
+      } else if (budget?.spend(chunk.length, resume)) r.pause();
     };
     const finish = (): void => {
       if (finished) return;

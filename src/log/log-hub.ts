@@ -164,8 +164,9 @@ export class LogHub {
    */
   attach(name: string, stdout: Readable | null, stderr: Readable | null): Promise<void> {
     const parts: Promise<void>[] = [];
-    if (stdout) parts.push(readLines(stdout, (line) => this.line(name, 'stdout', line), this.budget));
-    if (stderr) parts.push(readLines(stderr, (line) => this.line(name, 'stderr', line), this.budget));
+    // The console writer is the gate: a service outrunning a live reader waits on its pipe.
+    if (stdout) parts.push(readLines(stdout, (line) => this.line(name, 'stdout', line), this.budget, this.out.writer));
+    if (stderr) parts.push(readLines(stderr, (line) => this.line(name, 'stderr', line), this.budget, this.err.writer));
     return Promise.all(parts).then(() => undefined);
   }
 

@@ -1,0 +1,172 @@
+// Idle footprint, start-up, and scale: the scenarios that only need dinit to
+// start N `sleep` services and sit there.
+//
+// The floor is a bare `node -e 'setInterval(()=>{},1e9)'`, itself PID 1 of its
+// own namespace, measured in alternation with dinit so both see the same
+// machine. RSS is read SETTLE_MS after the last service started (and after the
+// same delay for the floor): Node's heap settles within that time.
+// Start-up is exec → `[dinit] all started` on dinit's output, next to the same
+// bare node's exec → its first line of JS writing a byte.
+
+import { spawnSync } from 'node:child_process';
+import { dinitArgv, median, memOf, now, report, rmTmp, servicesYaml, sleep, startDinit, startPid1, tmp, writeConfig } from './lib.mjs';
+
+const SETTLE_MS = 1000;
+
+async function floorMem() {
+  const p = startPid1([process.execPath, '-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1e9)']);
+  await p.waitFor(/up/);
+  await sleep(SETTLE_MS);
+  const m = memOf(await p.pid1());
+  await p.stop('SIGKILL');
+  return m;
+}
+
+async function dinitMem(n) {
+  const dir = tmp();
+  try {
+    const d = await startDinit(writeConfig(dir, servicesYaml(n)), dir);
+    await sleep(SETTLE_MS);
+    const m = memOf(await d.pid1());
+    await d.stop();
+    return m;
+  } finally {
+    rmTmp(dir);
+  }
+}
+
+export async function idle({ runs, sizes }) {
+  const floor = { rss: [], pss: [] };
+  const by = new Map(sizes.map((n) => [n, { rss: [], pss: [] }]));
+  for (let i = 0; i < runs; i++) {
+    for (const n of sizes) {
+      const f = await floorMem();
+      floor.rss.push(f.rss);
+      floor.pss.push(f.pss);
+      const m = await dinitMem(n);
+      by.get(n).rss.push(m.rss);
+      by.get(n).pss.push(m.pss);
+    }
+  }
+  const fr = median(floor.rss) / 1024;
+  const fp = median(floor.pss) / 1024;
+  const out = { floorRss: fr };
+  for (const n of sizes) {
+    const r = median(by.get(n).rss) / 1024;
+    const p = median(by.get(n).pss) / 1024;
+    out[n] = r;
+    const target = n === sizes[0] ? '≤ 1.05×' : undefined;
+    report({ scenario: 'idle', figure: `dinit RSS, ${n} services`, value: r, unit: 'MiB', base: fr, baseName: 'bare node', ratio: r / fr, target, met: target ? r / fr <= 1.05 : undefined });
+    report({ scenario: 'idle', figure: `dinit PSS, ${n} services`, value: p, unit: 'MiB', base: fp, baseName: 'bare node', ratio: p / fp });
+  }
+  if (sizes.length > 1) {
+    const [a, b] = [sizes[0], sizes[sizes.length - 1]];
+    const per = ((out[b] - out[a]) * 1024) / (b - a);
+    report({ scenario: 'idle', figure: `RSS per extra service (${a} → ${b})`, value: per, unit: 'KiB', target: '≤ 40 KiB', met: per <= 40 });
+    out.perService = per;
+  }
+  return out;
+}
+
+/** exec → first line of JS of a bare node (the floor of any Node program's start-up). */
+async function floorStart() {
+  const p = startPid1([process.execPath, '-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1e9)']);
+  const { at } = await p.waitFor(/up/);
+  await p.stop('SIGKILL');
+  return at - p.t0;
+}
+
+async function dinitStart(n, shape) {
+  const dir = tmp();
+  try {
+    const d = await startDinit(writeConfig(dir, servicesYaml(n, { shape })), dir);
+    const ms = d.startedAt - d.t0;
+    await d.stop();
+    return ms;
+  } finally {
+    rmTmp(dir);
+  }
+}
+
+export async function startup({ runs, n = 50 }) {
+  const floor = [];
+  const shapes = { flat: [], chain: [], tree: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const shape of Object.keys(shapes)) {
+      floor.push(await floorStart());
+      shapes[shape].push(await dinitStart(n, shape));
+    }
+  }
+  const f = median(floor);
+  const flat = median(shapes.flat);
+  for (const shape of Object.keys(shapes)) {
+    const v = median(shapes[shape]);
+    const target = shape === 'flat' ? '≤ 1.3×' : undefined;
+    report({ scenario: 'start-up', figure: `exec → all ${n} running (${shape})`, value: v, unit: 'ms', base: f, baseName: 'bare node', ratio: v / f, target, met: target ? v / f <= 1.3 : undefined });
+  }
+  const chain = median(shapes.chain);
+  report({ scenario: 'start-up', figure: `${n}-long chain vs flat`, value: chain, unit: 'ms', base: flat, baseName: 'flat', ratio: chain / flat, target: '≤ 1.1×', met: chain / flat <= 1.1 });
+  return { floor: f, flat, chain, tree: median(shapes.tree) };
+}
+
+/** Median wall time of `dinit status` against a running supervisor, alternating with `node -e 0`. */
+export function statusTimes(socket, runs) {
+  const st = [];
+  const n0 = [];
+  const time = (argv) => {
+    const t = now();
+    const r = spawnSync(argv[0], argv.slice(1), { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
+    return now() - t;
+  };
+  for (let i = 0; i < runs; i++) {
+    n0.push(time([process.execPath, '-e', '0']));
+    st.push(time(dinitArgv(['status', '--socket', socket])));
+  }
+  return { status: median(st), node: median(n0) };
+}
+
+export async function control({ runs }) {
+  const dir = tmp();
+  try {
+    const d = await startDinit(writeConfig(dir, servicesYaml(10)), dir);
+    const { status, node } = statusTimes(d.socket, Math.max(runs * 3, 15));
+    report({ scenario: 'control', figure: '`dinit status` round trip (10 services)', value: status, unit: 'ms', base: node, baseName: 'node -e 0', ratio: status / node, target: '≤ 1.15×', met: status / node <= 1.15 });
+    await d.stop();
+    return { status, node };
+  } finally {
+    rmTmp(dir);
+  }
+}
+
+export async function scale({ runs, big }) {
+  const sizes = [10, big];
+  const r = new Map(sizes.map((n) => [n, { start: [], rss: [], status: [] }]));
+  for (let i = 0; i < runs; i++) {
+    for (const n of sizes) {
+      const dir = tmp();
+      try {
+        const d = await startDinit(writeConfig(dir, servicesYaml(n)), dir);
+        r.get(n).start.push(d.startedAt - d.t0);
+        await sleep(SETTLE_MS);
+        r.get(n).rss.push(memOf(await d.pid1()).rss / 1024);
+        r.get(n).status.push(statusTimes(d.socket, 3).status);
+        await d.stop();
+      } finally {
+        rmTmp(dir);
+      }
+    }
+  }
+  const out = {};
+  for (const [k, label, unit] of [
+    ['start', 'start-up', 'ms'],
+    ['rss', 'RSS', 'MiB'],
+    ['status', '`dinit status`', 'ms'],
+  ]) {
+    const small = median(r.get(10)[k]);
+    const v = median(r.get(big)[k]);
+    out[k] = { small, big: v };
+    report({ scenario: 'scale', figure: `${label}, ${big} services`, value: v, unit, base: small, baseName: '10 services', ratio: v / small });
+  }
+  return out;
+}
