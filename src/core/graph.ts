@@ -157,6 +157,15 @@ export class Graph {
     return false;
   }
 
+  /** A hard or milestone dependency held down (pinned or failed): s cannot start until it is released. */
+  heldDependency(s: ServiceRecord): ServiceRecord | undefined {
+    for (const h of [...s.cfg.dependsOn, ...s.cfg.dependsMs]) {
+      const d = this.rec(h);
+      if (d && (d.pinned || d.failed)) return d;
+    }
+    return undefined;
+  }
+
   canStart(s: ServiceRecord): boolean {
     for (const h of [...s.cfg.dependsOn, ...s.cfg.dependsMs]) {
       const d = this.rec(h);

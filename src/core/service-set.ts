@@ -517,6 +517,24 @@ export class ServiceSet implements DriverEvents {
     }
   }
 
+  /**
+   * s wants to start but a hard or milestone dependency is held down (a
+   * milestone dependent that was up when the mark spread and has since gone
+   * down, a service added by a reload): it cannot start, so it is held down
+   * with the same root cause, and `start` of that cause releases it again.
+   */
+  private holdDown(s: ServiceRecord, held: ServiceRecord): void {
+    const mark = held.failed ?? held.pinned;
+    const root = mark?.kind === 'dependency' ? mark.service : held.cfg.name;
+    const reason: StopReason = { kind: 'dependency', service: root, failed: held.failed !== null };
+    s.lastReason = reason;
+    this.cancelRestart(s);
+    if (held.failed) {
+      s.failed = reason;
+      this.emit({ type: 'failed', name: s.cfg.name, reason });
+    } else s.pinned = reason;
+  }
+
   /** `start`: lift the marks holding s down, on what it needs and on what went down with it. */
   private release(s: ServiceRecord): void {
     const clear = (x: ServiceRecord): void => {
@@ -543,7 +561,8 @@ export class ServiceSet implements DriverEvents {
       for (const e of this.idx.dependents.get(x.cfg.name) ?? []) {
         const d = this.records.get(e.name);
         const mark = d?.failed ?? d?.pinned;
-        if (!d || mark?.kind !== 'dependency' || seen.has(e.name)) continue;
+        // Only what went down with a service being released: a mark from elsewhere still holds.
+        if (!d || mark?.kind !== 'dependency' || !seen.has(mark.service) || seen.has(e.name)) continue;
         seen.add(e.name);
         clear(d);
         dependents.push(d);
@@ -612,10 +631,17 @@ export class ServiceSet implements DriverEvents {
   private step(s: ServiceRecord): boolean {
     const g = this.graph();
     switch (s.state) {
-      case 'stopped':
-        if (s.restartTimer || !g.wanted(s) || !g.canStart(s)) return false;
+      case 'stopped': {
+        if (s.restartTimer || !g.wanted(s)) return false;
+        const held = g.heldDependency(s);
+        if (held) {
+          this.holdDown(s, held);
+          return true;
+        }
+        if (!g.canStart(s)) return false;
         this.beginStart(s);
         return true;
+      }
       case 'starting':
       case 'started':
         if (!g.goingDown(s) || !g.canStopNow(s)) return false;

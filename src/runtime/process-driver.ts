@@ -4,11 +4,19 @@
 // Each start gets a generation number; callbacks from an older generation (a
 // process that was replaced, a probe that lost the race with an exit) are
 // dropped, so the graph only ever hears about the process it asked for.
+//
+// A service is its whole session, not just its first process: when the
+// leader of a process service exits (crash, kill -9, stop), whatever it left
+// in its session is stopped the same way — stop-signal now, SIGKILL after
+// stop-timeout — so a restart never runs next to the remains of the last run.
+// The late SIGKILL names each leftover by pid and start time, so a recycled
+// pid is never hit.
 
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { DriverEvents, ServiceDriver } from '../core/driver.js';
-import { killGroup, killTree } from '../os/kill.js';
+import { killGroup, killPid, killTree, sessionMembers } from '../os/kill.js';
+import { readStat } from '../os/proc.js';
 import { describeSpawnError, spawnService } from '../os/spawn.js';
 import { resolveUser } from '../os/users.js';
 import type { ServiceConfig } from '../types.js';
@@ -205,12 +213,31 @@ export class ProcessDriver implements ServiceDriver {
       );
     });
     child.once('exit', (code, signal) => {
+      const leader = run.pid;
       run.pid = null;
       run.exited = true;
+      if (leader !== null && svc.type === 'process') this.sweepSession(svc, leader);
       if (!this.current(name, run)) return;
       this.cleanup(name);
       this.events?.exited(name, code, signal);
     });
+  }
+
+  /**
+   * The leader `sid` has exited: stop what is left in its session like the
+   * service itself. Runs synchronously in the exit callback, while a
+   * non-empty session still pins its id (the kernel does not reuse it).
+   */
+  private sweepSession(svc: ServiceConfig, sid: number): void {
+    const left = sessionMembers(sid)
+      .map((pid) => ({ pid, start: readStat(pid)?.starttime }))
+      .filter((m) => m.start !== undefined);
+    if (left.length === 0) return;
+    for (const m of left) killPid(m.pid, svc.stopSignal);
+    // unref: a pending sweep never holds dinit up (at exit, leftovers are stopped anyway).
+    setTimeout(() => {
+      for (const m of left) if (readStat(m.pid)?.starttime === m.start) killPid(m.pid, 'SIGKILL');
+    }, svc.stopTimeout).unref();
   }
 
   private startHealth(svc: ServiceConfig, run: Running, env: Record<string, string>): void {

@@ -158,9 +158,18 @@ export class Supervisor implements ControlTarget {
     return { ok: failures.length === 0, failures };
   }
 
+  /**
+   * Stopped → ok. A `start` that lifted the stop before the service got down
+   * (it needed it) settles the wait too, as a failure: it will not stop now.
+   */
   private downResult(names: string[]): OpResult | null {
-    const live = names.filter((n) => this.set.has(n));
-    return this.set.status(live).every((s) => s.state === 'stopped') ? { ok: true, failures: [] } : null;
+    const failures: OpResult['failures'] = [];
+    for (const s of this.set.status(names.filter((n) => this.set.has(n)))) {
+      if (s.state === 'stopped') continue;
+      if (s.target !== 'up') return null;
+      failures.push({ service: s.name, reason: 'started again (needed by another request) before it stopped' });
+    }
+    return { ok: failures.length === 0, failures };
   }
 
   // ---- ControlTarget -----------------------------------------------------
