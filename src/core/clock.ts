@@ -13,27 +13,31 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
-/** The real clock, wired in bin/ and runtime/ only. */
+/**
+ * The real clock, wired in bin/ and runtime/ only. A 0 ms timer (e.g.
+ * `restart-delay: 0`) runs on the next turn of the event loop (setImmediate):
+ * Node's setTimeout(0) waits at least 1 ms, which would cap restarts.
+ */
 export function realClock(): Clock {
   let next = 1;
-  const timers = new Map<number, NodeJS.Timeout>();
+  const timers = new Map<number, { t: NodeJS.Timeout } | { i: NodeJS.Immediate }>();
   return {
     now: () => Date.now(),
     setTimer(ms, fn) {
       const id = next++;
-      const t = setTimeout(() => {
+      const fire = (): void => {
         timers.delete(id);
         fn();
-      }, Math.max(0, ms));
-      timers.set(id, t);
+      };
+      timers.set(id, ms > 0 ? { t: setTimeout(fire, ms) } : { i: setImmediate(fire) });
       return { id };
     },
     clearTimer(handle) {
-      const t = timers.get(handle.id);
-      if (t) {
-        clearTimeout(t);
-        timers.delete(handle.id);
-      }
+      const h = timers.get(handle.id);
+      if (!h) return;
+      if ('t' in h) clearTimeout(h.t);
+      else clearImmediate(h.i);
+      timers.delete(handle.id);
     },
   };
 }
