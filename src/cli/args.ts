@@ -35,15 +35,6 @@ export function parseVerbArgs(argv: string[], options: Options, allowPositionals
   }
 }
 
-/** True if argv asks for help before any `--`. */
-export function wantsHelp(argv: string[]): boolean {
-  for (const a of argv) {
-    if (a === '--') return false;
-    if (a === '--help' || a === '-h') return true;
-  }
-  return false;
-}
-
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `500ms`, `10s`, `2m`, `1h`, `1m30s`, or a number of seconds → ms. */

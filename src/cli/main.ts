@@ -8,7 +8,7 @@
 // anything else → 1), and nothing is printed twice.
 
 import { accessSync, constants as fsConstants } from 'node:fs';
-import type { CliContext, CliIO, CliOverrides } from './context.js';
+import { loadRealConfigModule, processIO, type CliContext, type CliIO, type CliOverrides } from './context.js';
 
 export type { CliOverrides } from './context.js';
 
@@ -64,6 +64,15 @@ export function planCommand(argv: string[]): Plan {
   return { kind: 'verb', verb: 'run', argv };
 }
 
+/** True if argv asks for help before any `--`. */
+export function wantsHelp(argv: string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
 /** `-c f myapp --x` → `-c f -- myapp --x`: dinit's own leading options, then the command. */
 function leadingThenCommand(argv: string[], word: string): string[] {
   const i = argv.indexOf(word);
@@ -86,9 +95,12 @@ function isProgram(word: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, overrides: CliOverrides = {}): Promise<number> {
-  const ctxMod = await import('./context.js');
-  const io: CliIO = overrides.io ?? ctxMod.processIO();
   const plan = planCommand(argv);
+  // Start reading the verb's module graph now: every awaited import() is a
+  // round trip to the file system, and `status` should pay for one.
+  const verbModule = plan.kind === 'verb' ? (LOADERS[plan.verb] as () => Promise<VerbModule>)() : undefined;
+  verbModule?.catch(() => undefined);
+  const io: CliIO = overrides.io ?? processIO();
   try {
     switch (plan.kind) {
       case 'version': {
@@ -110,7 +122,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, overrides: 
             cwd: overrides.cwd ?? process.cwd(),
             uid: overrides.uid ?? process.getuid?.(),
             io,
-            loadConfigModule: overrides.loadConfigModule ?? ctxMod.loadRealConfigModule,
+            loadConfigModule: overrides.loadConfigModule ?? loadRealConfigModule,
           });
         }
         io.err(
@@ -121,21 +133,20 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, overrides: 
       case 'verb': {
         // `run` parses its own argv: what follows the command belongs to the command.
         if (plan.verb !== 'run' && plan.verb !== 'help') {
-          const { wantsHelp } = await import('./args.js');
           if (wantsHelp(plan.argv)) {
             const { verbHelp } = await import('./usage.js');
             io.out(verbHelp(plan.verb));
             return 0;
           }
         }
-        const mod = await (LOADERS[plan.verb] as () => Promise<VerbModule>)();
+        const mod = await (verbModule as Promise<VerbModule>);
         const ctx: CliContext = {
           verb: plan.verb,
           env,
           cwd: overrides.cwd ?? process.cwd(),
           uid: overrides.uid ?? process.getuid?.(),
           io,
-          loadConfigModule: overrides.loadConfigModule ?? ctxMod.loadRealConfigModule,
+          loadConfigModule: overrides.loadConfigModule ?? loadRealConfigModule,
         };
         return await mod.execute(plan.argv, ctx);
       }
