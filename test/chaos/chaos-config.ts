@@ -10,17 +10,8 @@
 // config is a pure function of (seed, generation): a failure replays exactly.
 import { renameSync, writeFileSync } from 'node:fs';
 
-/** mulberry32: small, fast, good enough to pick actions; the seed replays a run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
+export { prng };
 
 export interface Rand {
   next(): number;

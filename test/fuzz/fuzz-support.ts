@@ -20,17 +20,7 @@ export function fuzzParams<T>(runs: number): fc.Parameters<T> {
   return params;
 }
 
-/** A small deterministic PRNG (mulberry32) for mutation-based cases driven by one seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers/prng.js';
 
 /** The seed of a seeded (non-fast-check) loop: FUZZ_SEED, else a fresh one (printed by the caller on failure). */
 export function loopSeed(): number {
