@@ -15,7 +15,9 @@ import type { DriverEvents, ServiceDriver } from './driver.js';
 import { Graph, buildIndexes, type Indexes } from './graph.js';
 import type { ServiceEvent, ServiceListener } from './listener.js';
 import { admitRestart, wantsRestart } from './restart.js';
+import { inheritedMark, releaseMarks, spreadMark, type Mark } from './marks.js';
 import { describeReason, newRecord, type ServiceRecord } from './service.js';
+import { exitCodeOf, sameDefinition, statusOf } from './status.js';
 
 export interface ServiceSetDeps {
   clock: Clock;
@@ -101,7 +103,10 @@ export class ServiceSet implements DriverEvents {
     this.requireKnown(names);
     const g = this.graph();
     const pick = names.length ? names : this.idx.order.filter((n) => this.records.has(n));
-    return pick.map((n) => this.statusOf(this.records.get(n) as ServiceRecord, g));
+    return pick.map((n) => {
+      const s = this.records.get(n) as ServiceRecord;
+      return statusOf(s, g.wanted(s));
+    });
   }
 
   health(): HealthReport {
@@ -133,7 +138,7 @@ export class ServiceSet implements DriverEvents {
         const s = this.records.get(n);
         if (!s) continue;
         s.activated = true;
-        this.release(s);
+        releaseMarks(this.records, this.idx, s);
       }
     });
   }
@@ -493,26 +498,13 @@ export class ServiceSet implements DriverEvents {
     }
   }
 
-  /**
-   * A service held down takes down what cannot run without it: hard dependents,
-   * and milestone dependents that have not started yet.
-   */
-  private propagateMark(from: ServiceRecord, mark: 'failed' | 'pinned'): void {
-    const reason: StopReason = { kind: 'dependency', service: from.cfg.name, failed: mark === 'failed' };
-    const stack = [from];
-    while (stack.length) {
-      const x = stack.pop() as ServiceRecord;
-      for (const e of this.idx.dependents.get(x.cfg.name) ?? []) {
-        const d = this.records.get(e.name);
-        if (!d || d.failed || d.pinned) continue;
-        if (e.kind === 'soft' || (e.kind === 'milestone' && d.state === 'started')) continue;
-        d[mark] = reason;
-        this.cancelRestart(d);
-        if (d.state === 'stopped') {
-          d.lastReason = reason;
-          if (mark === 'failed' && this.graph().shouldBeUp(d)) this.emit({ type: 'failed', name: d.cfg.name, reason });
-        }
-        stack.push(d);
+  /** Hold down what cannot run without `from` (see marks.ts), with its effects. */
+  private propagateMark(from: ServiceRecord, mark: Mark): void {
+    const { marked, reason } = spreadMark(this.records, this.idx, from, mark);
+    for (const d of marked) {
+      this.cancelRestart(d);
+      if (mark === 'failed' && d.state === 'stopped' && this.graph().shouldBeUp(d)) {
+        this.emit({ type: 'failed', name: d.cfg.name, reason });
       }
     }
   }
@@ -524,50 +516,11 @@ export class ServiceSet implements DriverEvents {
    * with the same root cause, and `start` of that cause releases it again.
    */
   private holdDown(s: ServiceRecord, held: ServiceRecord): void {
-    const mark = held.failed ?? held.pinned;
-    const root = mark?.kind === 'dependency' ? mark.service : held.cfg.name;
-    const reason: StopReason = { kind: 'dependency', service: root, failed: held.failed !== null };
+    const { mark, reason } = inheritedMark(held);
     s.lastReason = reason;
     this.cancelRestart(s);
-    if (held.failed) {
-      s.failed = reason;
-      this.emit({ type: 'failed', name: s.cfg.name, reason });
-    } else s.pinned = reason;
-  }
-
-  /** `start`: lift the marks holding s down, on what it needs and on what went down with it. */
-  private release(s: ServiceRecord): void {
-    const clear = (x: ServiceRecord): void => {
-      x.failed = null;
-      x.pinned = null;
-      x.restartWindow = [];
-    };
-    clear(s);
-    const needs = [s];
-    const seen = new Set<string>([s.cfg.name]);
-    while (needs.length) {
-      const x = needs.pop() as ServiceRecord;
-      for (const n of [...x.cfg.dependsOn, ...x.cfg.dependsMs, ...x.cfg.waitsFor]) {
-        const d = this.records.get(n);
-        if (!d || seen.has(n)) continue;
-        seen.add(n);
-        clear(d);
-        needs.push(d);
-      }
-    }
-    const dependents = [s];
-    while (dependents.length) {
-      const x = dependents.pop() as ServiceRecord;
-      for (const e of this.idx.dependents.get(x.cfg.name) ?? []) {
-        const d = this.records.get(e.name);
-        const mark = d?.failed ?? d?.pinned;
-        // Only what went down with a service being released: a mark from elsewhere still holds.
-        if (!d || mark?.kind !== 'dependency' || !seen.has(mark.service) || seen.has(e.name)) continue;
-        seen.add(e.name);
-        clear(d);
-        dependents.push(d);
-      }
-    }
+    s[mark] = reason;
+    if (mark === 'failed') this.emit({ type: 'failed', name: s.cfg.name, reason });
   }
 
   private cancelRestart(s: ServiceRecord): void {
@@ -697,46 +650,4 @@ export class ServiceSet implements DriverEvents {
     }
   }
 
-  private statusOf(s: ServiceRecord, g: Graph): ServiceStatus {
-    const reason = s.failed ?? (s.state === 'stopped' ? (s.pinned ?? s.lastReason) : null);
-    return {
-      name: s.cfg.name,
-      type: s.cfg.type,
-      state: s.state,
-      target: g.wanted(s) ? 'up' : 'down',
-      pid: s.pid,
-      since: s.since,
-      restarts: s.restarts,
-      ready: s.state === 'started' && !s.smoothPending,
-      failed: s.failed !== null,
-      exitCode: s.exitCode,
-      exitSignal: s.exitSignal,
-      reason: reason ? describeReason(reason) : null,
-      statusText: s.statusText,
-      health: s.health,
-    };
-  }
-}
-
-/** The shell's convention: a code, or 128+N when killed by signal N. */
-export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  if (signal) {
-    const n = signalNumbers[signal];
-    if (n !== undefined) return 128 + n;
-  }
-  return 1;
-}
-
-// The Linux numbers, so the core needs no `os` import; runtime passes names.
-const signalNumbers: Partial<Record<string, number>> = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
-  SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17,
-  SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25,
-  SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28, SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
-};
-
-function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
-  const strip = (c: ServiceConfig): string => JSON.stringify({ ...c, pos: undefined });
-  return strip(a) === strip(b);
 }
