@@ -15,22 +15,9 @@ const skip = runtimeBuilt ? false : 'the runtime (src/runtime/run.js) is not bui
 const node = JSON.stringify(process.execPath);
 const fx = (name: string): string => JSON.stringify(fixtureBin(name));
 
+/** A client verb of this build (d.cli runs the binary the supervisor was started from). */
 function cli(d: DinitProcess, args: string[], timeoutMs = 15_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: d.dir, env: d.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`dinit ${args.join(' ')} did not finish in ${timeoutMs}ms\n${stdout}\n${stderr}\n${d.dump()}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return d.cli(args, timeoutMs);
 }
 
 function baseConfig(extra = ''): string {

@@ -1,8 +1,7 @@
 // The hardening suites run the binary compiled next to them (dist/ in CI,
 // .build/<area>/ while developing), so a fix in src/ is what the test exercises.
-// These wrap the shared e2e helper with that binary, for the supervisor and
-// for client verbs.
-import { spawn } from 'node:child_process';
+// These wrap the shared e2e helper with that binary; d.cli() then runs the
+// same build for client verbs.
 import { join } from 'node:path';
 import { buildRoot } from '../helpers/paths.js';
 import { startDinit, type CliResult, type DinitProcess, type StartOptions } from '../helpers/dinit-process.js';
@@ -13,27 +12,9 @@ export function startOwn(opts: StartOptions): Promise<DinitProcess> {
   return startDinit({ bin: ownBin, ...opts });
 }
 
-/** Run a client verb of this build against d's socket. */
+/** Run a client verb of this build against d's socket (d.cli runs the supervisor's own build). */
 export function cli(d: DinitProcess, args: string[], timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ownBin, ...args], { cwd: d.dir, env: { ...d.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`dinit ${args.join(' ')} did not finish within ${timeoutMs}ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return d.cli(args, timeoutMs, env);
 }
 
 /** `status --json`, parsed. */

@@ -188,6 +188,8 @@ export class DinitProcess {
   readonly env: NodeJS.ProcessEnv;
   /** Marker put in dinit's environment (inherited by services) to find strays. */
   readonly tag: string;
+  /** The script the supervisor runs; client verbs (cli()) run the same one. */
+  readonly bin: string;
   private readonly ownsDir: boolean;
   private readonly pidns: boolean;
   private readonly all: Line[] = [];
@@ -205,7 +207,8 @@ export class DinitProcess {
     this.env = { ...process.env, NO_COLOR: '1', DINIT_SOCKET: this.socket, [TAG_VAR]: this.tag, ...opts.env };
     delete this.env.FORCE_COLOR;
     delete this.env.DINIT_CONFIG;
-    const argv = [opts.bin ?? dinitBin, 'run'];
+    this.bin = opts.bin ?? dinitBin;
+    const argv = [this.bin, 'run'];
     if (opts.config !== undefined) argv.push('-c', opts.config);
     argv.push('--socket', this.socket, ...(opts.args ?? []));
     if (opts.command) argv.push('--', ...opts.command);
@@ -372,9 +375,9 @@ export class DinitProcess {
     return this.exitStatus;
   }
 
-  /** Run a client verb against this supervisor's socket. */
-  cli(args: string[], timeoutMs = 10000): Promise<CliResult> {
-    return runCli(args, { env: this.env, cwd: this.dir, timeoutMs });
+  /** Run a client verb of the same build against this supervisor's socket (`env` adds to its environment). */
+  cli(args: string[], timeoutMs = 10000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return runCli(args, { env: { ...this.env, ...env }, cwd: this.dir, timeoutMs, bin: this.bin });
   }
 
   /**
@@ -425,13 +428,13 @@ export class DinitProcess {
   }
 }
 
-/** Run `node bin/dinit.js ARGS` to completion. */
+/** Run `node bin/dinit.js ARGS` (or another build's `bin`) to completion. */
 export function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; bin?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [dinitBin, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? dinitBin, ...args], {
       cwd: opts.cwd,
       env: opts.env ?? { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
