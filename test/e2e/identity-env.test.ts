@@ -9,16 +9,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDinit, writeConfig, makeTmpDir, type DinitProcess } from '../helpers/dinit-process.js';
-import type { ServiceStatus } from '../../src/types.js';
-import { sh, ev, out, waitStarted, started } from './support.js';
-
-async function statusOf(d: DinitProcess, name: string): Promise<ServiceStatus> {
-  const r = await d.cli(['status', '--json', name]);
-  assert.equal(r.code, 0, r.stderr);
-  const row = (JSON.parse(r.stdout) as ServiceStatus[]).find((s) => s.name === name);
-  assert.ok(row, `no status row for ${name}: ${r.stdout}`);
-  return row;
-}
+import { sh, ev, out, waitStarted, started, statusOf } from './support.js';
 
 /** `Uid:`/`Gid:`/`Groups:` of a live process, as the kernel reports them. */
 function procIds(pid: number): { uid: string; gid: string; groups: string } {

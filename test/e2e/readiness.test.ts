@@ -9,40 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startDinit, writeConfig, makeTmpDir, type DinitProcess } from '../helpers/dinit-process.js';
 import type { ServiceStatus } from '../../src/types.js';
-import { fixture, started, waitStarted, before, out, ev, at, count } from './support.js';
-
-/**
- * A free port below the ephemeral range (32768+): a probe that keeps
- * connecting to a closed ephemeral port can, rarely, connect to itself (TCP
- * simultaneous open) and see it "open" before the service listens.
- */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const srv = createServer();
-    const ok = await new Promise<boolean>((r) => {
-      srv.once('error', () => r(false));
-      srv.listen(port, '127.0.0.1', () => r(true));
-    });
-    if (!ok) continue;
-    await new Promise((r) => srv.close(r));
-    return port;
-  }
-}
-
-/** `dinit status --json`, one service. */
-async function statusOf(d: DinitProcess, name: string): Promise<ServiceStatus> {
-  const r = await d.cli(['status', '--json', name]);
-  assert.equal(r.code, 0, r.stderr);
-  const rows = JSON.parse(r.stdout) as ServiceStatus[];
-  const row = rows.find((s) => s.name === name);
-  assert.ok(row, `no status row for ${name}: ${r.stdout}`);
-  return row;
-}
+import { fixture, started, waitStarted, before, out, ev, at, count, statusOf } from './support.js';
+import { freePort } from '../helpers/ports.js';
 
 /** Poll status until pred holds; fails with the last row and the output. */
 async function waitStatus(d: DinitProcess, name: string, pred: (s: ServiceStatus) => boolean, timeoutMs = 8000): Promise<ServiceStatus> {

@@ -9,17 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDinit, writeConfig, makeTmpDir, waitUntil, type DinitProcess } from '../helpers/dinit-process.js';
-import type { ServiceStatus } from '../../src/types.js';
-import { fixture, sh, ev, out, started, stopped, before, at } from './support.js';
-
-async function statusOf(d: DinitProcess, name: string): Promise<ServiceStatus> {
-  const r = await d.cli(['status', '--json', name]);
-  assert.equal(r.code, 0, r.stderr);
-  const row = (JSON.parse(r.stdout) as ServiceStatus[]).find((s) => s.name === name);
-  assert.ok(row, `no status row for ${name}: ${r.stdout}`);
-  return row;
-}
+import { startDinit, writeConfig, makeTmpDir, waitUntil } from '../helpers/dinit-process.js';
+import { fixture, sh, ev, out, started, stopped, before, at, statusOf } from './support.js';
 
 const readOr = (file: string): string => {
   try {

@@ -3,7 +3,9 @@
 // `[dinit] NAME started (pid N)`, `NAME | text`, ...). Tests assert on these
 // lines and on /proc, never on timing guesses.
 import { fixtureBin } from '../helpers/paths.js';
+import assert from 'node:assert/strict';
 import type { DinitProcess } from '../helpers/dinit-process.js';
+import type { ServiceStatus } from '../../src/types.js';
 
 /** A YAML flow list running a fixture with this node: `[node, /.../fixture.js, args...]`. */
 export function fixture(name: string, ...args: Array<string | number>): string {
@@ -90,4 +92,13 @@ export function orphanSpawner(dir: string, n: number): string {
       'exec sleep 1000',
     ].join('\n'),
   );
+}
+
+/** `dinit status --json` for one service, through the supervisor's own build. */
+export async function statusOf(d: DinitProcess, name: string): Promise<ServiceStatus> {
+  const r = await d.cli(['status', '--json', name]);
+  assert.equal(r.code, 0, r.stderr);
+  const row = (JSON.parse(r.stdout) as ServiceStatus[]).find((s) => s.name === name);
+  assert.ok(row, `no status row for ${name}: ${r.stdout}`);
+  return row;
 }

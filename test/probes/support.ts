@@ -3,7 +3,6 @@
 // and record probe callbacks as events a test can await with a deadline.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fixtureBin } from '../helpers/paths.js';
 import type { ProbeContext } from '../../src/runtime/probes/index.js';
@@ -19,17 +18,7 @@ export interface TestContext {
   after(fn: () => unknown): void;
 }
 
-/** A port nobody listens on right now (bound to 0 then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/ports.js';
 
 export interface Fixture {
   child: ChildProcess;
