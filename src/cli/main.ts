@@ -95,66 +95,47 @@ function isProgram(word: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, overrides: CliOverrides = {}): Promise<number> {
-  const plan = planCommand(argv);
+  let plan = planCommand(argv);
   // Start reading the verb's module graph now: every awaited import() is a
   // round trip to the file system, and `status` should pay for one.
-  const verbModule = plan.kind === 'verb' ? (LOADERS[plan.verb] as () => Promise<VerbModule>)() : undefined;
+  let verbModule = plan.kind === 'verb' ? (LOADERS[plan.verb] as () => Promise<VerbModule>)() : undefined;
   verbModule?.catch(() => undefined);
   const io: CliIO = overrides.io ?? processIO();
   try {
-    switch (plan.kind) {
-      case 'version': {
-        const { readPackageJson } = await import('./package-root.js');
-        io.out(`dinit ${readPackageJson().version}\n`);
-        return 0;
-      }
-      case 'unknown': {
-        // Docker passes CMD straight after the ENTRYPOINT: `dinit myapp --port 1`
-        // means "supervise myapp as main". Only a near-typo of a verb that is not
-        // also a program on PATH is taken for a mistyped verb.
-        const { didYouMean } = await import('./args.js');
-        const guess = didYouMean(plan.word, COMMANDS);
-        if (!guess || isProgram(plan.word, env)) {
-          const mod = await LOADERS.run!();
-          return await mod.execute(leadingThenCommand(argv, plan.word), {
-            verb: 'run',
-            env,
-            cwd: overrides.cwd ?? process.cwd(),
-            uid: overrides.uid ?? process.getuid?.(),
-            io,
-            loadConfigModule: overrides.loadConfigModule ?? loadRealConfigModule,
-          });
-        }
-        io.err(
-          `dinit: unknown command '${plan.word}' — did you mean '${guess}'? (to supervise a program of that name: dinit -- ${plan.word} ...)\n`,
-        );
+    if (plan.kind === 'version') {
+      const { readPackageJson } = await import('./package-root.js');
+      io.out(`dinit ${readPackageJson().version}\n`);
+      return 0;
+    }
+    if (plan.kind === 'unknown') {
+      // Docker passes CMD straight after the ENTRYPOINT: `dinit myapp --port 1`
+      // means "supervise myapp as main". Only a near-typo of a verb that is not
+      // also a program on PATH is taken for a mistyped verb.
+      const { didYouMean } = await import('./args.js');
+      const guess = didYouMean(plan.word, COMMANDS);
+      if (guess && !isProgram(plan.word, env)) {
+        io.err(`dinit: unknown command '${plan.word}' — did you mean '${guess}'? (to supervise a program of that name: dinit -- ${plan.word} ...)\n`);
         return 2;
       }
-      case 'verb': {
-        // `run` parses its own argv: what follows the command belongs to the command.
-        if (plan.verb !== 'run' && plan.verb !== 'help') {
-          if (wantsHelp(plan.argv)) {
-            const { verbHelp } = await import('./usage.js');
-            io.out(verbHelp(plan.verb));
-            return 0;
-          }
-        }
-        const mod = await (verbModule as Promise<VerbModule>);
-        const ctx: CliContext = {
-          verb: plan.verb,
-          env,
-          cwd: overrides.cwd ?? process.cwd(),
-          uid: overrides.uid ?? process.getuid?.(),
-          io,
-          loadConfigModule: overrides.loadConfigModule ?? loadRealConfigModule,
-        };
-        return await mod.execute(plan.argv, ctx);
-      }
-      default: {
-        const never: never = plan;
-        throw new Error(`unhandled plan ${String(never)}`);
-      }
+      plan = { kind: 'verb', verb: 'run', argv: leadingThenCommand(argv, plan.word) };
+      verbModule = (LOADERS.run as () => Promise<VerbModule>)();
     }
+    // `run` parses its own argv: what follows the command belongs to the command.
+    if (plan.verb !== 'run' && plan.verb !== 'help' && wantsHelp(plan.argv)) {
+      const { verbHelp } = await import('./usage.js');
+      io.out(verbHelp(plan.verb));
+      return 0;
+    }
+    const mod = await (verbModule as Promise<VerbModule>);
+    const ctx: CliContext = {
+      verb: plan.verb,
+      env,
+      cwd: overrides.cwd ?? process.cwd(),
+      uid: overrides.uid ?? process.getuid?.(),
+      io,
+      loadConfigModule: overrides.loadConfigModule ?? loadRealConfigModule,
+    };
+    return await mod.execute(plan.argv, ctx);
   } catch (err) {
     const { reportError } = await import('./report-error.js');
     return reportError(err, plan.kind === 'verb' ? plan.verb : undefined, io, env);
