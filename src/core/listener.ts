@@ -14,7 +14,6 @@ export type ServiceEvent =
   | { type: 'killing'; name: string; after: Millis }
   | { type: 'failed'; name: string; reason: StopReason }
   | { type: 'unhealthy'; name: string; message: string }
-  | { type: 'main-exited'; name: string; exitCode: number }
   | { type: 'shutdown'; cause: ShutdownCause }
   | { type: 'all-stopped' };
 

@@ -311,7 +311,7 @@ export class ServiceSet implements DriverEvents {
       const reason: StopReason = { kind: 'exec-failed', message };
       this.toStopped(s, reason);
       this.fail(s, reason);
-      if (s.cfg.main) this.mainExited(s, errno === 'ENOENT' ? 127 : 126);
+      if (s.cfg.main) this.mainExited(errno === 'ENOENT' ? 127 : 126);
     });
   }
 
@@ -363,7 +363,7 @@ export class ServiceSet implements DriverEvents {
     if (s.cfg.main) {
       this.toStopped(s, reason);
       s.pinned = { kind: 'completed' };
-      this.mainExited(s, exitCodeOf(code, signal));
+      this.mainExited(exitCodeOf(code, signal));
       return;
     }
     const restart =
@@ -406,9 +406,8 @@ export class ServiceSet implements DriverEvents {
   }
 
   /** main ended (exited, or could not be executed): everything stops, dinit exits with its code. */
-  private mainExited(s: ServiceRecord, exitCode: number): void {
+  private mainExited(exitCode: number): void {
     this.mainExitCode = exitCode;
-    this.emit({ type: 'main-exited', name: s.cfg.name, exitCode });
     this.beginShutdown({ kind: 'main', exitCode });
   }
 

@@ -38,8 +38,6 @@ export function eventLine(ev: ServiceEvent): string | null {
       }
     case 'unhealthy':
       return `${ev.name} unhealthy: ${ev.message}`;
-    case 'main-exited':
-      return null; // the exit line and "shutting down (main exited …)" say it
     case 'shutdown':
       switch (ev.cause.kind) {
         case 'requested':
