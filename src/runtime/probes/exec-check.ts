@@ -8,19 +8,11 @@
 // reaper, which would otherwise reap a finished probe before Node sees its exit.
 
 import type { ChildProcess } from 'node:child_process';
+import { killGroup } from '../../os/kill.js';
 import { spawnService } from '../../os/spawn.js';
 import { describeError, type CheckResult, type ProbeContext } from './context.js';
 
 const KEEP_OUTPUT = 400;
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
 
 function describeExit(code: number | null, sig: NodeJS.Signals | null, output: string): CheckResult {
   if (code === 0) return { ok: true };
@@ -59,7 +51,7 @@ export function execCheck(command: string[], ctx: ProbeContext, timeoutMs: numbe
     };
     // Stop waiting for its pipes and kill whatever is left of its group.
     const abandon = (): void => {
-      killGroup(child);
+      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
       child.stdout?.destroy();
       child.stderr?.destroy();
     };
