@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +117,62 @@ describe('spawnService', () => {
     (c.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (got += d.toString()));
     await new Promise((r) => c.once('close', r));
     assert.equal(got, 'ready\n');
+  });
+});
+
+describe('spawnService fast path (posix_spawn)', () => {
+  const statusProbe = 'grep -E "^(SigIgn|SigBlk):" /proc/self/status; readlink /proc/self/fd/0; pwd; echo "$FOO"';
+
+  it('is taken for a plain command, and gives the same process as Node would: session, stdio, signals, env, cwd', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dinit-os-spawn-cwd-'));
+    const c = spawnService({ command: ['sh', '-c', statusProbe], env: { PATH, FOO: 'bar' }, cwd: dir });
+    assert.equal(c instanceof ChildProcess, false, 'started by posix_spawn, not by Node');
+    const pid = c.pid!;
+    const st = readStat(pid)!;
+    assert.equal(st.session, pid);
+    assert.equal(st.pgrp, pid);
+    assert.equal(isSpawnedChild(pid), true);
+    const spawned = new Promise<void>((resolve) => c.once('spawn', () => resolve()));
+    const out = output(c);
+    await spawned;
+    assert.deepEqual(await exited(c), { code: 0, signal: null });
+    const text = await out;
+    assert.match(text, /^SigIgn:\s+0+$/m, 'SIGPIPE (ignored by Node) is back to its default');
+    assert.match(text, /^SigBlk:\s+0+$/m);
+    assert.match(text, /^\/dev\/null$/m, 'stdin is /dev/null');
+    assert.match(text, new RegExp(`^${dir}$`, 'm'));
+    assert.match(text, /^bar$/m);
+    assert.equal(isSpawnedChild(pid), false);
+  });
+
+  it('emits spawn, then exit, then close only after the output has been read', async () => {
+    const c = spawnService({ command: ['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done'], env });
+    const seen: string[] = [];
+    c.once('spawn', () => seen.push('spawn'));
+    c.once('exit', () => seen.push('exit'));
+    const out = output(c);
+    const text = await out;
+    seen.push('close');
+    assert.deepEqual(seen, ['spawn', 'exit', 'close']);
+    assert.equal(text.split('\n').filter(Boolean).length, 2000);
+  });
+
+  it('collects the exit of many children that end together (one SIGCHLD may stand for several)', async () => {
+    const kids = Array.from({ length: 30 }, (_, k) => spawnService({ command: ['sh', '-c', `exit ${k}`], env }));
+    const codes = await Promise.all(kids.map(async (c) => (await exited(c)).code));
+    assert.deepEqual(codes, Array.from({ length: 30 }, (_, k) => k));
+    const killed = spawnService({ command: ['sleep', '30'], env });
+    killGroup(killed.pid!, 'SIGTERM');
+    assert.deepEqual(await exited(killed), { code: null, signal: 'SIGTERM' });
+  });
+
+  it('leaves what a plain PATH lookup cannot settle to Node: relative PATH entries, and every exec error', async () => {
+    const viaNode = spawnService({ command: ['sh', '-c', 'exit 4'], env: { PATH: `.:${PATH}` } });
+    assert.equal(viaNode instanceof ChildProcess, true);
+    assert.deepEqual(await exited(viaNode), { code: 4, signal: null });
+    const missing = spawnService({ command: ['no-such-command-xyz'], env });
+    const err = await spawnError(missing);
+    assert.equal(err.code, 'ENOENT');
   });
 });
 
