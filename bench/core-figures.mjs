@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'dinit.js');
+const bin = join(root, 'bin', 'dinit.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'dinit-bench-'));
 const socket = join(dir, 'dinit.sock');
 const env = { ...process.env, NO_COLOR: '1', DINIT_SOCKET: socket, DB_PORT: '17401', API_PORT: '17402' };

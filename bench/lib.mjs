@@ -37,8 +37,8 @@ export function rmTmp(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** The dinit entry the suite runs: a JS file for `node` (default: the real bin/dinit.js → dist/). */
-export const settings = { entry: join(root, 'bin', 'dinit.js'), nodeFlags: [] };
+/** The dinit entry the suite runs: a JS file for `node` (default: the real bin/dinit.cjs → dist/lib). */
+export const settings = { entry: join(root, 'bin', 'dinit.cjs'), nodeFlags: [] };
 
 export function dinitArgv(args) {
   return [process.execPath, ...settings.nodeFlags, settings.entry, ...args];

@@ -15,7 +15,7 @@
 //
 //   node bench/ready-latency.mjs [--runs N] [--interval MS] [--kinds a,b,...]
 // --interval sets `ready.interval` for polled kinds (default: dinit's default).
-// Build first (npm run build): it runs bin/dinit.js → dist/.
+// Build first (npm run build): it runs bin/dinit.cjs → dist/lib.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dinit = join(root, 'bin', 'dinit.js');
+const dinit = join(root, 'bin', 'dinit.cjs');
 const fixture = (name) => join(root, 'test', 'fixtures', 'bin', name);
 const KINDS = ['none', 'tcp', 'http', 'exec', 'log', 'notify-fd', 'notify-systemd'];
 

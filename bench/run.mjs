@@ -6,7 +6,7 @@
 // docs/bench-figures.svg. Figures are measurements, never assertions.
 //
 //   npm run bench [-- --quick] [--only a,b] [--runs N] [--entry FILE] [--node-flags "..."] [--no-chart]
-// --entry: the JS file run as dinit (default bin/dinit.js → dist/; build first).
+// --entry: the JS file run as dinit (default bin/dinit.cjs → dist/lib; build first).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -3,8 +3,10 @@
 // portable bundle /opt/dinit (see docs/containers.md).
 //
 //   OUT/bin/dinit        launcher: `#!/opt/dinit/node/bin/node`, no shell needed
+//   OUT/bin/package.json type commonjs: the launcher is CommonJS wherever it is
 //   OUT/node/bin/node    a Node runtime (only with --with-node)
-//   OUT/lib/dinit.js     the CLI (esbuild, ESM, code splitting so verbs stay lazy)
+//   OUT/lib/client.cjs   the client verbs in one CommonJS file (what `dinit status` loads)
+//   OUT/lib/dinit.js     the full CLI (esbuild, ESM, code splitting so verbs stay lazy)
 //   OUT/lib/exec-as.js   the exec-as wrapper: spawn.ts finds it next to itself
 //   OUT/lib/*.js         shared chunks, in the same directory on purpose
 //   OUT/lib/package.json name "dinit": `--version` and `schema` find the package root by it
@@ -22,7 +24,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { buildLib } from './build-lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -40,33 +42,8 @@ const log = (msg) => values.quiet || console.log(msg);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(lib, { recursive: true });
 
-// 1. The JavaScript. koffi stays external: it loads a native module found relative to its own files.
-// The CLI's lazy import()s stay dynamic, hence separate chunks, loaded only by the verbs that use them.
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: { dinit: 'src/bin/dinit.ts', 'exec-as': 'src/os/exec-as.ts' },
-  outdir: lib,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: ['koffi'],
-  entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
-  minifySyntax: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: true,
-  // Bundled CommonJS dependencies may call require(): give ESM output one.
-  banner: { js: "import { createRequire as __dinitCreateRequire } from 'node:module'; const require = __dinitCreateRequire(import.meta.url);" },
-});
-
-// A dynamic import esbuild left unresolved would fail at run time, far from here: fail now.
-for (const file of Object.keys(result.metafile.outputs)) {
-  const bad = readFileSync(join(root, file), 'utf8').match(/import\((?!"\.\/[\w-]+\.js"\))[^)]*\)/g);
-  if (bad) throw new Error(`${file}: dynamic import the bundle cannot follow: ${bad.join(', ')}`);
-}
+// 1. The JavaScript: the same build as `npm run build`'s dist/lib (scripts/build-lib.mjs).
+const { files } = await buildLib(lib);
 
 // 2. The package root: name and version (for --version), ESM for the .js files.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -95,13 +72,18 @@ writeFileSync(
   join(out, 'bin', 'dinit'),
   `#!${values.prefix}/node/bin/node
 // dinit's launcher in the portable bundle: the kernel runs the Node next to it
-// (no shell needed). Kept CommonJS (no package.json in scope) so an
-// extensionless file loads on every Node version; the CLI itself is ESM.
+// (no shell needed). CommonJS (no package.json in scope, so an extensionless
+// file loads as CommonJS on every Node version): it loads the client entry,
+// one file, and only for verbs other than the client's the full CLI (ESM).
 'use strict';
-import(require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'lib', 'dinit.js')).href);
+const { join } = require('node:path');
+const lib = join(__dirname, '..', 'lib');
+require(join(lib, 'client.cjs')).main(process.argv.slice(2), () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href));
 `,
 );
 chmodSync(join(out, 'bin', 'dinit'), 0o755);
+// The launcher is CommonJS wherever the bundle sits, even below a "type": "module" package.
+writeFileSync(join(out, 'bin', 'package.json'), '{ "type": "commonjs" }\n');
 if (values['with-node']) {
   mkdirSync(join(out, 'node', 'bin'), { recursive: true });
   cpSync(process.execPath, join(out, 'node', 'bin', 'node'));
@@ -109,7 +91,7 @@ if (values['with-node']) {
   log(`node runtime: ${process.execPath} (${process.version})`);
 }
 
-const files = Object.keys(result.metafile.outputs).map((f) => relative(lib, join(root, f)));
+const libFiles = files.map((f) => relative(lib, join(root, f)));
 const size = (f) => statSync(join(lib, f)).size;
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
-log(`bundle: ${out} — ${files.length} files, ${kb(files.reduce((s, f) => s + size(f), 0))} of JavaScript (dinit.js ${kb(size('dinit.js'))})`);
+log(`bundle: ${out} — ${libFiles.length} files, ${kb(libFiles.reduce((s, f) => s + size(f), 0))} of JavaScript (dinit.js ${kb(size('dinit.js'))}, client.cjs ${kb(size('client.cjs'))})`);

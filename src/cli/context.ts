@@ -33,19 +33,6 @@ export interface CliContext {
   loadConfigModule(): Promise<ConfigModule>;
 }
 
-/** Tests (and embedders) may replace any of these. */
-export interface CliOverrides {
-  io?: CliIO;
-  cwd?: string;
-  uid?: number;
-  loadConfigModule?: () => Promise<ConfigModule>;
-}
-
-export async function loadRealConfigModule(): Promise<ConfigModule> {
-  // A non-literal specifier: the CLI must not load the config code (and yaml) unless asked.
-  return (await import('../config/index.js')) as ConfigModule;
-}
-
 export function processIO(): CliIO {
   let broken = false;
   let controller: AbortController | undefined;

@@ -27,7 +27,7 @@ const configs = [
 
 async function check(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'dinit.js'), 'check', '-c', file], { cwd: repoRoot });
+    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'dinit.cjs'), 'check', '-c', file], { cwd: repoRoot });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { buildRoot } from '../helpers/paths.js';
+import { dinitBin } from '../helpers/dinit-process.js';
+import { buildRoot, repoRoot } from '../helpers/paths.js';
 import { tempDir } from './fake-target.js';
 
 describe('CLI start-up', () => {
@@ -62,5 +63,72 @@ export async function resolve(spec, ctx, next) {
     const r = await loadedBy(['--version'], 'version');
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!r.modules.some((m) => m.includes('/src/control/')));
+  });
+});
+
+// The installed launcher: bin/dinit.cjs runs client verbs from ONE CommonJS
+// file (dist/lib/client.cjs, built by scripts/build-lib.mjs) and loads the
+// full CLI (ESM) only for the other verbs. A --require preload records every
+// CommonJS file loaded, a resolve hook every ESM module.
+describe('installed launcher (bin/dinit.cjs)', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const lib = join(repoRoot, 'dist', 'lib');
+  const preload = join(tmp.dir, 'preload.cjs');
+  const hooks = join(tmp.dir, 'hooks.mjs');
+  const register = join(tmp.dir, 'register.mjs');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').appendFileSync(process.env.DINIT_TRACE_FILE, Object.keys(require.cache).map((f) => 'cjs:' + f + '\\n').join('')));\n`);
+  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(spec, ctx, next) {\n  const r = await next(spec, ctx);\n  appendFileSync(process.env.DINIT_TRACE_FILE, 'esm:' + r.url + '\\n');\n  return r;\n}\n`);
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+
+  function launch(args: string[], name: string): Promise<{ code: number | null; own: string[]; stdout: string; stderr: string }> {
+    const trace = join(tmp.dir, `${name}.trace`);
+    writeFileSync(trace, '');
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--require', preload, '--import', pathToFileURL(register).href, dinitBin, ...args], {
+        env: { ...process.env, DINIT_TRACE_FILE: trace, DINIT_SOCKET: join(tmp.dir, 'absent.sock') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: tmp.dir,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+        // Only dinit's own files: not the tracing files in tmp, not node: builtins.
+        const own = lines.map((l) => l.replace(/^(cjs|esm):(file:\/\/)?/, '')).filter((f) => f.startsWith(repoRoot) && !f.startsWith(tmp.dir));
+        resolve({ code, own: [...new Set(own)], stdout, stderr });
+      });
+    });
+  }
+
+  for (const verb of ['status', 'health', 'logs', 'stop']) {
+    test(`'dinit ${verb}' reads two files of dinit: the launcher and client.cjs`, async () => {
+      const r = await launch(verb === 'stop' ? [verb, 'web'] : [verb], verb);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /no dinit supervisor answers/);
+      assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort());
+    });
+  }
+
+  test("'dinit --version' and 'dinit check' go on to the full CLI", async () => {
+    const v = await launch(['--version'], 'version');
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stdout, /^dinit \d+\.\d+\.\d+/);
+    assert.ok(v.own.includes(join(lib, 'dinit.js')), v.own.join(', '));
+    writeFileSync(join(tmp.dir, 'dinit.yaml'), 'services:\n  a:\n    command: [sleep, "1"]\n');
+    const c = await launch(['check', '-c', join(tmp.dir, 'dinit.yaml')], 'check');
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /ok: 1 service/);
+  });
+
+  test('client.cjs was built from the client verbs alone', () => {
+    const inputs = JSON.parse(readFileSync(join(lib, 'client-inputs.json'), 'utf8')) as string[];
+    assert.ok(inputs.includes('src/control/client.ts'));
+    for (const f of ['node_modules/yaml/', 'node_modules/chalk/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts']) {
+      assert.ok(!inputs.some((i) => i.includes(f)), `${f} is in client.cjs`);
+    }
   });
 });

@@ -1,5 +1,5 @@
 // Runs the real dinit binary for end-to-end tests, the way a container would:
-// `node bin/dinit.js run -c FILE --socket PATH [-- CMD...]`, optionally as PID 1
+// `node bin/dinit.cjs run -c FILE --socket PATH [-- CMD...]`, optionally as PID 1
 // of a fresh PID namespace (`unshare --pid --fork --mount-proc`). Everything a
 // test asserts on is an event with a deadline — a line of output, an exit — so
 // the helper records every line (with the time it arrived) and lets tests wait
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { repoRoot } from './paths.js';
 
-export const dinitBin = join(repoRoot, 'bin', 'dinit.js');
+export const dinitBin = join(repoRoot, 'bin', 'dinit.cjs');
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -50,7 +50,7 @@ export interface StartOptions {
   dir?: string;
   env?: Record<string, string>;
   cwd?: string;
-  /** Script to run instead of bin/dinit.js (for testing the helper itself). */
+  /** Script to run instead of bin/dinit.cjs (for testing the helper itself). */
   bin?: string;
   /** A node:test context: cleanup is registered with `t.after`. */
   t?: { after(fn: () => unknown): void };
@@ -428,7 +428,7 @@ export class DinitProcess {
   }
 }
 
-/** Run `node bin/dinit.js ARGS` (or another build's `bin`) to completion. */
+/** Run `node bin/dinit.cjs ARGS` (or another build's `bin`) to completion. */
 export function runCli(
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; bin?: string } = {},

@@ -1,0 +1,49 @@
+// The client entry: what `docker exec CTR dinit status` runs. The installed
+// launcher (bin/dinit.cjs, or /opt/dinit/bin/dinit in the bundle) loads this
+// file, built as ONE CommonJS file (dist/lib/client.cjs): a single read and
+// compile, no ESM loader, none of the config loader, the runtime or a colour
+// library. It runs the verbs that only talk to a running supervisor; for any
+// other argv it calls `full()`, which loads the full CLI (src/bin/dinit.ts).
+
+import { dispatch, type VerbModule } from '../cli/dispatch.js';
+import * as health from '../cli/health.js';
+import * as lifecycle from '../cli/lifecycle.js';
+import * as logs from '../cli/logs.js';
+import { planCommand, type Verb } from '../cli/plan.js';
+import * as reload from '../cli/reload.js';
+import * as shutdown from '../cli/shutdown.js';
+import * as signal from '../cli/signal.js';
+import * as status from '../cli/status.js';
+import * as wait from '../cli/wait.js';
+
+const CLIENT_VERBS: Partial<Record<Verb, VerbModule>> = {
+  status,
+  start: lifecycle,
+  stop: lifecycle,
+  restart: lifecycle,
+  signal,
+  logs,
+  reload,
+  shutdown,
+  health,
+  wait,
+};
+
+/** The client verbs this entry runs itself (exported for the test that keeps it in step). */
+export const clientVerbs = Object.keys(CLIENT_VERBS) as Verb[];
+
+async function noConfigLoader(): Promise<never> {
+  throw new Error('internal: a client verb asked for the config loader');
+}
+
+/** Runs argv: a client verb here, anything else through `full()`. Exits the process with the verb's code. */
+export async function main(argv: string[], full: () => Promise<unknown>): Promise<void> {
+  const plan = planCommand(argv);
+  const mod = plan.kind === 'verb' ? CLIENT_VERBS[plan.verb] : undefined;
+  if (plan.kind !== 'verb' || !mod) {
+    await full();
+    return;
+  }
+  const code = await dispatch(plan.verb, plan.argv, Promise.resolve(mod), process.env, { loadConfigModule: noConfigLoader });
+  process.exit(code);
+}
