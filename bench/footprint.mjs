@@ -9,7 +9,7 @@
 // bare node's exec → its first line of JS writing a byte.
 
 import { spawnSync } from 'node:child_process';
-import { dinitArgv, median, memOf, now, report, rmTmp, servicesYaml, sleep, startDinit, startPid1, tmp, writeConfig } from './lib.mjs';
+import { dinitArgv, fixture, join, median, memOf, now, report, rmTmp, servicesYaml, sleep, startDinit, startPid1, tmp, writeConfig } from './lib.mjs';
 
 const SETTLE_MS = 1000;
 
@@ -20,6 +20,21 @@ async function floorMem() {
   const m = memOf(await p.pid1());
   await p.stop('SIGKILL');
   return m;
+}
+
+/** A Node program that only spawns n piped `sleep` children and listens on a unix socket (bench/fixtures/node-skeleton.mjs). */
+async function skeletonMem(n) {
+  const dir = tmp();
+  try {
+    const p = startPid1([process.execPath, fixture('node-skeleton.mjs'), String(n), join(dir, 'skeleton.sock')]);
+    await p.waitFor(/up/);
+    await sleep(SETTLE_MS);
+    const m = memOf(await p.pid1());
+    await p.stop('SIGKILL');
+    return m;
+  } finally {
+    rmTmp(dir);
+  }
 }
 
 async function dinitMem(n) {
@@ -37,7 +52,7 @@ async function dinitMem(n) {
 
 export async function idle({ runs, sizes }) {
   const floor = { rss: [], pss: [] };
-  const by = new Map(sizes.map((n) => [n, { rss: [], pss: [] }]));
+  const by = new Map(sizes.map((n) => [n, { rss: [], pss: [], skel: [] }]));
   for (let i = 0; i < runs; i++) {
     for (const n of sizes) {
       const f = await floorMem();
@@ -46,6 +61,7 @@ export async function idle({ runs, sizes }) {
       const m = await dinitMem(n);
       by.get(n).rss.push(m.rss);
       by.get(n).pss.push(m.pss);
+      by.get(n).skel.push((await skeletonMem(n)).rss);
     }
   }
   const fr = median(floor.rss) / 1024;
@@ -58,12 +74,19 @@ export async function idle({ runs, sizes }) {
     const target = n === sizes[0] ? '≤ 1.05×' : undefined;
     report({ scenario: 'idle', figure: `dinit RSS, ${n} services`, value: r, unit: 'MiB', base: fr, baseName: 'bare node', ratio: r / fr, target, met: target ? r / fr <= 1.05 : undefined });
     report({ scenario: 'idle', figure: `dinit PSS, ${n} services`, value: p, unit: 'MiB', base: fp, baseName: 'bare node', ratio: p / fp });
+    const k = median(by.get(n).skel) / 1024;
+    out[`skeleton${n}`] = k;
+    report({ scenario: 'idle', figure: `Node supervisor skeleton RSS, ${n} services`, value: k, unit: 'MiB', base: fr, baseName: 'bare node', ratio: k / fr, note: 'Node\'s own price: net server + N piped child_process children' });
+    report({ scenario: 'idle', figure: `dinit RSS over the skeleton, ${n} services`, value: r, unit: 'MiB', base: k, baseName: 'skeleton', ratio: r / k });
   }
   if (sizes.length > 1) {
     const [a, b] = [sizes[0], sizes[sizes.length - 1]];
     const per = ((out[b] - out[a]) * 1024) / (b - a);
     report({ scenario: 'idle', figure: `RSS per extra service (${a} → ${b})`, value: per, unit: 'KiB', target: '≤ 40 KiB', met: per <= 40 });
     out.perService = per;
+    const perSkel = ((out[`skeleton${b}`] - out[`skeleton${a}`]) * 1024) / (b - a);
+    report({ scenario: 'idle', figure: `skeleton RSS per extra service (${a} → ${b})`, value: perSkel, unit: 'KiB', note: 'a ChildProcess with two piped streams' });
+    out.perServiceSkeleton = perSkel;
   }
   return out;
 }
