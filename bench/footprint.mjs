@@ -99,6 +99,19 @@ async function floorStart() {
   return at - p.t0;
 }
 
+/** exec → the skeleton (bench/fixtures/node-skeleton.mjs) has spawned n piped children with child_process. */
+async function skeletonStart(n) {
+  const dir = tmp();
+  try {
+    const p = startPid1([process.execPath, fixture('node-skeleton.mjs'), String(n), join(dir, 'skeleton.sock')]);
+    const { at } = await p.waitFor(/up/);
+    await p.stop('SIGKILL');
+    return at - p.t0;
+  } finally {
+    rmTmp(dir);
+  }
+}
+
 async function dinitStart(n, shape) {
   const dir = tmp();
   try {
@@ -113,14 +126,18 @@ async function dinitStart(n, shape) {
 
 export async function startup({ runs, n = 50 }) {
   const floor = [];
+  const skeleton = [];
   const shapes = { flat: [], chain: [], tree: [] };
   for (let i = 0; i < runs; i++) {
     for (const shape of Object.keys(shapes)) {
       floor.push(await floorStart());
       shapes[shape].push(await dinitStart(n, shape));
+      if (shape === 'flat') skeleton.push(await skeletonStart(n));
     }
   }
   const f = median(floor);
+  const sk = median(skeleton);
+  report({ scenario: 'start-up', figure: `Node skeleton: exec → ${n} children spawned`, value: sk, unit: 'ms', base: f, baseName: 'bare node', ratio: sk / f, note: 'child_process.spawn, no config, no supervision' });
   const flat = median(shapes.flat);
   for (const shape of Object.keys(shapes)) {
     const v = median(shapes[shape]);
@@ -129,7 +146,8 @@ export async function startup({ runs, n = 50 }) {
   }
   const chain = median(shapes.chain);
   report({ scenario: 'start-up', figure: `${n}-long chain vs flat`, value: chain, unit: 'ms', base: flat, baseName: 'flat', ratio: chain / flat, target: '≤ 1.1×', met: chain / flat <= 1.1 });
-  return { floor: f, flat, chain, tree: median(shapes.tree) };
+  report({ scenario: 'start-up', figure: `exec → all ${n} running (flat) vs the skeleton`, value: flat, unit: 'ms', base: sk, baseName: 'skeleton', ratio: flat / sk });
+  return { floor: f, skeleton: sk, flat, chain, tree: median(shapes.tree) };
 }
 
 /** Median wall time of `dinit status` against a running supervisor, alternating with `node -e 0`. */
