@@ -34,6 +34,12 @@ export interface DriverEvents {
   spawned(name: string, pid: number): void;
   /** The readiness condition holds (process services only). */
   ready(name: string): void;
+  /**
+   * `spawned` then `ready` for each of several services that have no
+   * readiness condition, taken as one input (one reconcile for the batch).
+   * Optional: a driver without it calls the two methods per service.
+   */
+  spawnedReady?(batch: readonly { name: string; pid: number }[]): void;
   /** The service's process (or scripted command / stop-command) ended. */
   exited(name: string, code: number | null, signal: NodeJS.Signals | null): void;
   /**

@@ -159,17 +159,26 @@ export class Graph {
 
   /** A hard or milestone dependency held down (pinned or failed): s cannot start until it is released. */
   heldDependency(s: ServiceRecord): ServiceRecord | undefined {
-    for (const h of [...s.cfg.dependsOn, ...s.cfg.dependsMs]) {
-      const d = this.rec(h);
-      if (d && (d.pinned || d.failed)) return d;
+    for (const deps of [s.cfg.dependsOn, s.cfg.dependsMs]) {
+      for (const h of deps) {
+        const d = this.rec(h);
+        if (d && (d.pinned || d.failed)) return d;
+      }
     }
     return undefined;
   }
 
   canStart(s: ServiceRecord): boolean {
-    for (const h of [...s.cfg.dependsOn, ...s.cfg.dependsMs]) {
-      const d = this.rec(h);
-      if (!d || d.state !== 'started' || this.goingDown(d)) return false;
+    const required = [s.cfg.dependsOn, s.cfg.dependsMs];
+    // Every dependency started (cheap) before any is asked whether it is going down (recursive).
+    for (const deps of required) {
+      for (const h of deps) {
+        const d = this.rec(h);
+        if (!d || d.state !== 'started') return false;
+      }
+    }
+    for (const deps of required) {
+      for (const h of deps) if (this.goingDown(this.rec(h) as ServiceRecord)) return false;
     }
     for (const w of s.cfg.waitsFor) {
       const d = this.rec(w);
@@ -191,13 +200,16 @@ export class Graph {
   /** Dependents first: stop only when no dependent that is also going down is still up. */
   canStopNow(s: ServiceRecord): boolean {
     const name = s.cfg.name;
-    const later = [...(this.idx.dependents.get(name) ?? []).map((e) => e.name), ...(this.idx.orderedAfter.get(name) ?? [])];
-    for (const n of later) {
-      const d = this.rec(n);
-      if (!d) continue;
-      if (d.state === 'stopping') return false;
-      if ((d.state === 'starting' || d.state === 'started') && this.goingDown(d)) return false;
-    }
+    for (const e of this.idx.dependents.get(name) ?? []) if (this.holdsUp(e.name)) return false;
+    for (const n of this.idx.orderedAfter.get(name) ?? []) if (this.holdsUp(n)) return false;
     return true;
+  }
+
+  /** A service that must be down before what it comes after may stop: stopping, or up and going down. */
+  private holdsUp(name: string): boolean {
+    const d = this.rec(name);
+    if (!d) return false;
+    if (d.state === 'stopping') return true;
+    return (d.state === 'starting' || d.state === 'started') && this.goingDown(d);
   }
 }

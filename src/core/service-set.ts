@@ -55,6 +55,8 @@ export class ServiceSet implements DriverEvents {
   private readonly queue: (() => void)[] = [];
   private busy = false;
   private graphCache: Graph | null = null;
+  /** A reload marked services removed that are not swept yet (sweepRemoved has work). */
+  private removalPending = false;
 
   constructor(
     config: Config,
@@ -211,6 +213,7 @@ export class ServiceSet implements DriverEvents {
         const s = this.records.get(n);
         if (!s) continue;
         s.removed = true;
+        this.removalPending = true;
         this.cancelRestart(s);
       }
       for (const n of diff.added) {
@@ -237,30 +240,53 @@ export class ServiceSet implements DriverEvents {
   // ---- driver events -------------------------------------------------------
 
   spawned(name: string, pid: number): void {
+    this.run(() => this.onSpawned(name, pid));
+  }
+
+  ready(name: string): void {
+    this.run(() => this.onReady(name));
+  }
+
+  /**
+   * Several services spawned with nothing to wait for (so each is ready at
+   * once): `spawned` then `ready` for each, in order, and ONE reconcile after
+   * them all instead of two per service. Same outcome as the separate calls:
+   * taking a service from starting to started only ever lets stopped services
+   * start (its dependents, what waits for it or comes after it); it cannot make
+   * anything go down, nor change what a later `ready` of the batch sees. Only
+   * the order of the event lines differs: every `started` of the batch comes
+   * before the starts it allows.
+   */
+  spawnedReady(batch: readonly { name: string; pid: number }[]): void {
     this.run(() => {
-      const s = this.records.get(name);
-      if (!s) return;
-      s.pid = pid;
-      if (s.state === 'starting' && (s.cfg.ready || s.cfg.type === 'scripted')) {
-        const waitingFor = s.cfg.type === 'scripted' ? 'exit 0' : s.cfg.ready ? s.cfg.ready.probe.kind : null;
-        this.emit({ type: 'spawned', name, pid, waitingFor });
+      for (const { name, pid } of batch) {
+        this.onSpawned(name, pid);
+        this.onReady(name);
       }
     });
   }
 
-  ready(name: string): void {
-    this.run(() => {
-      const s = this.records.get(name);
-      if (!s || s.cfg.type === 'scripted') return;
-      if (s.state === 'starting') {
-        this.clearTimer(s, 'startTimer');
-        this.setState(s, 'started');
-        this.emit({ type: 'started', name, pid: s.pid });
-      } else if (s.state === 'started' && s.smoothPending && !s.restartTimer) {
-        s.smoothPending = false;
-        this.emit({ type: 'started', name, pid: s.pid });
-      }
-    });
+  private onSpawned(name: string, pid: number): void {
+    const s = this.records.get(name);
+    if (!s) return;
+    s.pid = pid;
+    if (s.state === 'starting' && (s.cfg.ready || s.cfg.type === 'scripted')) {
+      const waitingFor = s.cfg.type === 'scripted' ? 'exit 0' : s.cfg.ready ? s.cfg.ready.probe.kind : null;
+      this.emit({ type: 'spawned', name, pid, waitingFor });
+    }
+  }
+
+  private onReady(name: string): void {
+    const s = this.records.get(name);
+    if (!s || s.cfg.type === 'scripted') return;
+    if (s.state === 'starting') {
+      this.clearTimer(s, 'startTimer');
+      this.setState(s, 'started');
+      this.emit({ type: 'started', name, pid: s.pid });
+    } else if (s.state === 'started' && s.smoothPending && !s.restartTimer) {
+      s.smoothPending = false;
+      this.emit({ type: 'started', name, pid: s.pid });
+    }
   }
 
   exited(name: string, code: number | null, signal: NodeJS.Signals | null): void {
@@ -561,17 +587,33 @@ export class ServiceSet implements DriverEvents {
     }
   }
 
+  /**
+   * Passes until one changes nothing, or until one whose only changes were
+   * starts: a pass runs in dependency order, and a start can only matter to
+   * services after the one started (its dependents, what waits for it or comes
+   * after it), which the same pass looked at afterwards. It cannot enable a
+   * transition of a service before it: it does not change any mark (so what is
+   * wanted), the started service is not going down (canStart just checked its
+   * dependencies), so no dependency's canStopNow changes, and nothing before
+   * it depends on it, waits for it or comes after it. Saves a whole pass per
+   * link of a depends-on chain.
+   */
   private reconcile(): void {
     const limit = 4 * this.records.size + 8;
     for (let pass = 0; pass < limit; pass++) {
       this.graphCache = null;
       let changed = false;
+      let onlyStarts = true;
       for (const name of this.idx.order) {
         const s = this.records.get(name);
-        if (s && this.step(s)) changed = true;
+        if (!s) continue;
+        const step = this.step(s);
+        if (step === 'none') continue;
+        changed = true;
+        if (step !== 'start') onlyStarts = false;
       }
-      if (this.sweepRemoved()) changed = true;
-      if (!changed) break;
+      if (this.sweepRemoved()) changed = onlyStarts = false;
+      if (!changed || onlyStarts) break;
     }
     if (this.shuttingDown && !this.allStoppedSent && this.allStopped()) {
       this.allStoppedSent = true;
@@ -579,29 +621,29 @@ export class ServiceSet implements DriverEvents {
     }
   }
 
-  /** One service, one transition at most. */
-  private step(s: ServiceRecord): boolean {
+  /** One service, one transition at most: none, a start, or another change (hold down, stop). */
+  private step(s: ServiceRecord): 'none' | 'start' | 'other' {
     const g = this.graph();
     switch (s.state) {
       case 'stopped': {
-        if (s.restartTimer || !g.wanted(s)) return false;
+        if (s.restartTimer || !g.wanted(s)) return 'none';
         const held = g.heldDependency(s);
         if (held) {
           this.holdDown(s, held);
-          return true;
+          return 'other';
         }
-        if (!g.canStart(s)) return false;
+        if (!g.canStart(s)) return 'none';
         this.beginStart(s);
-        return true;
+        return 'start';
       }
       case 'starting':
       case 'started':
-        if (!g.goingDown(s) || !g.canStopNow(s)) return false;
+        if (!g.goingDown(s) || !g.canStopNow(s)) return 'none';
         this.beginStop(s, g.downCause(s));
         this.graphCache = null;
-        return true;
+        return 'other';
       case 'stopping':
-        return false;
+        return 'none';
       default: {
         const never: never = s.state;
         throw new Error(`unknown state ${String(never)}`);
@@ -610,15 +652,18 @@ export class ServiceSet implements DriverEvents {
   }
 
   private sweepRemoved(): boolean {
+    if (!this.removalPending) return false;
     let swept = false;
+    let left = false;
     for (const [n, s] of this.records) {
       if (s.removed && s.state === 'stopped') {
         this.cancelRestart(s);
         this.records.delete(n);
         this.deps.driver.forget?.(n);
         swept = true;
-      }
+      } else if (s.removed) left = true;
     }
+    this.removalPending = left;
     if (swept) {
       this.idx = buildIndexes(this.records);
       this.graphCache = null;
