@@ -59,6 +59,13 @@ export class ProcessDriver implements ServiceDriver {
   private events: DriverEvents | null = null;
   private readonly running = new Map<string, Running>();
   private gen = 0;
+  /**
+   * Services spawned with no readiness check, told to the graph together: Node
+   * (and os/spawn) emit 'spawn' on process.nextTick, so the services started
+   * by one reconcile all report in one run of the tick queue, and a microtask
+   * after it hands them over as one batch (one reconcile, not two per service).
+   */
+  private upBatch: { svc: ServiceConfig; run: Running; env: Record<string, string> }[] = [];
 
   constructor(private readonly deps: ProcessDriverDeps) {}
 
@@ -190,13 +197,12 @@ export class ProcessDriver implements ServiceDriver {
       const e = ev();
       if (!e || run.pid === null) return;
       if (run.stopping) return;
-      e.spawned(name, run.pid);
-      if (svc.type !== 'process') return;
-      if (!svc.ready || !run.prep) {
-        e.ready(name);
-        this.startHealth(svc, run, env);
+      if (svc.type === 'process' && (!svc.ready || !run.prep)) {
+        this.batchUp(svc, run, env);
         return;
       }
+      e.spawned(name, run.pid);
+      if (svc.type !== 'process' || !svc.ready || !run.prep) return;
       run.prep.attach(child);
       run.probes.push(
         startReadiness(svc.ready, this.probeContext(svc, env), run.prep, {
@@ -221,6 +227,30 @@ export class ProcessDriver implements ServiceDriver {
       this.cleanup(name);
       this.events?.exited(name, code, signal);
     });
+  }
+
+  private batchUp(svc: ServiceConfig, run: Running, env: Record<string, string>): void {
+    if (this.upBatch.length === 0) queueMicrotask(() => this.flushUp());
+    this.upBatch.push({ svc, run, env });
+  }
+
+  private flushUp(): void {
+    const batch = this.upBatch;
+    this.upBatch = [];
+    // Still the process the graph asked for (not replaced, stopped or exited meanwhile).
+    const up = batch.filter((b) => this.current(b.svc.name, b.run) && b.run.pid !== null);
+    const e = this.events;
+    if (!e || up.length === 0) return;
+    if (e.spawnedReady) {
+      e.spawnedReady(up.map((b) => ({ name: b.svc.name, pid: b.run.pid as number })));
+    } else {
+      for (const b of up) {
+        if (!this.current(b.svc.name, b.run) || b.run.pid === null) continue;
+        e.spawned(b.svc.name, b.run.pid);
+        e.ready(b.svc.name);
+      }
+    }
+    for (const b of up) this.startHealth(b.svc, b.run, b.env);
   }
 
   /**

@@ -99,11 +99,15 @@ export class Supervisor implements ControlTarget {
     });
   }
 
+  /** dinit's own environment as a plain object, read once: process.env is slow to walk (every key is a native call). */
+  private ownEnv: Record<string, string> | null = null;
+
   private environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.deps.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, identity, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
-    return env;
+    if (!this.ownEnv) {
+      this.ownEnv = {};
+      for (const [k, v] of Object.entries(this.deps.env)) if (v !== undefined) this.ownEnv[k] = v;
+    }
+    return Object.assign({}, this.ownEnv, identity, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
   }
 
   private onEvent(ev: ServiceEvent): void {
