@@ -14,12 +14,17 @@ import { OPTIONS_SPEC, SERVICE_SPEC } from './keys.js';
 import { fsReason } from './source.js';
 import type { ObjectSpec, Spec } from './keys.js';
 
+/** Converted defaults that are primitives (an object default is converted afresh each time, never shared). */
+const primitiveDefaults = new Map<Spec, unknown>();
+
 /** The converted default of a key of an object spec (undefined if it has none). */
 export function defaultOf(spec: ObjectSpec, key: string): unknown {
   const sub: Spec | undefined = spec.keys[key];
   if (!sub || sub.default === undefined || sub.kind === 'object' || sub.kind === 'services') return undefined;
+  if (primitiveDefaults.has(sub)) return primitiveDefaults.get(sub);
   const r = convertScalar(sub, { value: sub.default, pos: { file: '<defaults>', line: 0, col: 0 }, expanded: false }, '/', {});
   if (!r.ok) throw new Error(`bad default for ${key}: ${r.message}`);
+  if (r.value === null || typeof r.value !== 'object') primitiveDefaults.set(sub, r.value);
   return r.value;
 }
 

@@ -24,6 +24,8 @@ interface Edge {
 export function checkGraph(entries: ServiceEntry[], issues: Issues): void {
   const names = new Set(entries.map((e) => e.name));
   const edges = new Map<string, Edge[]>(entries.map((e) => [e.name, []]));
+  // from → the `to` of its edges so far: one edge per pair, without scanning the list (a service may need 1000 others).
+  const linked = new Map<string, Set<string>>();
   for (const e of entries) {
     for (const key of EDGE_KEYS) {
       for (const ref of e.section.get<NameRef[]>(key) ?? []) {
@@ -36,7 +38,12 @@ export function checkGraph(entries: ServiceEntry[], issues: Issues): void {
           const written = `${e.name} ${key} ${ref.name}`;
           const edge = key === 'before' ? { from: ref.name, to: e.name, written, pos: ref.pos } : { from: e.name, to: ref.name, written, pos: ref.pos };
           const list = edges.get(edge.from) ?? [];
-          if (!list.some((x) => x.to === edge.to)) list.push(edge);
+          let to = linked.get(edge.from);
+          if (!to) linked.set(edge.from, (to = new Set()));
+          if (!to.has(edge.to)) {
+            to.add(edge.to);
+            list.push(edge);
+          }
           edges.set(edge.from, list);
         }
       }
