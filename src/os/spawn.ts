@@ -346,12 +346,29 @@ function bindSpawner(): Spawner | null {
 }
 
 /**
+ * Lookups of this synchronous run of JS (one reconcile starting 50 `sleep`s
+ * walks PATH once, not 50 times); cleared on the next microtask, so a later
+ * spawn sees the file system as it is then.
+ */
+const burst = new Map<string, string | null>();
+
+/**
  * Where execvp would find `file` in `path`, for the plain case: every entry
  * absolute, the first regular file with an execute bit. null: let Node decide.
  */
 function lookPath(file: string, path: string | undefined): string | null {
   if (file.includes('/')) return file;
   if (!path) return null;
+  const key = `${path}\0${file}`;
+  const known = burst.get(key);
+  if (known !== undefined) return known;
+  if (burst.size === 0) queueMicrotask(() => burst.clear());
+  const found = searchPath(file, path);
+  burst.set(key, found);
+  return found;
+}
+
+function searchPath(file: string, path: string): string | null {
   for (const dir of path.split(':')) {
     if (!dir.startsWith('/')) return null;
     const candidate = `${dir.endsWith('/') ? dir.slice(0, -1) : dir}/${file}`;

@@ -166,6 +166,19 @@ describe('spawnService fast path (posix_spawn)', () => {
     assert.deepEqual(await exited(killed), { code: null, signal: 'SIGTERM' });
   });
 
+  it('looks the command up in PATH afresh once the current run of JS is over', async () => {
+    const [a, b] = [mkdtempSync(join(tmpdir(), 'dinit-os-path-a-')), mkdtempSync(join(tmpdir(), 'dinit-os-path-b-'))];
+    const tool = (dir: string, says: string): void => {
+      writeFileSync(join(dir, 'dinit-test-tool'), `#!/bin/sh\necho ${says}\n`);
+      chmodSync(join(dir, 'dinit-test-tool'), 0o755);
+    };
+    const run = () => output(spawnService({ command: ['dinit-test-tool'], env: { PATH: `${a}:${b}:${PATH}` } }));
+    tool(b, 'from-b');
+    assert.equal((await run()).trim(), 'from-b');
+    tool(a, 'from-a');
+    assert.equal((await run()).trim(), 'from-a', 'a command installed earlier in PATH is found');
+  });
+
   it('leaves what a plain PATH lookup cannot settle to Node: relative PATH entries, and every exec error', async () => {
     const viaNode = spawnService({ command: ['sh', '-c', 'exit 4'], env: { PATH: `.:${PATH}` } });
     assert.equal(viaNode instanceof ChildProcess, true);
