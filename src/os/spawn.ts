@@ -283,8 +283,11 @@ const POSIX_SPAWN_SETSID = 0x80;
 const O_RDONLY = 0;
 
 interface Spawner {
-  /** posix_spawn(path): the pid, or the errno (negative) of a failure. */
-  spawn(path: string, argv: string[], envp: string[], outW: number, errW: number, cwd: string | undefined): number;
+  /**
+   * posix_spawn(path), or posix_spawnp(file) when `search`: the pid, or the
+   * errno (negative) of a failure.
+   */
+  spawn(path: string, search: boolean, argv: string[], envp: string[], outW: number, errW: number, cwd: string | undefined): number;
 }
 
 /** undefined: not tried yet; null: unavailable (Node's spawn it is). */
@@ -300,6 +303,7 @@ function bindSpawner(): Spawner | null {
   try {
     const lib = c.koffi.load(c.path); // the same handle again (dlopen counts references)
     const posixSpawn = lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)');
+    const posixSpawnp = lib.func('int posix_spawnp(_Out_ int *pid, const char *file, void *fa, void *attr, const char **argv, const char **envp)');
     const faInit = lib.func('int posix_spawn_file_actions_init(void *fa)');
     const faDestroy = lib.func('int posix_spawn_file_actions_destroy(void *fa)');
     const faOpen = lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)');
@@ -325,7 +329,7 @@ function bindSpawner(): Spawner | null {
     if (!ok) return null;
     const pid: [number] = [0];
     return {
-      spawn(path, argv, envp, outW, errW, cwd) {
+      spawn(path, search, argv, envp, outW, errW, cwd) {
         if (faInit(fa) !== 0) return -1;
         try {
           const r =
@@ -333,7 +337,7 @@ function bindSpawner(): Spawner | null {
             faDup2(fa, outW, 1) ||
             faDup2(fa, errW, 2) ||
             (cwd !== undefined ? faChdir(fa, cwd) : 0) ||
-            posixSpawn(pid, path, fa, attr, [...argv, null], [...envp, null]);
+            (search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]);
           return r === 0 ? pid[0] : -(r as number);
         } finally {
           faDestroy(fa);
@@ -388,7 +392,10 @@ function fastSpawn(file: string, args: string[], env: Record<string, string>, cw
   if (!pipes.real) return null;
   if (spawner === undefined) spawner = bindSpawner();
   if (!spawner) return null;
-  const path = lookPath(file, env['PATH']);
+  // The service's PATH is dinit's own (the usual case): posix_spawnp searches it in the child, one
+  // execve per entry (as execvp does) and no stat here. Else a lookup here, in the service's PATH.
+  const own = !file.includes('/') && !!env['PATH'] && env['PATH'] === process.env['PATH'];
+  const path = own ? file : lookPath(file, env['PATH']);
   if (path === null) return null;
   const [outW, errW] = pipes.stdio as [number, number];
   if (outW < 3 || errW < 3) return null;
@@ -398,7 +405,7 @@ function fastSpawn(file: string, args: string[], env: Record<string, string>, cw
     listening = true;
     process.on('SIGCHLD', collectFastChildren);
   }
-  const pid = spawner.spawn(path, [file, ...args], envp, outW, errW, cwd);
+  const pid = spawner.spawn(path, own, [file, ...args], envp, outW, errW, cwd);
   if (pid <= 0) return null; // Node's spawn will meet the same failure and describe it
   live.add(pid);
   const child = new FastChild(pid, file, args);
