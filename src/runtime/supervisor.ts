@@ -101,13 +101,19 @@ export class Supervisor implements ControlTarget {
 
   /** dinit's own environment as a plain object, read once: process.env is slow to walk (every key is a native call). */
   private ownEnv: Record<string, string> | null = null;
+  /** dinit's environment under the config's global one, for services with no `user` (per config). */
+  private baseEnv: { cfg: Config; env: Record<string, string> } | null = null;
 
   private environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string> {
     if (!this.ownEnv) {
       this.ownEnv = {};
       for (const [k, v] of Object.entries(this.deps.env)) if (v !== undefined) this.ownEnv[k] = v;
     }
-    return Object.assign({}, this.ownEnv, identity, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
+    if (Object.keys(identity).length > 0) {
+      return Object.assign({}, this.ownEnv, identity, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
+    }
+    if (this.baseEnv?.cfg !== this.cfg) this.baseEnv = { cfg: this.cfg, env: Object.assign({}, this.ownEnv, this.cfg.environment) };
+    return Object.assign({}, this.baseEnv.env, svc.environment, { DINIT_SERVICE: svc.name });
   }
 
   private onEvent(ev: ServiceEvent): void {
