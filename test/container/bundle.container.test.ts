@@ -22,7 +22,7 @@ async function start(what: string, image: string, runArgs: string[] = []): Promi
 }
 
 describe('the portable bundle', { skip, concurrency: 2 }, () => {
-  it('is only /opt/dinit: a launcher, its Node, the bundled JavaScript and koffi for glibc and musl', async () => {
+  it('is only /opt/dinit: a launcher, its Node, the one-file client, the bundled JavaScript and koffi for glibc and musl', async () => {
     const ctr = uniqueName('bundle-files');
     containers.push(ctr);
     await dockerOk(['create', '--name', ctr, '--label', 'dinit-container-test=1', IMAGES.bundle, 'none']);
@@ -32,6 +32,8 @@ describe('the portable bundle', { skip, concurrency: 2 }, () => {
       'opt/dinit/bin/dinit',
       'opt/dinit/node/bin/node',
       'opt/dinit/lib/dinit.js',
+      'opt/dinit/lib/client.cjs',
+      'opt/dinit/bin/package.json',
       'opt/dinit/lib/exec-as.js',
       'opt/dinit/lib/package.json',
       'opt/dinit/lib/schema/dinit.schema.json',
