@@ -422,6 +422,7 @@ function collectFastChildren(): void {
   if (fastChildren.size === 0) return;
   const c = libc();
   const status: [number] = [0];
+  const ended: [FastChild, number | null, NodeJS.Signals | null][] = [];
   for (const [pid, child] of fastChildren) {
     let r = c.waitpid(pid, status, 1 /* WNOHANG */);
     while (r < 0 && c.errno() === 4 /* EINTR */) r = c.waitpid(pid, status, 1);
@@ -430,11 +431,22 @@ function collectFastChildren(): void {
     live.delete(pid);
     // r < 0 (ECHILD): someone else reaped it; it is gone all the same, status unknown.
     const { code, signal } = r === pid ? decodeWaitStatus(status[0]) : { code: null, signal: null };
-    child.exited(code, signal);
+    ended.push([child, code, signal]);
   }
   if (fastChildren.size === 0 && keepAlive) {
     clearInterval(keepAlive);
     keepAlive = null;
+  }
+  // A listener that throws must not keep the others from hearing of their exit (as with Node's own
+  // children, the error still surfaces as an uncaught exception).
+  for (const [child, code, signal] of ended) {
+    try {
+      child.exited(code, signal);
+    } catch (err) {
+      process.nextTick(() => {
+        throw err;
+      });
+    }
   }
 }
 

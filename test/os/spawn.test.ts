@@ -166,6 +166,27 @@ describe('spawnService fast path (posix_spawn)', () => {
     assert.deepEqual(await exited(killed), { code: null, signal: 'SIGTERM' });
   });
 
+  it('reports every exit of one SIGCHLD even when an exit listener throws', async () => {
+    // In a process of its own: the throw must surface as an uncaught exception, which node:test would claim.
+    const spawnJs = new URL('../../src/os/spawn.js', import.meta.url).href;
+    const script = `
+      import { spawnService } from ${JSON.stringify(spawnJs)};
+      const env = { PATH: process.env.PATH };
+      const seen = [];
+      process.on('uncaughtException', (e) => seen.push('uncaught ' + e.message));
+      const a = spawnService({ command: ['sh', '-c', 'exit 3'], env });
+      const b = spawnService({ command: ['sh', '-c', 'exit 4'], env });
+      a.on('exit', (code) => { seen.push('a ' + code); throw new Error('listener of a'); });
+      b.on('exit', (code) => seen.push('b ' + code));
+      const end = Date.now() + 300;
+      while (Date.now() < end); // both exit before the first SIGCHLD is handled
+      setTimeout(() => { console.log(JSON.stringify(seen)); process.exit(0); }, 1000);
+    `;
+    const c = spawnService({ command: [process.execPath, '--input-type=module', '-e', script], env: { PATH } });
+    const out = await output(c);
+    assert.deepEqual(JSON.parse(out), ['a 3', 'b 4', 'uncaught listener of a']);
+  });
+
   it('looks the command up in PATH afresh once the current run of JS is over', async () => {
     const [a, b] = [mkdtempSync(join(tmpdir(), 'dinit-os-path-a-')), mkdtempSync(join(tmpdir(), 'dinit-os-path-b-'))];
     const tool = (dir: string, says: string): void => {
