@@ -18,7 +18,7 @@ import type { DriverEvents, ServiceDriver } from '../core/driver.js';
 import { killGroup, killPid, killTree, sessionMembers } from '../os/kill.js';
 import { readStat } from '../os/proc.js';
 import { describeSpawnError, spawnService } from '../os/spawn.js';
-import { resolveUser } from '../os/users.js';
+import { resolveUser, type ResolvedUser } from '../os/users.js';
 import type { ServiceConfig } from '../types.js';
 import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
 import type { Cancellable, ProbeContext } from './probes/index.js';
@@ -47,6 +47,22 @@ interface Running {
   /** A scripted service's stop-command runs as its own child. */
   stopping: boolean;
   exited: boolean;
+}
+
+/**
+ * `user:` specs resolved in this run of JS (one reconcile starting 50 services
+ * as www-data reads /etc/passwd and /etc/group once, not 50 times); forgotten
+ * on the next microtask, so a later start sees the files as they are then.
+ */
+const users = new Map<string, ResolvedUser>();
+
+function resolveUserOnce(spec: string): ResolvedUser {
+  const known = users.get(spec);
+  if (known) return known;
+  const u = resolveUser(spec); // throws for an unknown user: not remembered
+  if (users.size === 0) queueMicrotask(() => users.clear());
+  users.set(spec, u);
+  return u;
 }
 
 /** The pid of a spawned process that has not exited; known as soon as spawn() returns. */
@@ -147,7 +163,7 @@ export class ProcessDriver implements ServiceDriver {
     try {
       const identity: Record<string, string> = {};
       if (svc.user) {
-        const u = resolveUser(svc.user.spec);
+        const u = resolveUserOnce(svc.user.spec);
         ids = { uid: u.uid, gid: u.gid };
         // Supplementary groups need the exec-as wrapper (~50 ms of Node start-up): only when there are any.
         if (u.groups.some((g) => g !== u.gid)) ids.groups = u.groups;
