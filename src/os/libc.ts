@@ -185,3 +185,82 @@ const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).ma
 export function errnoName(errno: number): string {
   return ERRNO_NAMES.get(Math.abs(errno)) ?? `errno ${errno}`;
 }
+
+// ---- Reaping by peeking (reaper.ts) -----------------------------------------
+// waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT) names a child that has exited without
+// reaping it, so the reaper learns of a zombie with one system call instead of
+// a /proc scan, and can leave it alone when it is one of Node's own. Both calls
+// below are synchronous koffi calls on the main thread (never the threadpool)
+// writing into preallocated Int32Arrays, so a reaping loop allocates nothing.
+
+export const WEXITED = 4;
+export const WNOWAIT = 0x01000000;
+const P_ALL = 0;
+
+interface ReapCalls {
+  waitid: (idtype: number, id: number, info: Int32Array, options: number) => number;
+  waitpid: (pid: number, status: Int32Array, options: number) => number;
+  /** siginfo_t is 128 bytes on Linux. */
+  info: Int32Array;
+  /** Index of si_pid in `info`: the union after three ints is pointer-aligned (byte 16 on 64-bit, 12 on 32-bit). */
+  pidAt: number;
+  status: Int32Array;
+}
+
+let reapCalls: ReapCalls | undefined;
+
+function bindReapCalls(): ReapCalls {
+  if (reapCalls) return reapCalls;
+  const c = libc();
+  const lib = c.koffi.load(c.path); // the same handle again (dlopen counts references)
+  const waitid = lib.func('int waitid(int idtype, uint32_t id, int *info, int options)');
+  const waitpid = lib.func('int waitpid(int pid, int *status, int options)');
+  reapCalls = {
+    waitid: (idtype, id, info, options) => waitid(idtype, id, info, options) as number,
+    waitpid: (pid, status, options) => waitpid(pid, status, options) as number,
+    info: new Int32Array(32),
+    pidAt: c.koffi.sizeof('void *') === 8 ? 4 : 3,
+    status: new Int32Array(1),
+  };
+  return reapCalls;
+}
+
+/**
+ * The pid of a child that has exited and is waiting to be reaped, WITHOUT
+ * reaping it (it stays a zombie, so its status is still there for whoever owns
+ * it); 0 when no child has exited (or there are no children at all).
+ */
+export function peekExited(): number {
+  const r = bindReapCalls();
+  for (;;) {
+    r.info[r.pidAt] = 0; // Linux zeroes it on "none waitable", POSIX does not promise to
+    if (r.waitid(P_ALL, 0, r.info, WEXITED | WNOHANG | WNOWAIT) === 0) return r.info[r.pidAt] as number;
+    const e = libc().errno();
+    if (e === EINTR) continue;
+    if (e === ECHILD) return 0;
+    throw new DinitError('INTERNAL', `waitid(P_ALL) failed with errno ${e}`, { errno: e });
+  }
+}
+
+/** What reapIfExited did: reaped it, left it running, or it is not (or no longer) our child (ECHILD). */
+export type Reaped = 'exited' | 'running' | 'not-child';
+
+/**
+ * waitpid(pid, WNOHANG) for one specific pid, like waitNoHang, but the status
+ * is dropped (an orphan's means nothing to us) and nothing is allocated: the
+ * reaper calls this once per zombie.
+ */
+export function reapIfExited(pid: number): Reaped {
+  if (!Number.isInteger(pid) || pid <= 0) throw new DinitError('INTERNAL', `reapIfExited: refusing pid ${pid}`);
+  const r = bindReapCalls();
+  for (;;) {
+    const got = r.waitpid(pid, r.status, WNOHANG);
+    if (got === pid) return 'exited';
+    if (got === 0) return 'running';
+    const e = libc().errno();
+    if (e === EINTR) continue;
+    if (e === ECHILD) return 'not-child';
+    throw new DinitError('INTERNAL', `waitpid(${pid}) failed with errno ${e}`, { pid, errno: e });
+  }
+}
+// ---- end of reaping by peeking ----------------------------------------------

@@ -3,22 +3,33 @@
 // As PID 1 (or a child subreaper) every orphan in the container is reparented
 // to us. Node's child_process waits only for the pids it spawned, so those
 // orphans would stay zombies forever. We must not waitpid(-1): that would also
-// collect Node's own children and libuv would never report their exit. So we
-// list our children in /proc, skip every pid that is ours (spawned here and not
-// yet reported exited, or claimed by the caller's isOwn), and waitpid() each of
-// the others by pid with WNOHANG: a zombie is reaped, a live one is left to the
-// orphan policy:
+// collect Node's own children and libuv would never report their exit.
+//
+// Reaping (drain): waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT) names an exited
+// child without reaping it; if it is not ours (spawned here and not yet
+// reported exited, or claimed by the caller's isOwn) we waitpid() that pid, and
+// loop until no exited child is left: one system call finds each zombie, no
+// /proc read. The peek always names the first exited child in the kernel's
+// list, so when that one is ours (libuv or spawn.ts collect it on their own
+// SIGCHLD) the zombies behind it are found by a scan instead: list our
+// children in /proc, skip ours, waitpid() each of the others by pid with
+// WNOHANG. When many end at once, a scan also takes the rest (see drain).
+//
+// Live orphans are found by that scan too, for the orphan policy:
 //   reap      — leave live orphans alone; reap them when they die (default);
 //   terminate — SIGTERM each live orphan once, SIGKILL after graceMs, then reap;
 //   adopt     — leave them running, announce each once, list them in orphans().
 //
-// When: on SIGCHLD (a JS listener coexists with libuv's own; signals coalesce,
-// so each scan looks at all children), with scans coalesced to at most one per
-// `minGapMs`, plus a slow safety scan every `intervalMs` in case a signal is
-// ever missed. Idle, that is one read of /proc/self/task/*/children a second.
+// When: on SIGCHLD (a JS listener coexists with libuv's own), drained on the
+// next check phase (setImmediate): a burst of signals delivered together is one
+// drain, the first one is not delayed, and libuv has already reaped its own
+// children for those signals. Under terminate/adopt a scan for live orphans
+// follows, at most one per `minGapMs`. A safety pass every `intervalMs` (in
+// case a signal is ever missed) drains, plus scans under terminate/adopt. Idle
+// under `reap`, that is one waitid() a second.
 
 import type { OrphanPolicy } from '../types.js';
-import { waitNoHang } from './libc.js';
+import { peekExited, reapIfExited, type Reaped } from './libc.js';
 import { childPids, readStat } from './proc.js';
 import { killPid } from './kill.js';
 import { isSpawnedChild } from './spawn.js';
@@ -33,7 +44,7 @@ export interface ReaperOptions {
   onEvent?(msg: string): void;
   /** Safety scan period (default 1000 ms). */
   intervalMs?: number;
-  /** Minimum time between two SIGCHLD-triggered scans (default 10 ms). */
+  /** terminate/adopt: minimum time between two SIGCHLD-triggered scans for live orphans (default 10 ms). */
   minGapMs?: number;
 }
 
@@ -53,6 +64,9 @@ export interface Reaper {
   reapedCount(): number;
 }
 
+/** Zombies reaped by peeking in a row before a scan may take the rest (see drain). */
+const BATCH_MIN = 16;
+
 interface Doomed {
   starttime: number;
   comm: string;
@@ -71,7 +85,10 @@ export function createReaper(opts: ReaperOptions): Reaper {
   let running = false;
   let interval: NodeJS.Timeout | undefined;
   let pending: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   let lastScan = 0;
+  /** Live children (not ours) the last scan found: what a scan costs in vain. */
+  let liveSeen = 0;
 
   function forget(pid: number): void {
     const d = doomed.get(pid);
@@ -120,48 +137,98 @@ export function createReaper(opts: ReaperOptions): Reaper {
     // Keep the entry (no second SIGTERM) until the scan sees it gone.
   }
 
-  function reapNow(): number {
-    lastScan = Date.now();
+  /**
+   * Reap every exited child that is not ours: peek, reap that pid, repeat. Two
+   * system calls per zombie; a scan costs one per child (live ones included)
+   * plus reading the list, so after a streak of peeked zombies as long as half
+   * the live children the last scan saw, the rest are taken by one scan (1000
+   * orphans ending at once: a few peeks, then one pass at waitpid(-1)'s cost).
+   */
+  function drain(): number {
     let n = 0;
-    for (const pid of childPids()) {
-      if (mine(pid)) continue;
-      const r = waitNoHang(pid);
-      switch (r.kind) {
-        case 'exited':
-          n++;
-          forget(pid);
-          break;
-        case 'running':
-          live(pid);
-          break;
-        case 'not-child':
-          forget(pid);
-          break;
-        default: {
-          const never: never = r;
-          throw new Error(`unexpected wait result ${String(never)}`);
-        }
+    let streak = 0;
+    for (;;) {
+      const pid = peekExited();
+      if (pid <= 0) break;
+      // Node's own (libuv or spawn.ts collect it on SIGCHLD), or, which cannot happen for a pid the
+      // kernel just named as exited, not reapable: the peek would keep naming it, so look past it.
+      if (mine(pid) || reap(pid) !== 'exited') return n + scan();
+      n++;
+      if (++streak >= Math.max(BATCH_MIN, liveSeen >> 1)) {
+        n += scan();
+        streak = 0;
       }
     }
-    reaped += n;
     return n;
   }
 
-  function safeScan(): void {
-    pending = undefined;
+  /** waitpid(pid, WNOHANG), counted. */
+  function reap(pid: number): Reaped {
+    const r = reapIfExited(pid);
+    if (r === 'exited') reaped++;
+    if (r !== 'running') forget(pid);
+    return r;
+  }
+
+  /** Every child in /proc that is not ours: reap it if it has exited, else apply the orphan policy. */
+  function scan(): number {
+    lastScan = Date.now();
+    let n = 0;
+    let alive = 0;
+    for (const pid of childPids()) {
+      if (mine(pid)) continue;
+      const r = reap(pid);
+      if (r === 'exited') n++;
+      else if (r === 'running') {
+        alive++;
+        live(pid);
+      }
+    }
+    liveSeen = alive;
+    return n;
+  }
+
+  function reapNow(): number {
+    return drain() + scan();
+  }
+
+  let lastError = '';
+  function guarded(fn: () => unknown): void {
     if (!running) return;
     try {
-      reapNow();
+      fn();
+      lastError = '';
     } catch (err) {
-      say(`reaper scan failed: ${(err as Error).message}`);
+      // Once per distinct failure, not once per SIGCHLD.
+      const msg = `reaper scan failed: ${(err as Error).message}`;
+      if (msg !== lastError) say(msg);
+      lastError = msg;
     }
   }
 
-  function onSigchld(): void {
-    if (!running || pending) return;
-    const wait = Math.max(0, lastScan + minGapMs - Date.now());
-    pending = setTimeout(safeScan, wait);
+  const watchLive = opts.policy !== 'reap';
+
+  function onScanTimer(): void {
+    pending = undefined;
+    guarded(scan);
+  }
+
+  function onImmediate(): void {
+    immediate = undefined;
+    guarded(drain);
+    if (!watchLive || !running || pending) return;
+    pending = setTimeout(onScanTimer, Math.max(0, lastScan + minGapMs - Date.now()));
     pending.unref();
+  }
+
+  function onSigchld(): void {
+    if (!running || immediate) return;
+    immediate = setImmediate(onImmediate);
+    immediate.unref();
+  }
+
+  function onInterval(): void {
+    guarded(watchLive ? reapNow : drain);
   }
 
   return {
@@ -169,16 +236,17 @@ export function createReaper(opts: ReaperOptions): Reaper {
       if (running) return;
       running = true;
       process.on('SIGCHLD', onSigchld);
-      interval = setInterval(safeScan, intervalMs);
+      interval = setInterval(onInterval, intervalMs);
       interval.unref();
-      safeScan();
+      guarded(reapNow);
     },
     stop() {
       running = false;
       process.removeListener('SIGCHLD', onSigchld);
       if (interval) clearInterval(interval);
       if (pending) clearTimeout(pending);
-      interval = pending = undefined;
+      if (immediate) clearImmediate(immediate);
+      interval = pending = immediate = undefined;
       for (const d of doomed.values()) clearTimeout(d.timer);
       doomed.clear();
     },

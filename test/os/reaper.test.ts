@@ -79,4 +79,32 @@ describe('reaper', () => {
     assert.match(events[0]!, /adopted orphan process \d+ \(sleep\)/);
     assert.equal(r['reaped'], true, 'reaped once it was killed');
   });
+
+  it('reaps orphans that exit behind a zombie it must not touch (the peek keeps naming that one)', async () => {
+    const r = await run('behind-own');
+    assert.equal(r['subreaper'], true);
+    assert.equal(r['claimedZombieFirst'], true, JSON.stringify(r));
+    assert.equal(r['othersAliveThen'], true, JSON.stringify(r));
+    assert.equal(r['reaped'], true, JSON.stringify(r));
+    assert.equal(r['claimedState'], 'Z', 'the claimed zombie was left for its owner');
+    assert.equal(r['claimedReapedAfter'], true, 'reaped once no longer claimed');
+    assert.equal(r['count'], 4);
+  });
+
+  it('reaps a burst of zombies found at once (peeks, then one scan) and the scan skips a zombie it must not touch', async () => {
+    const r = await run('batch');
+    assert.equal(r['fixture'], 'spawned 50');
+    assert.equal(r['allZombies'], true, JSON.stringify(r));
+    assert.equal(r['clean'], true, JSON.stringify(r));
+    assert.equal(r['claimedState'], 'Z', 'the claimed zombie was left for its owner');
+    assert.equal(r['reaped'], 50);
+  });
+
+  it('reports a failing reaping pass once, not once per SIGCHLD, and resumes reaping after', async () => {
+    const r = await run('failing');
+    assert.equal(r['failedOnce'], true, JSON.stringify(r));
+    assert.equal(r['stillZombie'], true, JSON.stringify(r));
+    assert.equal(r['reaped'], true, JSON.stringify(r));
+    assert.deepEqual(r['reports'], ['reaper scan failed: boom']);
+  });
 });

@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { fixtureBin } from '../../helpers/paths.js';
-import { createReaper } from '../../../src/os/reaper.js';
+import { createReaper, type ReaperOptions } from '../../../src/os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../../../src/os/subreaper.js';
 import { spawnService } from '../../../src/os/spawn.js';
 import { childPids, readStat } from '../../../src/os/proc.js';
@@ -54,8 +54,8 @@ function withDeadline<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   return Promise.race([p, new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
 }
 
-function start(policy: OrphanPolicy, graceMs?: number): ReturnType<typeof createReaper> {
-  const reaper = createReaper({ isOwn: (pid) => own.has(pid), policy, graceMs: graceMs ?? 5000, onEvent: (m) => events.push(m) });
+function start(policy: OrphanPolicy, graceMs?: number, extra: Partial<ReaperOptions> = {}): ReturnType<typeof createReaper> {
+  const reaper = createReaper({ isOwn: (pid) => own.has(pid), policy, graceMs: graceMs ?? 5000, onEvent: (m) => events.push(m), ...extra });
   reaper.start();
   return reaper;
 }
@@ -126,6 +126,92 @@ async function adopt(): Promise<object> {
   return { subreaper, pid, listed, orphans, stillAlive, reaped, events };
 }
 
+/** `sleep` processes reparented to us (their shell exits at once), each exiting after its delay; their pids. */
+async function orphansSleeping(...seconds: number[]): Promise<number[]> {
+  const r = await ownChild('sh', ['-c', seconds.map((s) => `sleep ${s} >/dev/null & echo $!`).join('; ')]);
+  return r.out.trim().split('\n').map(Number);
+}
+
+const state = (pid: number): string | null => readStat(pid)?.state ?? null;
+
+/**
+ * A zombie the reaper must leave alone (claimed through isOwn, as libuv's are)
+ * sits first in the kernel's list of our children, so waitid(P_ALL, WNOWAIT)
+ * names it every time: the orphans that exit after it must still be reaped, on
+ * SIGCHLD alone (the safety pass is a minute away).
+ */
+async function behindOwn(): Promise<object> {
+  const subreaper = becomeSubreaper();
+  const reaper = start('reap', undefined, { intervalMs: 60000 });
+  const [claimed] = await orphansSleeping(0.1);
+  own.add(claimed!);
+  const others = await orphansSleeping(0.8, 0.8, 0.9);
+  const claimedZombieFirst = await until(() => state(claimed!) === 'Z', 3000);
+  const othersAliveThen = others.every((p) => state(p) !== null && state(p) !== 'Z');
+  const reaped = await until(() => others.every((p) => state(p) === null), 5000);
+  const claimedState = state(claimed!);
+  own.delete(claimed!);
+  reaper.reapNow();
+  const claimedReapedAfter = state(claimed!) === null;
+  reaper.stop();
+  return { subreaper, claimedZombieFirst, othersAliveThen, reaped, claimedState, claimedReapedAfter, count: reaper.reapedCount() };
+}
+
+/** Busy-wait: the event loop does not turn (no SIGCHLD is handled, libuv reaps nothing) until cond() or the deadline. */
+function spinUntil(cond: () => boolean, ms: number): boolean {
+  const end = Date.now() + ms;
+  while (!cond()) if (Date.now() > end) return false;
+  return true;
+}
+
+/**
+ * 50 orphans end within moments, then one the reaper must leave alone (claimed
+ * through isOwn, last in the kernel's list), all while the event loop is held:
+ * the first drain finds them all zombies, reaps a streak by peeking, then
+ * takes the rest in one scan, which must skip the claimed one.
+ */
+async function batch(): Promise<object> {
+  const subreaper = becomeSubreaper();
+  const reaper = start('reap', undefined, { intervalMs: 60000 });
+  const n = 50;
+  const fixture = await ownChild('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 1 >/dev/null & i=$((i+1)); done; echo spawned $i`]);
+  const [claimed] = await orphansSleeping(1.2);
+  own.add(claimed!);
+  const foreign = (): { pid: number; state: string }[] => foreignChildren();
+  const allZombies = spinUntil(() => foreign().length === n && foreign().every((c) => c.state === 'Z') && state(claimed!) === 'Z', 5000);
+  const clean = await until(() => foreign().length === 0, 5000);
+  const claimedState = state(claimed!);
+  const count = reaper.reapedCount();
+  own.delete(claimed!);
+  reaper.reapNow();
+  reaper.stop();
+  return { subreaper, fixture: fixture.out.trim(), allZombies, clean, claimedState, reaped: count };
+}
+
+/** A reaping pass that throws (here: isOwn) is reported once, not once per SIGCHLD, and reaping resumes after. */
+async function failing(): Promise<object> {
+  const subreaper = becomeSubreaper();
+  let bad = 0;
+  const reaper = start('reap', undefined, {
+    intervalMs: 60000,
+    isOwn: (pid) => {
+      if (pid === bad) throw new Error('boom');
+      return own.has(pid);
+    },
+  });
+  const [orphan] = await orphansSleeping(0.1);
+  bad = orphan!;
+  const failedOnce = await until(() => events.some((e) => e.includes('boom')), 3000);
+  // More SIGCHLDs (our own children exiting), each one a pass that fails the same way.
+  for (let k = 0; k < 5; k++) await ownChild('true', []);
+  const stillZombie = state(orphan!) === 'Z';
+  bad = 0;
+  await ownChild('true', []);
+  const reaped = await until(() => state(orphan!) === null, 3000);
+  reaper.stop();
+  return { subreaper, failedOnce, stillZombie, reaped, reports: events.filter((e) => e.includes('boom')) };
+}
+
 async function main(): Promise<void> {
   let result: object;
   switch (mode) {
@@ -137,6 +223,15 @@ async function main(): Promise<void> {
       break;
     case 'adopt':
       result = await adopt();
+      break;
+    case 'behind-own':
+      result = await behindOwn();
+      break;
+    case 'batch':
+      result = await batch();
+      break;
+    case 'failing':
+      result = await failing();
       break;
     default:
       return;
