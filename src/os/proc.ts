@@ -8,7 +8,7 @@
 // answer). Everything here tolerates processes vanishing mid-read: a process
 // that is gone is simply not reported.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
@@ -30,29 +30,69 @@ export function parseStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).split(' ');
-  // rest[0] is field 3 (state); field n is rest[n - 3].
-  const state = rest[0];
-  const num = (field: number): number => Number(rest[field - 3]);
-  if (!state || !Number.isInteger(pid) || rest.length < 20) return null;
-  return {
-    pid,
-    comm: text.slice(open + 1, close),
-    state,
-    ppid: num(4),
-    pgrp: num(5),
-    session: num(6),
-    starttime: num(22),
-  };
+  // Fields 3 (state) to 22 (starttime) follow ") ", one space apart: walk to the
+  // ones we keep instead of splitting all ~50 (the session sweep parses every process).
+  let state = '';
+  let ppid = NaN;
+  let pgrp = NaN;
+  let session = NaN;
+  let starttime = NaN;
+  let at = close + 2;
+  for (let field = 3; field <= 22; field++) {
+    let end = text.indexOf(' ', at);
+    if (end < 0) {
+      if (field < 22) return null;
+      end = text.length;
+    }
+    switch (field) {
+      case 3:
+        state = text.slice(at, end);
+        break;
+      case 4:
+        ppid = Number(text.slice(at, end));
+        break;
+      case 5:
+        pgrp = Number(text.slice(at, end));
+        break;
+      case 6:
+        session = Number(text.slice(at, end));
+        break;
+      case 22:
+        starttime = Number(text.slice(at, end));
+        break;
+    }
+    at = end + 1;
+  }
+  if (!state || !Number.isInteger(pid)) return null;
+  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, session, starttime };
 }
+
+/** One buffer for every stat read: a stat line is a few hundred bytes. */
+const statBuf = Buffer.allocUnsafe(4096);
 
 /** /proc/<pid>/stat, or null when the process does not exist (any more). */
 export function readStat(pid: number): ProcStat | null {
+  // open/read/close into a reused buffer: readFileSync would fstat and allocate for each process.
+  let fd: number;
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    fd = openSync(`/proc/${pid}/stat`, 'r');
   } catch {
     return null;
   }
+  let len = 0;
+  try {
+    for (;;) {
+      const got = readSync(fd, statBuf, len, statBuf.length - len, null);
+      if (got <= 0) break;
+      len += got;
+      if (len === statBuf.length) break;
+    }
+  } catch {
+    return null; // ESRCH: it ended between open and read
+  } finally {
+    closeSync(fd);
+  }
+  return parseStat(statBuf.toString('utf8', 0, len));
 }
 
 /** Every pid in /proc (processes only, not threads). */
@@ -101,9 +141,14 @@ function childrenViaTasks(pid: number): number[] | null {
       continue;
     }
     haveChildrenFiles = true;
-    for (const p of text.split(/\s+/)) {
-      const n = Number(p);
-      if (p.length > 0 && Number.isInteger(n) && n > 0) out.add(n);
+    // "123 456 " — pids, each followed by one space.
+    let at = 0;
+    while (at < text.length) {
+      let end = text.indexOf(' ', at);
+      if (end < 0) end = text.length;
+      const n = Number(text.slice(at, end));
+      if (end > at && Number.isInteger(n) && n > 0) out.add(n);
+      at = end + 1;
     }
   }
   return [...out];
