@@ -1,4 +1,5 @@
-// One writer per console destination: a FIFO of whole formatted lines in front
+// One writer per console destination: a FIFO of buffers of whole formatted
+// lines (one buffer per chunk a service wrote, or per dinit event) in front
 // of a Sink, with at most one write in flight. This is what keeps the two
 // promises of SPEC §6 together:
 //  - never interleaved mid-line: only whole lines are queued, batches are cut
@@ -6,7 +7,8 @@
 //    stderr share one writer when they are the same file, e.g. `2>&1`);
 //  - never blocking, bounded: when the reader is slower than the services, the
 //    queue fills to `maxBytes` and further lines are dropped (tail drop, so
-//    what does arrive stays in order) and counted per source. dinit's own
+//    what does arrive stays in order: of a buffer that does not fit, the
+//    whole lines that do are kept) and counted per source. dinit's own
 //    lines may use a small reserve above the limit so its events survive a
 //    flood. Once writes complete again, the drop counts are handed to
 //    `onDrops` (the hub prints the notice) — at the latest when the queue is
@@ -16,8 +18,8 @@
 //    would without dinit) until `onRoom` says the queue is down to a quarter.
 //    Only a destination that completes no write for STALL_MS counts as not
 //    reading: then readers go on and lines drop, until a write completes.
-// Sizes are measured in UTF-16 units of the queued strings: cheap, and within a
-// small factor of the bytes they hold, which is all a memory bound needs.
+// Sizes are bytes. Every line ends in "\n" and holds no other "\n", so lines
+// are counted by their newlines (only when some are dropped).
 
 import type { Sink } from './sink.js';
 
@@ -30,12 +32,21 @@ export interface BoundedWriterOptions {
   now: () => number;
 }
 
-const BATCH_BYTES = 64 * 1024;
+const BATCH_BYTES = 256 * 1024;
+const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
+
+/** Newlines in buf[from, to). */
+function countLines(buf: Buffer, from = 0, to = buf.length): number {
+  let n = 0;
+  for (let i = buf.indexOf(LF, from); i !== -1 && i < to; i = buf.indexOf(LF, i + 1)) n++;
+  return n;
+}
 const NOTICE_EVERY_MS = 1000;
 const STALL_MS = 1000;
 
 export class BoundedWriter {
-  private queue: string[] = [];
+  private queue: Buffer[] = [];
   private head = 0;
   private queued = 0;
   private inFlight = false;
@@ -55,16 +66,28 @@ export class BoundedWriter {
     private readonly opts: BoundedWriterOptions,
   ) {}
 
-  /** Queue one or more whole lines (each ending in \n). false: dropped. */
-  push(source: string, text: string, priority = false): boolean {
-    if (this.dead) return false;
+  /**
+   * Queue one or more whole lines (each ending in \n; the caller must not
+   * change the buffer afterwards). Returns how many lines were dropped: 0
+   * when all were queued.
+   */
+  push(source: string, data: Buffer | string, priority = false): number {
+    let buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (buf.length === 0) return 0;
+    if (this.dead) return countLines(buf);
     const limit = this.opts.maxBytes + (priority ? this.opts.reserveBytes : 0);
-    if (this.queued + text.length > limit) {
-      this.pendingDrops.set(source, (this.pendingDrops.get(source) ?? 0) + 1);
-      return false;
+    let dropped = 0;
+    if (this.queued + buf.length > limit) {
+      // Keep the whole lines that fit; drop the rest.
+      const room = limit - this.queued;
+      const cut = room > 0 ? buf.lastIndexOf(LF, room - 1) + 1 : 0;
+      dropped = countLines(buf, cut);
+      this.pendingDrops.set(source, (this.pendingDrops.get(source) ?? 0) + dropped);
+      if (cut === 0) return dropped;
+      buf = buf.subarray(0, cut);
     }
-    this.queue.push(text);
-    this.queued += text.length;
+    this.queue.push(buf);
+    this.queued += buf.length;
     if (this.queued > this.peakBytes) this.peakBytes = this.queued;
     if (!this.inFlight && !this.scheduled) {
       // Let the current burst of lines (one 'data' event) queue up: one write.
@@ -74,7 +97,7 @@ export class BoundedWriter {
         this.pump();
       });
     }
-    return true;
+    return dropped;
   }
 
   /** Whether a reader should take in more now (false: pause until `onRoom`). */
@@ -137,19 +160,26 @@ export class BoundedWriter {
       this.settle();
       return;
     }
-    const parts: string[] = [];
+    // Everything queued, up to a batch, goes out in one write (a writev: the
+    // buffers are not copied together).
+    const parts: Buffer[] = [];
     let size = 0;
-    while (this.head < this.queue.length && (size === 0 || size < BATCH_BYTES)) {
-      const s = this.queue[this.head++]!;
-      parts.push(s);
-      size += s.length;
+    while (this.head < this.queue.length) {
+      const b = this.queue[this.head]!;
+      if (size > 0 && size + b.length > BATCH_BYTES) break;
+      this.queue[this.head++] = EMPTY; // do not keep a written chunk alive
+      parts.push(b);
+      size += b.length;
     }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
     this.inFlight = true;
-    this.sink.write(Buffer.from(parts.join(''), 'utf8'), (err) => {
+    this.sink.write(parts, (err) => {
       this.inFlight = false;
       this.queued -= size;
       if (err) {

@@ -5,8 +5,10 @@
 
 export { LogHub, DINIT_SOURCE } from './log-hub.js';
 export type { LogHubOptions } from './log-hub.js';
-export { LineSplitter, MAX_LINE_BYTES, readLines, TurnBudget } from './line-splitter.js';
-export { RingBuffer } from './ring-buffer.js';
+export { forEachLine, LineFramer, LineSplitter, MAX_LINE_BYTES, readInto, TurnBudget } from './line-splitter.js';
+export type { ChunkTarget, FrameSink, ReadGate } from './line-splitter.js';
+export { LineRing } from './ring-buffer.js';
+export type { NumberedLine, RingEntry } from './ring-buffer.js';
 export { RotatingFile } from './rotating-file.js';
 export type { RotatingFileOptions } from './rotating-file.js';
 export { detectColorLevel, ColorAssigner, PALETTE } from './color.js';

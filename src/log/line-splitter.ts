@@ -1,14 +1,23 @@
 // Turns a byte stream into lines. A child's output arrives in arbitrary chunks:
 // a line may be split across chunks, a chunk may hold hundreds of lines, and a
-// program may never print a newline at all. We keep only the unfinished tail of
-// the stream (as Buffers, so a multi-byte character cut by a chunk boundary is
-// decoded whole), and bound it: once the tail exceeds `maxLineBytes` without a
-// newline, it is emitted as a line of its own (cut on a UTF-8 character
-// boundary) instead of being buffered forever. CRLF endings lose their CR;
-// invalid UTF-8 decodes to U+FFFD rather than failing. `end()` flushes a
-// partial last line. `readLines` drives a splitter from a child's stream,
-// sharing a per-turn TurnBudget with the other streams so that a flood of
-// output cannot monopolise the event loop.
+// program may never print a newline at all.
+//
+// The hot path works on whole chunks, never on single lines: a LineFramer
+// hands on each chunk's run of complete lines as ONE buffer (a view of the
+// chunk, no copy), and keeps only the unfinished tail of the stream (as
+// Buffers, so a multi-byte character cut by a chunk boundary is decoded
+// whole). The tail is bounded: once it exceeds `maxLineBytes` without a
+// newline, it is handed on as a piece — a line of its own, cut on a UTF-8
+// character boundary — instead of being buffered forever. `end()` flushes a
+// partial last line as if it had its newline.
+//
+// Who needs text (probes, followers, JSON, `dinit logs`) turns a block into
+// lines with `forEachLine`, which applies the line rules: CRLF endings lose
+// their CR, lines longer than the limit are cut into several, invalid UTF-8
+// decodes to U+FFFD. LineSplitter is the two together: bytes in, strings out.
+// `readInto` drives a framer from a child's stream, sharing a per-turn
+// TurnBudget with the other streams so that a flood of output cannot
+// monopolise the event loop.
 
 import type { Readable } from 'node:stream';
 
@@ -17,42 +26,57 @@ export const MAX_LINE_BYTES = 64 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
+const NEWLINE = Buffer.from('\n');
 
-export class LineSplitter {
+/** Where a LineFramer delivers. */
+export interface FrameSink {
+  /** One or more whole lines, each ending in LF, exactly as written (CRs, overlong lines, bad UTF-8 included). */
+  lines(block: Buffer): void;
+  /** A cut (≤ the limit) of a line that grew past the limit without a newline: a line of its own, as is. */
+  piece(bytes: Buffer): void;
+}
+
+export class LineFramer {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly sink: FrameSink,
     private readonly maxLineBytes: number = MAX_LINE_BYTES,
   ) {}
 
   push(chunk: Buffer | string): void {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let start = 0;
-    for (;;) {
-      const lf = buf.indexOf(LF, start);
-      if (lf === -1) break;
-      const piece = buf.subarray(start, lf);
-      if (this.pendingBytes > 0) {
-        this.pending.push(piece);
-        this.emit(this.takePending(), true);
-      } else {
-        this.emit(piece, true);
+    if (this.pendingBytes > 0) {
+      const lf = buf.indexOf(LF);
+      if (lf === -1) {
+        this.hold(buf);
+        return;
       }
+      this.pending.push(buf.subarray(0, lf + 1));
+      this.sink.lines(this.takePending());
       start = lf + 1;
     }
-    if (start < buf.length) {
-      const rest = buf.subarray(start);
-      this.pending.push(rest);
-      this.pendingBytes += rest.length;
-      if (this.pendingBytes > this.maxLineBytes) this.cutOverlong();
+    const last = buf.lastIndexOf(LF);
+    if (last >= start) {
+      this.sink.lines(start === 0 && last === buf.length - 1 ? buf : buf.subarray(start, last + 1));
+      start = last + 1;
     }
+    if (start < buf.length) this.hold(start === 0 ? buf : buf.subarray(start));
   }
 
-  /** The stream ended: emit what is left as a last line (no newline needed). */
+  /** The stream ended: a partial last line goes out as if it had its newline. */
   end(): void {
-    if (this.pendingBytes > 0) this.emit(this.takePending(), true);
+    if (this.pendingBytes === 0) return;
+    this.pending.push(NEWLINE);
+    this.sink.lines(this.takePending());
+  }
+
+  private hold(rest: Buffer): void {
+    this.pending.push(rest);
+    this.pendingBytes += rest.length;
+    if (this.pendingBytes > this.maxLineBytes) this.cutOverlong();
   }
 
   private takePending(): Buffer {
@@ -62,12 +86,12 @@ export class LineSplitter {
     return all;
   }
 
-  /** Emit whole chunks of an unterminated tail that grew past the limit; keep the remainder. */
+  /** Hand on whole cuts of an unterminated tail that grew past the limit; keep the remainder. */
   private cutOverlong(): void {
     let all = this.takePending();
     while (all.length > this.maxLineBytes) {
       const cut = utf8Boundary(all, this.maxLineBytes);
-      this.emit(all.subarray(0, cut), false);
+      this.sink.piece(all.subarray(0, cut));
       all = all.subarray(cut);
     }
     if (all.length > 0) {
@@ -75,17 +99,48 @@ export class LineSplitter {
       this.pendingBytes = all.length;
     }
   }
+}
 
-  /** `complete`: the bytes end a line (strip a CR); else it is a chunk of an overlong line. */
-  private emit(line: Buffer, complete: boolean): void {
-    // A complete line can exceed the limit when a long tail met its newline.
-    while (line.length > this.maxLineBytes) {
-      const cut = utf8Boundary(line, this.maxLineBytes);
-      this.onLine(line.subarray(0, cut).toString('utf8'));
-      line = line.subarray(cut);
+/**
+ * Each line of a block of whole lines (as a LineFramer delivers them), as
+ * text: a CR before the newline dropped, a line over `max` bytes cut into
+ * several on character boundaries, invalid UTF-8 as U+FFFD.
+ */
+export function forEachLine(block: Buffer, cb: (line: string) => void, max: number = MAX_LINE_BYTES): void {
+  let start = 0;
+  for (let lf = block.indexOf(LF); lf !== -1; lf = block.indexOf(LF, start)) {
+    let s = start;
+    while (lf - s > max) {
+      const cut = s + utf8Boundary(block.subarray(s, lf), max);
+      cb(block.toString('utf8', s, cut));
+      s = cut;
     }
-    const end = complete && line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-    this.onLine(line.toString('utf8', 0, end));
+    cb(block.toString('utf8', s, lf > s && block[lf - 1] === CR ? lf - 1 : lf));
+    start = lf + 1;
+  }
+}
+
+/** Bytes in, lines out: a LineFramer whose blocks and pieces become strings. */
+export class LineSplitter {
+  private readonly framer: LineFramer;
+
+  constructor(onLine: (line: string) => void, maxLineBytes: number = MAX_LINE_BYTES) {
+    this.framer = new LineFramer(
+      {
+        lines: (block) => forEachLine(block, onLine, maxLineBytes),
+        piece: (bytes) => onLine(bytes.toString('utf8')),
+      },
+      maxLineBytes,
+    );
+  }
+
+  push(chunk: Buffer | string): void {
+    this.framer.push(chunk);
+  }
+
+  /** The stream ended: emit what is left as a last line (no newline needed). */
+  end(): void {
+    this.framer.end();
   }
 }
 
@@ -142,21 +197,27 @@ export interface ReadGate {
   onRoom(cb: () => void): void;
 }
 
+/** What `readInto` feeds: a LineFramer or a LineSplitter. */
+export interface ChunkTarget {
+  push(chunk: Buffer | string): void;
+  end(): void;
+}
+
 /**
  * Read a stream to its end as fast as the budget and the gate allow (the gate
  * is the console writer: a reader that keeps up slows the service down to its
- * pace, one that stalls does not), calling `onLine` for each line; resolves after
- * the partial last line was flushed. An error ends the stream like 'end' does.
+ * pace, one that stalls does not), pushing each chunk into `target`; resolves
+ * after `target.end()` (the partial last line flushed). An error ends the
+ * stream like 'end' does.
  */
-export function readLines(r: Readable, onLine: (line: string) => void, budget?: TurnBudget, gate?: ReadGate): Promise<void> {
+export function readInto(r: Readable, target: ChunkTarget, budget?: TurnBudget, gate?: ReadGate): Promise<void> {
   return new Promise((resolve) => {
-    const splitter = new LineSplitter(onLine);
     let finished = false;
     const resume = (): void => {
       if (!finished) r.resume();
     };
     const onData = (chunk: Buffer | string): void => {
-      splitter.push(chunk);
+      target.push(chunk);
       if (gate && !gate.hasRoom()) {
         r.pause();
         gate.onRoom(resume);
@@ -169,7 +230,7 @@ export function readLines(r: Readable, onLine: (line: string) => void, budget?: 
       r.removeListener('end', finish);
       r.removeListener('close', finish);
       r.removeListener('error', finish);
-      splitter.end();
+      target.end();
       resolve();
     };
     r.on('data', onData);

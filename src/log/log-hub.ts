@@ -1,18 +1,27 @@
 // The LogHub is the single door between services' output and everything that
-// consumes it. Each child stream goes through a LineSplitter; every resulting
-// line is then, in this order: kept in the service's ring buffer (for `dinit
-// logs`), handed to line probes (`ready: { log: REGEX }`) and followers
-// (`dinit logs -f`), appended to the service's log file, and queued on the
-// console writer for its stream. dinit's own event lines enter through
-// `dinit()` and the same console writer, so nothing ever interleaves
-// mid-line. Only the console side can drop lines (when nobody reads fast
-// enough); buffers, probes, followers and files see every line. Lines are
-// numbered as they arrive, which orders `tail()` across services exactly.
+// consumes it. Each child stream goes through a LineFramer, which hands on
+// each chunk's run of whole lines as one block; the block is then, in this
+// order: kept in the service's ring buffer (for `dinit logs`), appended to the
+// service's log file, queued on the console writer for its stream, and handed
+// line by line to followers (`dinit logs -f`) and line probes (`ready: { log:
+// REGEX }`). dinit's own event lines enter through `dinit()` and the same
+// console writer, so nothing ever interleaves mid-line. Only the console side
+// can drop lines (when nobody reads fast enough); buffers, probes, followers
+// and files see every line. Lines are numbered as they arrive, which orders
+// `tail()` across services exactly.
+//
+// The common case — text format, no timestamps, valid UTF-8, no line over the
+// limit — never makes a string: the console gets one buffer per block with the
+// prefix copied in front of each line (CRs of CRLF endings dropped), the ring
+// keeps the block itself and splits it only when read, the file gets the
+// block, and only a follower or probe makes lines of it. Anything else (JSON,
+// timestamps, overlong lines, bad UTF-8) goes line by line through
+// format.ts's functions, still with one console write per block.
 //
 // A service that was never registered (or was removed while its process still
 // writes) is printed with a prefix but not buffered or filed.
 
-import type { ForegroundColorName } from 'chalk';
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { LogLine } from '../control/target.js';
 import type { LogFormat, LogSpec } from '../types.js';
@@ -21,8 +30,10 @@ import { ColorAssigner, detectColorLevel, makeChalk } from './color.js';
 import type { ColorLevel, Destination } from './color.js';
 import { consoleLine, dinitLine, fileLine } from './format.js';
 import type { ConsoleStyle, FormatSettings } from './format.js';
-import { readLines, TurnBudget } from './line-splitter.js';
-import { RingBuffer } from './ring-buffer.js';
+import { forEachLine, LineFramer, MAX_LINE_BYTES, readInto, TurnBudget } from './line-splitter.js';
+import type { ChunkTarget } from './line-splitter.js';
+import { fdOf, growPipe } from './pipe-size.js';
+import { LineRing } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
 import { openSink, sameDestination } from './sink.js';
 
@@ -47,31 +58,34 @@ export const DINIT_SOURCE = 'dinit';
 
 const DEFAULT_QUEUE_BYTES = 1024 * 1024;
 const DINIT_RESERVE_BYTES = 64 * 1024;
+/** libuv reads a pipe 64 KiB at a time: a read that size found the (default-sized) pipe full. */
+const FULL_READ = 64 * 1024;
+/** close(): stop waiting for attached streams once none brought anything for this long. */
+const QUIET_MS = 250;
 /** Per-service cap on buffered bytes, on top of the configured line count. */
 const RING_MAX_BYTES = 4 * 1024 * 1024;
 
-interface Stored {
-  seq: number;
-  l: LogLine;
-}
+const LF = 0x0a;
+const CR = 0x0d;
+const NO_PREFIX = Buffer.alloc(0);
 
 interface Entry {
   spec: LogSpec;
-  ring: RingBuffer<Stored>;
+  ring: LineRing;
   file: RotatingFile | null;
 }
 
 interface Out {
   writer: BoundedWriter;
   style: ConsoleStyle;
+  /** Each service's `name | ` prefix as bytes (colour included), for the current width. */
+  prefixes: Map<string, Buffer>;
 }
 
 interface Follower {
   names: Set<string> | null;
   cb: (l: LogLine) => void;
 }
-
-const sizeOfStored = (s: Stored): number => s.l.line.length + 64;
 
 function call<A>(fn: (a: A) => void, a: A): void {
   try {
@@ -81,6 +95,65 @@ function call<A>(fn: (a: A) => void, a: A): void {
   }
 }
 
+/** Newline positions of the last scanned block (shared scratch: the hub runs on one thread). */
+let positions = new Int32Array(1024);
+/** Lines of the last scanned block that end in CRLF. */
+let crlfs = 0;
+
+/**
+ * Find a block's newlines (into `positions`) and count its CRLF endings;
+ * returns the number of lines, or -1 when a line is longer than the limit
+ * (it must be cut: the line-by-line path does that).
+ */
+function scan(block: Buffer): number {
+  let n = 0;
+  let crs = 0;
+  let start = 0;
+  for (let lf = block.indexOf(LF); lf !== -1; lf = block.indexOf(LF, start)) {
+    if (lf - start > MAX_LINE_BYTES) return -1;
+    if (lf > start && block[lf - 1] === CR) crs++;
+    if (n === positions.length) {
+      const bigger = new Int32Array(n * 2);
+      bigger.set(positions);
+      positions = bigger;
+    }
+    positions[n++] = lf;
+    start = lf + 1;
+  }
+  crlfs = crs;
+  return n;
+}
+
+/**
+ * The block just scanned (`n` lines) with `prefix` before each line and the
+ * CR of each CRLF ending dropped. The block is copied once to the end of the
+ * new buffer, and each line then moved forward into place (copyWithin: no
+ * per-line allocation); a line never moves past the start of its own source.
+ */
+function frame(block: Buffer, n: number, prefix: Buffer): Buffer {
+  const p = prefix.length;
+  const out = Buffer.allocUnsafe(block.length + n * p);
+  const at = n * p;
+  out.set(block, at);
+  let o = 0;
+  let s = 0;
+  for (let j = 0; j < n; j++) {
+    const lf = positions[j]!;
+    for (let k = 0; k < p; k++) out[o + k] = prefix[k]!;
+    o += p;
+    if (lf > s && block[lf - 1] === CR) {
+      out.copyWithin(o, at + s, at + lf - 1);
+      o += lf - 1 - s;
+      out[o++] = LF;
+    } else {
+      out.copyWithin(o, at + s, at + lf + 1);
+      o += lf + 1 - s;
+    }
+    s = lf + 1;
+  }
+  return o === out.length ? out : out.subarray(0, o);
+}
+
 export class LogHub {
   private settings: FormatSettings;
   private readonly now: () => number;
@@ -88,17 +161,20 @@ export class LogHub {
   private readonly err: Out;
   private readonly services = new Map<string, Entry>();
   private readonly colors = new ColorAssigner();
-  private readonly dinitRing: RingBuffer<Stored>;
+  private readonly dinitRing: LineRing;
   private readonly probes = new Map<string, Set<(line: string) => void>>();
   private readonly followers = new Set<Follower>();
   private readonly drops = new Map<string, number>();
   private seq = 0;
   private readonly budget = new TurnBudget();
+  /** Attached streams not yet ended, and a count of the blocks read from any (to see progress). */
+  private readonly reading = new Set<Promise<void>>();
+  private blocksIn = 0;
 
   constructor(opts: LogHubOptions) {
     this.settings = { format: opts.format, timestamps: opts.timestamps };
     this.now = opts.now ?? Date.now;
-    this.dinitRing = new RingBuffer<Stored>(opts.dinitBuffer ?? 1000, RING_MAX_BYTES, sizeOfStored);
+    this.dinitRing = new LineRing(opts.dinitBuffer ?? 1000, RING_MAX_BYTES);
     const make = (dest: Destination): Out => {
       const level: ColorLevel =
         opts.color === undefined ? detectColorLevel(dest) : opts.color ? (Math.max(1, detectColorLevel(dest)) as ColorLevel) : 0;
@@ -108,7 +184,7 @@ export class LogHub {
         now: this.now,
         onDrops: (d) => this.reportDrops(d),
       });
-      return { writer, style: { chalk: makeChalk(level), width: 0 } };
+      return { writer, style: { chalk: makeChalk(level), width: 0 }, prefixes: new Map() };
     };
     this.out = make(opts.stdout);
     this.err = sameDestination(opts.stdout, opts.stderr) ? this.out : make(opts.stderr);
@@ -133,7 +209,7 @@ export class LogHub {
     } else {
       this.services.set(name, {
         spec,
-        ring: new RingBuffer<Stored>(spec.buffer, RING_MAX_BYTES, sizeOfStored),
+        ring: new LineRing(spec.buffer, RING_MAX_BYTES),
         file: this.openFile(name, spec),
       });
     }
@@ -148,6 +224,8 @@ export class LogHub {
     void e.file?.close();
     this.services.delete(name);
     this.colors.release(name);
+    this.out.prefixes.delete(name);
+    this.err.prefixes.delete(name);
     this.updateWidth();
   }
 
@@ -165,20 +243,23 @@ export class LogHub {
   attach(name: string, stdout: Readable | null, stderr: Readable | null): Promise<void> {
     const parts: Promise<void>[] = [];
     // The console writer is the gate: a service outrunning a live reader waits on its pipe.
-    if (stdout) parts.push(readLines(stdout, (line) => this.line(name, 'stdout', line), this.budget, this.out.writer));
-    if (stderr) parts.push(readLines(stderr, (line) => this.line(name, 'stderr', line), this.budget, this.err.writer));
-    return Promise.all(parts).then(() => undefined);
+    if (stdout) parts.push(readInto(stdout, this.reader(name, 'stdout', stdout), this.budget, this.out.writer));
+    if (stderr) parts.push(readInto(stderr, this.reader(name, 'stderr', stderr), this.budget, this.err.writer));
+    const done = Promise.all(parts).then(() => {
+      this.reading.delete(done);
+    });
+    this.reading.add(done);
+    return done;
   }
 
   /** One of dinit's own event lines (`[dinit] …` on stdout). Multi-line text becomes several lines. */
   dinit(message: string): void {
     for (const text of message.split('\n')) {
       const l: LogLine = { time: this.now(), service: DINIT_SOURCE, stream: 'dinit', line: text };
-      this.dinitRing.push({ seq: ++this.seq, l });
+      this.dinitRing.push({ seq: ++this.seq, n: 1, time: l.time, service: DINIT_SOURCE, stream: 'dinit', bytes: null, line: text });
       this.notify(l);
-      if (!this.out.writer.push(DINIT_SOURCE, dinitLine(l, this.settings, this.out.style.chalk), true)) {
-        this.countDrop(DINIT_SOURCE);
-      }
+      const dropped = this.out.writer.push(DINIT_SOURCE, dinitLine(l, this.settings, this.out.style.chalk), true);
+      if (dropped) this.countDrop(DINIT_SOURCE, dropped);
     }
   }
 
@@ -187,7 +268,7 @@ export class LogHub {
    * events if `names` is empty), oldest first, in arrival order across services.
    */
   tail(names: string[], n: number): LogLine[] {
-    const rings: RingBuffer<Stored>[] = [];
+    const rings: LineRing[] = [];
     for (const name of names.length > 0 ? names : [...this.services.keys(), DINIT_SOURCE]) {
       const ring = name === DINIT_SOURCE ? this.dinitRing : this.services.get(name)?.ring;
       if (ring) rings.push(ring);
@@ -238,38 +319,136 @@ export class LogHub {
     clearTimeout(timer);
   }
 
-  /** Flush (bounded by `timeoutMs`), then close log files and what the hub opened. */
+  /**
+   * Read what attached streams still hold (a service that exited may leave
+   * output in its pipe), flush, then close log files and what the hub opened;
+   * all within `timeoutMs`. Reading stops early once no stream has brought
+   * anything for QUIET_MS (e.g. a grandchild keeps a pipe open).
+   */
   async close(timeoutMs = 2000): Promise<void> {
-    await this.flush(timeoutMs);
+    const end = performance.now() + timeoutMs;
+    while (this.reading.size > 0 && performance.now() < end) {
+      const before = this.blocksIn;
+      let timer: NodeJS.Timeout | undefined;
+      const quiet = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.min(QUIET_MS, Math.max(0, end - performance.now())));
+      });
+      await Promise.race([Promise.all(this.reading), quiet]);
+      clearTimeout(timer);
+      if (this.blocksIn === before) break;
+    }
+    await this.flush(Math.max(0, end - performance.now()));
     await Promise.all([...this.services.values()].map((e) => e.file?.close()));
     this.out.writer.close();
     if (this.err !== this.out) this.err.writer.close();
   }
 
-  private line(name: string, stream: 'stdout' | 'stderr', text: string): void {
-    const l: LogLine = { time: this.now(), service: name, stream, line: text };
-    const e = this.services.get(name);
-    if (e) {
-      e.ring.push({ seq: ++this.seq, l });
-      e.file?.write(fileLine(l, this.settings));
+  /** What a service's stream is read into: its LineFramer, and a pipe that shows to be busy gets a bigger buffer. */
+  private reader(name: string, stream: 'stdout' | 'stderr', src: Readable): ChunkTarget {
+    const framer = new LineFramer({
+      lines: (block) => this.block(name, stream, block),
+      piece: (bytes) => this.lines(name, stream, [bytes.toString('utf8')]),
+    });
+    let grown = false;
+    return {
+      push: (chunk) => {
+        if (!grown && chunk.length >= FULL_READ) {
+          grown = true;
+          const fd = fdOf(src);
+          if (fd !== null) growPipe(fd);
+        }
+        framer.push(chunk);
+      },
+      end: () => framer.end(),
+    };
+  }
+
+  /** A block of whole lines from a service (see the module comment for the two paths). */
+  private block(name: string, stream: 'stdout' | 'stderr', block: Buffer): void {
+    this.blocksIn++;
+    const n = this.settings.format === 'text' && !this.settings.timestamps ? scan(block) : -1;
+    if (n < 0 || !isUtf8(block)) {
+      const texts: string[] = [];
+      forEachLine(block, (text) => texts.push(text));
+      this.lines(name, stream, texts);
+      return;
     }
-    // The console gets the line before the probes see it: a `ready: { log: … }`
-    // match makes dinit print "started", and that must come after the line.
+    const time = this.now();
+    const e = this.services.get(name);
     const out = stream === 'stdout' ? this.out : this.err;
-    const color: ForegroundColorName = this.colors.colorOf(name);
-    const text2 = consoleLine(l, this.settings, out.style, color, e ? e.spec.prefix : true);
-    if (!out.writer.push(name, text2)) this.countDrop(name);
-    this.notify(l);
+    // The bare lines: what a file gets, and the console without prefix.
+    const bare = (): Buffer => (crlfs > 0 ? frame(block, n, NO_PREFIX) : block);
+    if (e) {
+      e.ring.push({ seq: this.seq + 1, n, time, service: name, stream, bytes: block, line: '' });
+      e.file?.writeLines(bare());
+    }
+    this.seq += n;
+    // The console gets the lines before the probes see them: a `ready: { log: … }`
+    // match makes dinit print "started", and that must come after the line.
+    const data = !e || e.spec.prefix ? frame(block, n, this.prefixOf(out, name)) : bare();
+    const dropped = out.writer.push(name, data);
+    if (dropped) this.countDrop(name, dropped);
     const probes = this.probes.get(name);
-    if (probes) for (const cb of probes) call(cb, text);
+    if (!probes && !this.isFollowed(name)) return;
+    forEachLine(block, (text) => this.deliver({ time, service: name, stream, line: text }, probes));
+  }
+
+  /** Lines of text from a service, one by one through the formats; one console write. */
+  private lines(name: string, stream: 'stdout' | 'stderr', texts: string[]): void {
+    this.blocksIn++;
+    const time = this.now();
+    const e = this.services.get(name);
+    const out = stream === 'stdout' ? this.out : this.err;
+    const color = this.colors.colorOf(name);
+    const prefix = e ? e.spec.prefix : true;
+    let shown = '';
+    let file = '';
+    const ls: LogLine[] = [];
+    for (const text of texts) {
+      const l: LogLine = { time, service: name, stream, line: text };
+      ls.push(l);
+      ++this.seq;
+      if (e) {
+        e.ring.push({ seq: this.seq, n: 1, time, service: name, stream, bytes: null, line: text });
+        if (e.file) file += fileLine(l, this.settings) + '\n';
+      }
+      shown += consoleLine(l, this.settings, out.style, color, prefix);
+    }
+    if (file) e!.file!.writeLines(Buffer.from(file, 'utf8'));
+    const dropped = out.writer.push(name, shown);
+    if (dropped) this.countDrop(name, dropped);
+    const probes = this.probes.get(name);
+    if (!probes && !this.isFollowed(name)) return;
+    for (const l of ls) this.deliver(l, probes);
+  }
+
+  private deliver(l: LogLine, probes: Set<(line: string) => void> | undefined): void {
+    this.notify(l);
+    if (probes) for (const cb of probes) call(cb, l.line);
+  }
+
+  private isFollowed(name: string): boolean {
+    for (const f of this.followers) if (!f.names || f.names.has(name)) return true;
+    return false;
+  }
+
+  /** The `name | ` prefix of a service on one destination, as bytes. */
+  private prefixOf(out: Out, name: string): Buffer {
+    let p = out.prefixes.get(name);
+    if (!p) {
+      const color = this.colors.colorOf(name);
+      p = Buffer.from(out.style.chalk[color](name.padEnd(out.style.width) + ' | '), 'utf8');
+      out.prefixes.set(name, p);
+    }
+    return p;
   }
 
   private notify(l: LogLine): void {
     for (const f of this.followers) if (!f.names || f.names.has(l.service)) call(f.cb, l);
   }
 
-  private countDrop(source: string): void {
-    this.drops.set(source, (this.drops.get(source) ?? 0) + 1);
+  private countDrop(source: string, n: number): void {
+    this.drops.set(source, (this.drops.get(source) ?? 0) + n);
   }
 
   private reportDrops(d: Map<string, number>): void {
@@ -289,8 +468,10 @@ export class LogHub {
   private updateWidth(): void {
     let width = 0;
     for (const name of this.services.keys()) width = Math.max(width, name.length);
+    if (width === this.out.style.width && width === this.err.style.width) return;
     this.out.style.width = width;
     this.err.style.width = width;
+    this.out.prefixes.clear();
+    this.err.prefixes.clear();
   }
 }
-

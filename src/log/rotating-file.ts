@@ -1,4 +1,6 @@
 // A service's `log.file`: lines appended to a file that is rotated by size.
+// Lines come one at a time or as a block of whole lines (one per chunk a
+// service wrote); a block is cut between lines where a rotation falls.
 // Before a line would take the file past `maxSize`, the file is renamed
 // file → file.1 → … → file.KEEP (the oldest falls off; KEEP = 0 just starts
 // over) and a fresh file is opened, so no file ever exceeds maxSize unless a
@@ -26,6 +28,13 @@ export interface RotatingFileOptions {
 }
 
 const BATCH_BYTES = 64 * 1024;
+const LF = 0x0a;
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(LF); i !== -1; i = buf.indexOf(LF, i + 1)) n++;
+  return n;
+}
 
 export class RotatingFile {
   private queue: Buffer[] = [];
@@ -47,9 +56,14 @@ export class RotatingFile {
   /** Append one line (a trailing newline is added). */
   write(line: string): void {
     if (this.failed || this.closed) return;
-    const buf = Buffer.from(line + '\n', 'utf8');
+    this.writeLines(Buffer.from(line + '\n', 'utf8'));
+  }
+
+  /** Append whole lines, each ending in "\n" (the caller must not change the buffer afterwards). */
+  writeLines(buf: Buffer): void {
+    if (this.failed || this.closed || buf.length === 0) return;
     if (this.queued + buf.length > (this.opts.maxQueueBytes ?? 4 * 1024 * 1024)) {
-      this.dropped++;
+      this.dropped += countLines(buf);
       return;
     }
     this.queue.push(buf);
@@ -90,11 +104,24 @@ export class RotatingFile {
         let bytes = 0;
         while (this.queue.length > 0 && bytes < BATCH_BYTES) {
           const next = this.queue[0]!;
-          const wouldBe = this.size + bytes + next.length;
-          if (limit > 0 && wouldBe > limit && this.size + bytes > 0) break;
-          batch.push(next);
-          bytes += next.length;
-          this.queue.shift();
+          const room = limit > 0 ? limit - this.size - bytes : Infinity;
+          if (next.length <= room) {
+            batch.push(next);
+            bytes += next.length;
+            this.queue.shift();
+            continue;
+          }
+          // Only part fits: the whole lines that do; a line alone larger than
+          // the limit gets an empty file of its own.
+          let cut = room > 0 ? next.lastIndexOf(LF, room - 1) + 1 : 0;
+          if (cut === 0 && this.size + bytes === 0) cut = next.indexOf(LF) + 1 || next.length;
+          if (cut > 0) {
+            batch.push(next.subarray(0, cut));
+            bytes += cut;
+            if (cut === next.length) this.queue.shift();
+            else this.queue[0] = next.subarray(cut);
+          }
+          break;
         }
         if (batch.length === 0) {
           await this.rotate();

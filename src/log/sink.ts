@@ -13,8 +13,17 @@
 //    (net.Socket) puts in non-blocking mode and polls with epoll; the original
 //    fd 1/2 — shared with our parent and anything else holding it — keeps its
 //    flags (setting O_NONBLOCK on a shared description breaks other writers
-//    with EAGAIN). If /proc is unavailable we fall back to the fd sink.
-//  - anything else given as an fd (TTY, regular file, socket, /dev/null) is
+//    with EAGAIN). If /proc is unavailable we fall back to the fd sink. The
+//    first time a write does not fit, the pipe is given a bigger buffer
+//    (pipe-size.ts). Several queued buffers go out as one writev.
+//  - a socket (a Node parent's 'pipe' stdio, journald's stream socket) cannot
+//    be re-opened that way. It is written through a net.Socket — for fd 1/2
+//    process.stdout/stderr itself, which makes (usually: has already made)
+//    the description non-blocking — so writes are epoll-driven like a pipe's. (The
+//    fd sink below would leave every write to a pool thread and, as the
+//    description is non-blocking, wait a timer after each EAGAIN: measured
+//    3× slower on a flood.)
+//  - anything else given as an fd (TTY, regular file, /dev/null) is
 //    written with fs.write on the libuv threadpool: the event loop never waits;
 //    at worst one pool thread sits in write(2) while a terminal is stopped.
 //    EAGAIN (someone set O_NONBLOCK on it) is retried on a short timer.
@@ -25,22 +34,34 @@
 import { closeSync, fstatSync, openSync, write as fsWrite, constants as fsc } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Destination } from './color.js';
+import { growPipe } from './pipe-size.js';
 
 export interface Sink {
-  /** Write all of `data`; `done` once it is handed over (or failed: the sink is then dead). */
-  write(data: Buffer, done: (err: Error | null) => void): void;
+  /** Write all of `parts`, in order; `done` once handed over (or failed: the sink is then dead). */
+  write(parts: Buffer[], done: (err: Error | null) => void): void;
   /** Release what the sink opened itself (never the caller's fd or stream). */
   close(): void;
-  readonly kind: 'pipe' | 'fd' | 'stream';
+  readonly kind: 'pipe' | 'socket' | 'fd' | 'stream';
 }
 
 const EAGAIN_RETRY_MS = 20;
 
+/** Several buffers through a stream as one writev (cork/uncork), calling back once, after the last. */
+function writeAll(stream: NodeJS.WritableStream, parts: Buffer[], done: (err: Error | null) => void): void {
+  const last = parts.length - 1;
+  const w = stream as NodeJS.WritableStream & { cork?: () => void; uncork?: () => void };
+  if (last > 0) w.cork?.();
+  for (let i = 0; i < last; i++) stream.write(parts[i]!);
+  stream.write(parts[last]!, (err?: Error | null) => done(err ?? null));
+  if (last > 0) w.uncork?.();
+}
+
 class PipeSink implements Sink {
   readonly kind = 'pipe' as const;
   private readonly socket: Socket;
+  private grown = false;
 
-  constructor(fd: number) {
+  constructor(private readonly fd: number) {
     this.socket = new Socket({ fd, readable: false, writable: true });
     this.socket.unref();
     // Errors also arrive through the write callback; the listener only keeps
@@ -48,8 +69,13 @@ class PipeSink implements Sink {
     this.socket.on('error', () => {});
   }
 
-  write(data: Buffer, done: (err: Error | null) => void): void {
-    this.socket.write(data, (err) => done(err ?? null));
+  write(parts: Buffer[], done: (err: Error | null) => void): void {
+    writeAll(this.socket, parts, done);
+    // Not all of it fit: the pipe is busy, give it room (once).
+    if (!this.grown && this.socket.writableLength > 0) {
+      this.grown = true;
+      growPipe(this.fd);
+    }
   }
 
   close(): void {
@@ -63,7 +89,8 @@ class FdSink implements Sink {
 
   constructor(private readonly fd: number) {}
 
-  write(data: Buffer, done: (err: Error | null) => void): void {
+  write(parts: Buffer[], done: (err: Error | null) => void): void {
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     let off = 0;
     const step = (): void => {
       fsWrite(this.fd, data, off, data.length - off, null, (err, n) => {
@@ -89,22 +116,24 @@ class FdSink implements Sink {
 }
 
 class StreamSink implements Sink {
-  readonly kind = 'stream' as const;
   private failed: Error | null = null;
   private readonly onError = (err: Error): void => {
     this.failed = err;
   };
 
-  constructor(private readonly stream: NodeJS.WritableStream) {
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    readonly kind: 'stream' | 'socket' = 'stream',
+  ) {
     stream.on('error', this.onError);
   }
 
-  write(data: Buffer, done: (err: Error | null) => void): void {
+  write(parts: Buffer[], done: (err: Error | null) => void): void {
     if (this.failed) {
       done(this.failed);
       return;
     }
-    this.stream.write(data, (err?: Error | null) => done(err ?? this.failed));
+    writeAll(this.stream, parts, (err) => done(err ?? this.failed));
   }
 
   close(): void {
@@ -116,10 +145,17 @@ class StreamSink implements Sink {
 export function openSink(dest: Destination): Sink {
   if (typeof dest !== 'number') return new StreamSink(dest);
   let fifo = false;
+  let socket = false;
   try {
-    fifo = fstatSync(dest).isFIFO();
+    const st = fstatSync(dest);
+    fifo = st.isFIFO();
+    socket = st.isSocket();
   } catch {
     /* closed fd: the fd sink reports EBADF on first write */
+  }
+  if (socket) {
+    const stream = dest === 1 ? process.stdout : dest === 2 ? process.stderr : socketOn(dest);
+    if (stream instanceof Socket) return new StreamSink(stream, 'socket');
   }
   if (fifo) {
     try {
@@ -134,6 +170,17 @@ export function openSink(dest: Destination): Sink {
     }
   }
   return new FdSink(dest);
+}
+
+/** A writable net.Socket on someone else's socket fd (never destroyed: that would close their fd). */
+function socketOn(fd: number): Socket | null {
+  try {
+    const s = new Socket({ fd, readable: false, writable: true });
+    s.unref();
+    return s;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether two destinations are the same file (e.g. `2>&1`), so one writer must serve both. */

@@ -9,8 +9,8 @@ function heldSink() {
   const written: string[] = [];
   const sink: Sink = {
     kind: 'stream',
-    write(data, done) {
-      held.push({ data, done });
+    write(parts, done) {
+      held.push({ data: Buffer.concat(parts), done });
     },
     close() {},
   };
@@ -45,10 +45,10 @@ test('when the destination stops, the queue stays within its limit and excess li
   const reported: Map<string, number>[] = [];
   const w = new BoundedWriter(s.sink, { maxBytes: 100, reserveBytes: 20, now: () => 0, onDrops: (d) => reported.push(d) });
   let accepted = 0;
-  for (let i = 0; i < 50; i++) if (w.push('svc', `line ${String(i).padStart(4, '0')}\n`)) accepted++;
+  for (let i = 0; i < 50; i++) if (w.push('svc', `line ${String(i).padStart(4, '0')}\n`) === 0) accepted++;
   assert.ok(w.peakBytes <= 100, 'queue never exceeds maxBytes');
   assert.equal(accepted, 10, '10 lines of 10 bytes fit');
-  assert.ok(w.push('dinit', 'priority\n', true), "dinit's own lines use the reserve");
+  assert.equal(w.push('dinit', 'priority\n', true), 0, "dinit's own lines use the reserve");
   assert.deepEqual(reported, [], 'nothing reported while output is stuck');
   await s.releaseAll();
   assert.deepEqual(reported, [new Map([['svc', 40]])], 'drops reported once output flows');
@@ -75,5 +75,18 @@ test('a destination that fails (EPIPE) is given up quietly and idle() still reso
   const idle = w.idle();
   s.fail();
   await idle;
-  assert.equal(w.push('svc', 'b\n'), false);
+  assert.equal(w.push('svc', 'b\n'), 1, 'a dead writer drops (and counts) every line');
+});
+
+test('of a multi-line buffer that does not fit, the whole lines that do are queued and the rest counted as dropped', async () => {
+  const s = heldSink();
+  const reported: Map<string, number>[] = [];
+  const w = new BoundedWriter(s.sink, { maxBytes: 25, reserveBytes: 0, now: () => 0, onDrops: (d) => reported.push(d) });
+  // Five 10-byte lines; 25 bytes of room: two whole lines fit, never half of the third.
+  const block = Buffer.from(Array.from({ length: 5 }, (_, i) => `block ${i}..\n`).join(''));
+  assert.equal(w.push('svc', block), 3);
+  assert.equal(w.push('svc', 'later....\n'), 1, 'a later line that does not fit is dropped too');
+  await s.releaseAll();
+  assert.equal(s.written.join(''), 'block 0..\nblock 1..\n');
+  assert.deepEqual(reported, [new Map([['svc', 4]])]);
 });

@@ -193,3 +193,54 @@ test('attaching a stream that already ended resolves at once', async () => {
   await new Promise<void>((resolve) => s.once('end', () => resolve()));
   await within(h.attach('late', s, null), 1000, 'attach to resolve');
 });
+
+test('CRLF endings lose their CR on the console, with and without prefix; a CR inside a line stays', async () => {
+  const { h, out } = hub();
+  h.addService('web', spec());
+  h.addService('raw', spec({ prefix: false }));
+  await feed(h, 'web', 'one\r\n50%\r100%\r\n');
+  await feed(h, 'raw', 'two\r\nthree\n');
+  await h.flush();
+  assert.equal(out.text(), 'web | one\nweb | 50%\r100%\ntwo\nthree\n');
+});
+
+test('a chunk with invalid UTF-8 or a line over 64 KiB is still printed whole-line by whole-line, each with its prefix', async () => {
+  const { h, out } = hub();
+  h.addService('bin', spec());
+  const o = new PassThrough();
+  const done = h.attach('bin', o, null);
+  o.write(Buffer.concat([Buffer.from('ok\n'), Buffer.from([0x61, 0xff, 0x0a]), Buffer.from('fine\n')]));
+  o.end('y'.repeat(64 * 1024 + 10) + '\nlast\n');
+  await within(done, 2000, 'attach');
+  await h.flush();
+  const lines = out.text().split('\n');
+  assert.deepEqual(lines.slice(0, 3), ['bin | ok', 'bin | a\ufffd', 'bin | fine']);
+  assert.equal(lines[3], 'bin | ' + 'y'.repeat(64 * 1024), 'an overlong line is cut at the limit');
+  assert.deepEqual(lines.slice(4), ['bin | ' + 'y'.repeat(10), 'bin | last', '']);
+});
+
+test('thousands of lines in one chunk each get a prefix, and probes, followers and the buffer see each of them', async () => {
+  const { h, out } = hub();
+  h.addService('bulk', spec({ buffer: 5 }));
+  const probed: string[] = [];
+  const followed: string[] = [];
+  h.onLine('bulk', (l) => probed.push(l));
+  h.follow(['bulk'], (l) => followed.push(l.line));
+  const text = Array.from({ length: 5000 }, (_, i) => `l${i}\n`).join('');
+  await feed(h, 'bulk', text);
+  await h.flush();
+  const expected = Array.from({ length: 5000 }, (_, i) => `l${i}`);
+  assert.equal(out.text(), expected.map((l) => `bulk | ${l}\n`).join(''));
+  assert.deepEqual(probed, expected);
+  assert.deepEqual(followed, expected);
+  assert.deepEqual(h.tail(['bulk'], 100).map((l) => l.line), expected.slice(-5), 'the buffer keeps the last 5 lines');
+});
+
+test('a service name outside ASCII is padded and printed like any other', async () => {
+  const { h, out } = hub();
+  h.addService('wéb', spec());
+  h.addService('dbase', spec());
+  await feed(h, 'wéb', 'x\ny\n');
+  await h.flush();
+  assert.equal(out.text(), 'wéb   | x\nwéb   | y\n');
+});

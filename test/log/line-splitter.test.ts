@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineSplitter, MAX_LINE_BYTES, utf8Boundary } from '../../src/log/line-splitter.js';
+import { forEachLine, LineFramer, LineSplitter, MAX_LINE_BYTES, utf8Boundary } from '../../src/log/line-splitter.js';
 
 function split(chunks: (Buffer | string)[], max?: number, end = true): string[] {
   const lines: string[] = [];
@@ -73,4 +73,47 @@ test('overlong lines are cut on character boundaries, never inside a character',
 test('invalid UTF-8 is tolerated and shows as replacement characters', () => {
   const lines = split([Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a, 0xc3])]);
   assert.deepEqual(lines, ['a\ufffd\ufffdb', '\ufffd']);
+});
+
+/** Feed chunks to a LineFramer; what it hands on, as text ("L:" blocks, "P:" pieces). */
+function frames(chunks: Buffer[], max?: number): { out: string[]; blocks: Buffer[] } {
+  const out: string[] = [];
+  const blocks: Buffer[] = [];
+  const f = new LineFramer(
+    {
+      lines: (b) => {
+        blocks.push(b);
+        out.push('L:' + b.toString());
+      },
+      piece: (b) => out.push('P:' + b.toString()),
+    },
+    max,
+  );
+  for (const c of chunks) f.push(c);
+  f.end();
+  return { out, blocks };
+}
+
+test("a framer hands on each chunk's whole lines as one block, a view of the chunk, not a copy", () => {
+  const chunk = Buffer.from('a\nbb\r\nccc\n');
+  const { out, blocks } = frames([chunk]);
+  assert.deepEqual(out, ['L:a\nbb\r\nccc\n'], 'lines exactly as written, CR included');
+  assert.equal(blocks[0]!.buffer, chunk.buffer, 'same memory as the chunk');
+});
+
+test('a framer completes a line split across chunks as a block of its own, then the rest of the chunk', () => {
+  const { out } = frames([Buffer.from('one\ntw'), Buffer.from('o\nthree\nfo'), Buffer.from('ur')]);
+  assert.deepEqual(out, ['L:one\n', 'L:two\n', 'L:three\n', 'L:four\n'], 'the partial last line ends as if it had its newline');
+});
+
+test('a framer hands on an overlong unterminated line in pieces, never a piece over the limit', () => {
+  const { out } = frames([Buffer.from('abcdefghij'), Buffer.from('k\n')], 4);
+  assert.deepEqual(out, ['P:abcd', 'P:efgh', 'L:ijk\n']);
+});
+
+test('forEachLine applies the line rules to a block: CRLF loses its CR, long lines are cut, bad UTF-8 is replaced', () => {
+  const lines: string[] = [];
+  const block = Buffer.concat([Buffer.from('a\r\n\r\nx\ry\r\nabcdefghij\n'), Buffer.from([0xff, 0x0a])]);
+  forEachLine(block, (l) => lines.push(l), 4);
+  assert.deepEqual(lines, ['a', '', 'x\ry', 'abcd', 'efgh', 'ij', '\ufffd']);
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { LogHub, RingBuffer } from '../../src/log/index.js';
+import { LineRing, LogHub } from '../../src/log/index.js';
+import type { RingEntry } from '../../src/log/index.js';
 import type { LogLine } from '../../src/control/target.js';
 import { capture, spec, within } from './helpers.js';
 
@@ -126,9 +127,36 @@ test('a removed service is forgotten by tail but its late output is still printe
 });
 
 test('a ring buffer is bounded by bytes as well as by count', () => {
-  const r = new RingBuffer<string>(100, 10, (s) => s.length);
-  for (const s of ['aaaa', 'bbbb', 'cccc']) r.push(s);
-  assert.deepEqual(r.last(), ['bbbb', 'cccc']);
-  r.push('x'.repeat(50));
-  assert.deepEqual(r.last(), ['x'.repeat(50)], 'a single oversized item still fits alone');
+  const one = (seq: number, line: string): RingEntry => ({ seq, n: 1, time: 0, service: 's', stream: 'stdout', bytes: null, line });
+  // Each entry costs its text plus a fixed overhead of 64: room for two 4-byte lines.
+  const r = new LineRing(100, 2 * 68);
+  ['aaaa', 'bbbb', 'cccc'].forEach((l, i) => r.push(one(i + 1, l)));
+  assert.deepEqual(r.last().map((x) => x.l.line), ['bbbb', 'cccc']);
+  r.push(one(4, 'x'.repeat(500)));
+  assert.deepEqual(r.last().map((x) => x.l.line), ['x'.repeat(500)], 'a single oversized item still fits alone');
+});
+
+test('a ring keeps blocks of raw lines and splits them only when read, trimming to its line count', () => {
+  const block = (seq: number, text: string): RingEntry => {
+    const bytes = Buffer.from(text);
+    let n = 0;
+    for (const c of bytes) if (c === 10) n++;
+    return { seq, n, time: seq, service: 's', stream: 'stdout', bytes, line: '' };
+  };
+  const r = new LineRing(4, 1 << 20);
+  r.push(block(1, 'a\r\nb\n'));
+  r.push(block(3, 'c\nd\ne\n'));
+  assert.equal(r.length, 4);
+  assert.deepEqual(
+    r.last().map((x) => [x.seq, x.l.line]),
+    [[2, 'b'], [3, 'c'], [4, 'd'], [5, 'e']],
+    'the oldest line is cut out of its block; CRLF loses its CR; seqs count through a block',
+  );
+  assert.deepEqual(r.last(2).map((x) => x.l.line), ['d', 'e']);
+  r.resize(2);
+  assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e']);
+  r.resize(10);
+  assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e'], 'growing does not bring trimmed lines back');
+  r.push(block(6, 'f\n'));
+  assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e', 'f']);
 });

@@ -113,3 +113,19 @@ test('the hub writes each service line to its file, time-stamped when timestamps
   const content = readFileSync(path, 'utf8').split('\n').sort();
   assert.deepEqual(content, ['', '1970-01-01T00:00:00.000Z err line', '1970-01-01T00:00:00.000Z out line']);
 });
+
+test('a block of lines is cut between lines where the file rotates', async (t) => {
+  const dir = tmp(t);
+  const path = join(dir, 'block.log');
+  const f = new RotatingFile({ path, maxSize: 1000, keep: 5, onError: () => {} });
+  // 25 lines of 100 bytes in 3 blocks: rotations fall inside blocks.
+  const lines = Array.from({ length: 25 }, (_, i) => line(i) + '\n');
+  f.writeLines(Buffer.from(lines.slice(0, 7).join('')));
+  f.writeLines(Buffer.from(lines.slice(7, 22).join('')));
+  f.writeLines(Buffer.from(lines.slice(22).join('')));
+  await f.close();
+  const files = [`${path}.2`, `${path}.1`, path];
+  for (const p of files) assert.ok(statSync(p).size <= 1000, `${p} is within max-size`);
+  assert.equal(statSync(`${path}.2`).size, 1000, 'filled up to max-size, whole lines only');
+  assert.equal(files.map((p) => readFileSync(p, 'utf8')).join(''), lines.join(''), 'every line, in order, none split');
+});
