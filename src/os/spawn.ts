@@ -30,8 +30,9 @@
 // waitpid of that pid only) and the caller sees the same ChildProcess events
 // in the same order: 'spawn' on the next tick, then 'exit' and 'close'.
 // Anything unusual (the command not found in PATH by a plain lookup, an exec
-// error, no koffi, no posix_spawn_file_actions_addchdir_np) falls back to
-// Node's spawn, so every error is reported exactly as before.
+// error, no koffi, a working-dir on a libc without
+// posix_spawn_file_actions_addchdir_np) falls back to Node's spawn, so every
+// error is reported exactly as before.
 
 import { ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -308,7 +309,13 @@ function bindSpawner(): Spawner | null {
     const faDestroy = lib.func('int posix_spawn_file_actions_destroy(void *fa)');
     const faOpen = lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)');
     const faDup2 = lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)');
-    const faChdir = lib.func('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)');
+    // glibc 2.29, musl 1.1.24: without it, services with a working-dir take Node's spawn.
+    let faChdir: ((fa: Buffer, path: string) => number) | null = null;
+    try {
+      faChdir = lib.func('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)') as (fa: Buffer, path: string) => number;
+    } catch {
+      /* an older libc */
+    }
     const attrInit = lib.func('int posix_spawnattr_init(void *attr)');
     const attrFlags = lib.func('int posix_spawnattr_setflags(void *attr, short flags)');
     const attrSigdef = lib.func('int posix_spawnattr_setsigdefault(void *attr, const void *set)');
@@ -330,13 +337,14 @@ function bindSpawner(): Spawner | null {
     const pid: [number] = [0];
     return {
       spawn(path, search, argv, envp, outW, errW, cwd) {
+        if (cwd !== undefined && !faChdir) return -1;
         if (faInit(fa) !== 0) return -1;
         try {
           const r =
             faOpen(fa, 0, '/dev/null', O_RDONLY, 0) ||
             faDup2(fa, outW, 1) ||
             faDup2(fa, errW, 2) ||
-            (cwd !== undefined ? faChdir(fa, cwd) : 0) ||
+            (cwd !== undefined && faChdir ? faChdir(fa, cwd) : 0) ||
             (search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]);
           return r === 0 ? pid[0] : -(r as number);
         } finally {
