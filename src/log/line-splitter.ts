@@ -201,14 +201,16 @@ export interface ReadGate {
 export interface ChunkTarget {
   push(chunk: Buffer | string): void;
   end(): void;
+  /** After a chunk of `bytes`: ms to let the stream fill before reading on (0: read on). */
+  wait?(bytes: number): number;
 }
 
 /**
  * Read a stream to its end as fast as the budget and the gate allow (the gate
  * is the console writer: a reader that keeps up slows the service down to its
- * pace, one that stalls does not), pushing each chunk into `target`; resolves
- * after `target.end()` (the partial last line flushed). An error ends the
- * stream like 'end' does.
+ * pace, one that stalls does not) and the target wants, pushing each chunk
+ * into `target`; resolves after `target.end()` (the partial last line
+ * flushed). An error ends the stream like 'end' does.
  */
 export function readInto(r: Readable, target: ChunkTarget, budget?: TurnBudget, gate?: ReadGate): Promise<void> {
   return new Promise((resolve) => {
@@ -221,7 +223,16 @@ export function readInto(r: Readable, target: ChunkTarget, budget?: TurnBudget, 
       if (gate && !gate.hasRoom()) {
         r.pause();
         gate.onRoom(resume);
-      } else if (budget?.spend(chunk.length, resume)) r.pause();
+      } else if (budget?.spend(chunk.length, resume)) {
+        r.pause();
+      } else if (r.readableLength === 0) {
+        // (Only once what the stream already buffered is taken in.)
+        const ms = target.wait?.(chunk.length) ?? 0;
+        if (ms > 0) {
+          r.pause();
+          setTimeout(resume, ms);
+        }
+      }
     };
     const finish = (): void => {
       if (finished) return;

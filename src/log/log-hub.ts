@@ -60,6 +60,8 @@ const DEFAULT_QUEUE_BYTES = 1024 * 1024;
 const DINIT_RESERVE_BYTES = 64 * 1024;
 /** libuv reads a pipe 64 KiB at a time: a read that size found the (default-sized) pipe full. */
 const FULL_READ = 64 * 1024;
+/** A flood in small pieces is read this often (see reader()). */
+const COALESCE_MS = 1;
 /** close(): stop waiting for attached streams once none brought anything for this long. */
 const QUIET_MS = 250;
 /** Per-service cap on buffered bytes, on top of the configured line count. */
@@ -343,23 +345,43 @@ export class LogHub {
     if (this.err !== this.out) this.err.writer.close();
   }
 
-  /** What a service's stream is read into: its LineFramer, and a pipe that shows to be busy gets a bigger buffer. */
+  /**
+   * What a service's stream is read into: its LineFramer, paced for floods.
+   * A service writing faster than we read fills its pipe: reads come back
+   * full, and its pipe gets a bigger buffer. One writing in small pieces
+   * (`head` writes 4 KiB at a time) that we keep up with would wake us for
+   * every piece, and the per-chunk cost, paid 16 times more often, would
+   * take the CPU its reader needs: when a small chunk follows the previous
+   * one within COALESCE_MS, we let the (then bigger) pipe fill that long
+   * before reading on. Output that trickles is read at once.
+   */
   private reader(name: string, stream: 'stdout' | 'stderr', src: Readable): ChunkTarget {
     const framer = new LineFramer({
       lines: (block) => this.block(name, stream, block),
       piece: (bytes) => this.lines(name, stream, [bytes.toString('utf8')]),
     });
     let grown = false;
+    const grow = (): void => {
+      grown = true;
+      const fd = fdOf(src);
+      if (fd !== null) growPipe(fd);
+    };
+    let last = -Infinity;
     return {
-      push: (chunk) => {
-        if (!grown && chunk.length >= FULL_READ) {
-          grown = true;
-          const fd = fdOf(src);
-          if (fd !== null) growPipe(fd);
-        }
-        framer.push(chunk);
-      },
+      push: (chunk) => framer.push(chunk),
       end: () => framer.end(),
+      wait: (bytes) => {
+        const now = performance.now();
+        const rapid = now - last < COALESCE_MS;
+        last = now;
+        if (bytes >= FULL_READ) {
+          if (!grown) grow();
+          return 0;
+        }
+        if (!rapid) return 0;
+        if (!grown) grow();
+        return COALESCE_MS;
+      },
     };
   }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachLine, LineFramer, LineSplitter, MAX_LINE_BYTES, utf8Boundary } from '../../src/log/line-splitter.js';
+import { PassThrough } from 'node:stream';
+import { forEachLine, LineFramer, LineSplitter, MAX_LINE_BYTES, readInto, utf8Boundary } from '../../src/log/line-splitter.js';
 
 function split(chunks: (Buffer | string)[], max?: number, end = true): string[] {
   const lines: string[] = [];
@@ -116,4 +117,32 @@ test('forEachLine applies the line rules to a block: CRLF loses its CR, long lin
   const block = Buffer.concat([Buffer.from('a\r\n\r\nx\ry\r\nabcdefghij\n'), Buffer.from([0xff, 0x0a])]);
   forEachLine(block, (l) => lines.push(l), 4);
   assert.deepEqual(lines, ['a', '', 'x\ry', 'abcd', 'efgh', 'ij', '\ufffd']);
+});
+
+test('a target that asks to wait pauses the stream, which then resumes; chunks already buffered are not waited for', async () => {
+  const src = new PassThrough();
+  const got: string[] = [];
+  const waits: number[] = [];
+  let reached: (() => void) | null = null;
+  const target = {
+    push: (c: Buffer | string) => {
+      got.push(c.toString());
+      if (got.length === 10) reached?.();
+    },
+    end: () => got.push('END'),
+    wait: (bytes: number) => {
+      waits.push(bytes);
+      return 5;
+    },
+  };
+  const burst = new Promise<void>((resolve) => (reached = resolve));
+  const done = readInto(src, target);
+  for (let i = 0; i < 10; i++) src.write(`c${i}\n`);
+  await burst;
+  // The first write is taken in at once; the nine written meanwhile are
+  // buffered, taken in together after the wait, and asked about once.
+  assert.deepEqual(waits, [3, 3]);
+  src.end('late\n');
+  await done;
+  assert.deepEqual(got, [...Array.from({ length: 10 }, (_, i) => `c${i}\n`), 'late\n', 'END']);
 });

@@ -3,6 +3,7 @@
 // a bigger kernel buffer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -95,4 +96,14 @@ test("dinit's own stdout pipe is given a bigger buffer once a write does not fit
   await h.close();
   closeSync(w);
   reader.destroy();
+});
+
+test('a service printing thousands of lines one write at a time gets every line through, whole and in order', async () => {
+  const { h, out } = quietHub();
+  h.addService('chatty', spec());
+  // The shell's echo is one write(2) per line: a flood in small pieces.
+  const child = spawn('sh', ['-c', 'i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i+1)); done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await within(h.attach('chatty', child.stdout, child.stderr), 20_000, 'the output to end');
+  await h.flush();
+  assert.equal(out.text(), Array.from({ length: 3000 }, (_, i) => `chatty | line ${i}\n`).join(''));
 });
