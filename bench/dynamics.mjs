@@ -63,13 +63,16 @@ export async function restart({ runs, windowMs }) {
 }
 
 /** One reaping run under `init` (argv prefix that takes `-- CMD...`). */
+/** An init's argv, or a function of the run's private directory (for dinit's socket: concurrent runs must not share one). */
+const argvIn = (initArgv, dir) => (typeof initArgv === 'function' ? initArgv(dir) : initArgv);
+
 async function reapOnce(initArgv, n) {
   const dir = tmp();
   try {
     const go = join(dir, 'go');
     const stampFile = join(dir, 'stamp');
     const cmd = `${process.execPath} ${fixture('orphans.mjs')} ${n} ${go} ${stampFile}; exec sleep 100000`;
-    const p = startPid1([...initArgv, '--', 'sh', '-c', cmd], { cwd: dir });
+    const p = startPid1([...argvIn(initArgv, dir), '--', 'sh', '-c', cmd], { cwd: dir });
     await p.waitFor(/orphans armed/);
     const pid1 = await p.pid1();
     await sleep(200);
@@ -119,7 +122,7 @@ export async function reaping({ runs, n = 1000 }) {
   let left = 0;
   for (let i = 0; i < runs; i++) {
     if (tini) t.push((await reapOnce([tini, '-s'], n)).zeroAt);
-    const r = await reapOnce(dinitArgv(['run', '--socket', '/run/dinit-bench-reap.sock']), n);
+    const r = await reapOnce((dir) => dinitArgv(['run', '--socket', join(dir, 'dinit.sock')]), n);
     d.push(r.zeroAt);
     left = Math.max(left, r.at1s);
   }
@@ -142,7 +145,7 @@ async function outputOnce(initArgv, mib, prefix) {
     const counter = (await import('node:child_process')).spawn(process.execPath, [fixture('count-lines.mjs'), prefix, String(line.length)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    const p = startPid1([...initArgv, '--', 'sh', '-c', cmd], { stdout: counter.stdin, cwd: dir });
+    const p = startPid1([...argvIn(initArgv, dir), '--', 'sh', '-c', cmd], { stdout: counter.stdin, cwd: dir });
     let out = '';
     counter.stdout.setEncoding('utf8').on('data', (c) => (out += c));
     await p.exited;
@@ -163,7 +166,7 @@ export async function output({ runs, mib }) {
   let bad = 0;
   for (let i = 0; i < runs; i++) {
     if (tini) t.push((await outputOnce([tini, '-s'], mib, '')).mibs);
-    const r = await outputOnce(dinitArgv(['run', '--socket', '/run/dinit-bench-out.sock']), mib, 'main | ');
+    const r = await outputOnce((dir) => dinitArgv(['run', '--socket', join(dir, 'dinit.sock')]), mib, 'main | ');
     d.push(r.mibs);
     lost = Math.max(lost, r.expected - r.good);
     bad = Math.max(bad, r.bad);
