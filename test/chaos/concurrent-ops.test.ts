@@ -19,7 +19,7 @@ test('a restart or stop whose service is started again by a concurrent start set
     dir,
     `services:
   base: { command: "sleep 100000" }
-  dep: { command: ${fixture('long-running.js', 'dep', '--stop-delay', 400)}, depends-on: [base] }
+  dep: { command: ${fixture('long-running.js', 'dep', '--stop-delay', 2000)}, depends-on: [base] }
 `,
   );
   const d = await startDinit({ config, dir, t, bin });
@@ -28,7 +28,7 @@ test('a restart or stop whose service is started again by a concurrent start set
     const from = d.mark();
     const op = request(d.socket, verb, { names: ['base'], wait: true }, { timeoutMs: 8000 });
     await d.waitForLine(stopping('dep'), { from });
-    // dep is still stopping (400 ms): starting it needs base, which lifts base's stop.
+    // dep is still stopping (2 s, a wide margin for a loaded machine; stop-timeout is 3 s): starting it needs base, which lifts base's stop.
     const started = await request(d.socket, 'start', { names: ['dep'], wait: true }, { timeoutMs: 8000 });
     assert.equal(started.ok, true, JSON.stringify(started));
     const r = await op;
