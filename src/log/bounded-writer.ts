@@ -100,6 +100,16 @@ export class BoundedWriter {
     return dropped;
   }
 
+  /** Bytes of ordinary lines that can be queued now (so a caller need not format what would be dropped). */
+  get room(): number {
+    return this.dead ? 0 : Math.max(0, this.opts.maxBytes - this.queued);
+  }
+
+  /** Count `lines` from `source` as dropped, unformatted (the caller saw too little `room`). */
+  drop(source: string, lines: number): void {
+    if (!this.dead && lines > 0) this.pendingDrops.set(source, (this.pendingDrops.get(source) ?? 0) + lines);
+  }
+
   /** Whether a reader should take in more now (false: pause until `onRoom`). */
   hasRoom(): boolean {
     return this.dead || this.stalled || this.queued * 2 < this.opts.maxBytes;

@@ -30,8 +30,12 @@ const NEWLINE = Buffer.from('\n');
 
 /** Where a LineFramer delivers. */
 export interface FrameSink {
-  /** One or more whole lines, each ending in LF, exactly as written (CRs, overlong lines, bad UTF-8 included). */
-  lines(block: Buffer): void;
+  /**
+   * One or more whole lines, each ending in LF, exactly as written (CRs,
+   * overlong lines, bad UTF-8 included). `transient`: the bytes are only
+   * valid during the call (a reused read buffer): copy what you keep.
+   */
+  lines(block: Buffer, transient: boolean): void;
   /** A cut (≤ the limit) of a line that grew past the limit without a newline: a line of its own, as is. */
   piece(bytes: Buffer): void;
 }
@@ -45,36 +49,39 @@ export class LineFramer {
     private readonly maxLineBytes: number = MAX_LINE_BYTES,
   ) {}
 
-  push(chunk: Buffer | string): void {
+  /** A chunk of the stream; `transient`: it is only valid during the call (a reused read buffer). */
+  push(chunk: Buffer | string, transient = false): void {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let start = 0;
     if (this.pendingBytes > 0) {
       const lf = buf.indexOf(LF);
       if (lf === -1) {
-        this.hold(buf);
+        this.hold(buf, transient);
         return;
       }
       this.pending.push(buf.subarray(0, lf + 1));
-      this.sink.lines(this.takePending());
+      this.sink.lines(Buffer.concat(this.pending), false);
+      this.pending = [];
+      this.pendingBytes = 0;
       start = lf + 1;
     }
     const last = buf.lastIndexOf(LF);
     if (last >= start) {
-      this.sink.lines(start === 0 && last === buf.length - 1 ? buf : buf.subarray(start, last + 1));
+      this.sink.lines(start === 0 && last === buf.length - 1 ? buf : buf.subarray(start, last + 1), transient);
       start = last + 1;
     }
-    if (start < buf.length) this.hold(start === 0 ? buf : buf.subarray(start));
+    if (start < buf.length) this.hold(start === 0 ? buf : buf.subarray(start), transient);
   }
 
   /** The stream ended: a partial last line goes out as if it had its newline. */
   end(): void {
     if (this.pendingBytes === 0) return;
     this.pending.push(NEWLINE);
-    this.sink.lines(this.takePending());
+    this.sink.lines(this.takePending(), false);
   }
 
-  private hold(rest: Buffer): void {
-    this.pending.push(rest);
+  private hold(rest: Buffer, transient: boolean): void {
+    this.pending.push(transient ? Buffer.from(rest) : rest);
     this.pendingBytes += rest.length;
     if (this.pendingBytes > this.maxLineBytes) this.cutOverlong();
   }
@@ -199,7 +206,8 @@ export interface ReadGate {
 
 /** What `readInto` feeds: a LineFramer or a LineSplitter. */
 export interface ChunkTarget {
-  push(chunk: Buffer | string): void;
+  /** `transient`: the chunk is only valid during the call (a reused read buffer). */
+  push(chunk: Buffer | string, transient?: boolean): void;
   end(): void;
   /** After a chunk of `bytes`: ms to let the stream fill before reading on (0: read on). */
   wait?(bytes: number): number;

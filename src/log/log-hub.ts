@@ -32,6 +32,7 @@ import { consoleLine, dinitLine, fileLine } from './format.js';
 import type { ConsoleStyle, FormatSettings } from './format.js';
 import { forEachLine, LineFramer, MAX_LINE_BYTES, readInto, TurnBudget } from './line-splitter.js';
 import type { ChunkTarget } from './line-splitter.js';
+import { takeOver, readPipe } from './pipe-reader.js';
 import { fdOf, growPipe } from './pipe-size.js';
 import { LineRing } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
@@ -60,6 +61,8 @@ const DEFAULT_QUEUE_BYTES = 1024 * 1024;
 const DINIT_RESERVE_BYTES = 64 * 1024;
 /** libuv reads a pipe 64 KiB at a time: a read that size found the (default-sized) pipe full. */
 const FULL_READ = 64 * 1024;
+/** With less room than this on the console queue, a block that does not fit whole is dropped unformatted. */
+const DROP_WHOLE_BYTES = 64 * 1024;
 /** A flood in small pieces is read this often (see reader()). */
 const COALESCE_MS = 1;
 /** close(): stop waiting for attached streams once none brought anything for this long. */
@@ -245,8 +248,8 @@ export class LogHub {
   attach(name: string, stdout: Readable | null, stderr: Readable | null): Promise<void> {
     const parts: Promise<void>[] = [];
     // The console writer is the gate: a service outrunning a live reader waits on its pipe.
-    if (stdout) parts.push(readInto(stdout, this.reader(name, 'stdout', stdout), this.budget, this.out.writer));
-    if (stderr) parts.push(readInto(stderr, this.reader(name, 'stderr', stderr), this.budget, this.err.writer));
+    if (stdout) parts.push(this.read(name, 'stdout', stdout, this.out.writer));
+    if (stderr) parts.push(this.read(name, 'stderr', stderr, this.err.writer));
     const done = Promise.all(parts).then(() => {
       this.reading.delete(done);
     });
@@ -345,6 +348,13 @@ export class LogHub {
     if (this.err !== this.out) this.err.writer.close();
   }
 
+  /** A service pipe is read into a shared buffer when possible (pipe-reader.ts), else as a stream. */
+  private read(name: string, stream: 'stdout' | 'stderr', src: Readable, gate: BoundedWriter): Promise<void> {
+    const own = takeOver(src);
+    const target = this.reader(name, stream, own ?? fdOf(src));
+    return own === null ? readInto(src, target, this.budget, gate) : readPipe(own, target, this.budget, gate);
+  }
+
   /**
    * What a service's stream is read into: its LineFramer, paced for floods.
    * A service writing faster than we read fills its pipe: reads come back
@@ -355,20 +365,19 @@ export class LogHub {
    * one within COALESCE_MS, we let the (then bigger) pipe fill that long
    * before reading on. Output that trickles is read at once.
    */
-  private reader(name: string, stream: 'stdout' | 'stderr', src: Readable): ChunkTarget {
+  private reader(name: string, stream: 'stdout' | 'stderr', fd: number | null): ChunkTarget {
     const framer = new LineFramer({
-      lines: (block) => this.block(name, stream, block),
+      lines: (block, transient) => this.block(name, stream, block, transient),
       piece: (bytes) => this.lines(name, stream, [bytes.toString('utf8')]),
     });
     let grown = false;
     const grow = (): void => {
       grown = true;
-      const fd = fdOf(src);
       if (fd !== null) growPipe(fd);
     };
     let last = -Infinity;
     return {
-      push: (chunk) => framer.push(chunk),
+      push: (chunk, transient) => framer.push(chunk, transient),
       end: () => framer.end(),
       wait: (bytes) => {
         const now = performance.now();
@@ -386,7 +395,7 @@ export class LogHub {
   }
 
   /** A block of whole lines from a service (see the module comment for the two paths). */
-  private block(name: string, stream: 'stdout' | 'stderr', block: Buffer): void {
+  private block(name: string, stream: 'stdout' | 'stderr', block: Buffer, transient: boolean): void {
     this.blocksIn++;
     const n = this.settings.format === 'text' && !this.settings.timestamps ? scan(block) : -1;
     if (n < 0 || !isUtf8(block)) {
@@ -398,8 +407,9 @@ export class LogHub {
     const time = this.now();
     const e = this.services.get(name);
     const out = stream === 'stdout' ? this.out : this.err;
-    // The bare lines: what a file gets, and the console without prefix.
-    const bare = (): Buffer => (crlfs > 0 ? frame(block, n, NO_PREFIX) : block);
+    // The bare lines: what a file gets, and the console without prefix (a
+    // copy: the queues keep it, and the block may live only as long as this call).
+    const bare = (): Buffer => (crlfs > 0 ? frame(block, n, NO_PREFIX) : transient ? Buffer.from(block) : block);
     if (e) {
       e.ring.push({ seq: this.seq + 1, n, time, service: name, stream, bytes: block, line: '' });
       e.file?.writeLines(bare());
@@ -407,9 +417,17 @@ export class LogHub {
     this.seq += n;
     // The console gets the lines before the probes see them: a `ready: { log: … }`
     // match makes dinit print "started", and that must come after the line.
-    const data = !e || e.spec.prefix ? frame(block, n, this.prefixOf(out, name)) : bare();
-    const dropped = out.writer.push(name, data);
-    if (dropped) this.countDrop(name, dropped);
+    const prefix = !e || e.spec.prefix ? this.prefixOf(out, name) : NO_PREFIX;
+    const room = out.writer.room;
+    if (room < DROP_WHOLE_BYTES && room < block.length + n * prefix.length) {
+      // Nobody reads: do not build what would be thrown away.
+      out.writer.drop(name, n);
+      this.countDrop(name, n);
+    } else {
+      const data = prefix.length > 0 ? frame(block, n, prefix) : bare();
+      const dropped = out.writer.push(name, data);
+      if (dropped) this.countDrop(name, dropped);
+    }
     const probes = this.probes.get(name);
     if (!probes && !this.isFollowed(name)) return;
     forEachLine(block, (text) => this.deliver({ time, service: name, stream, line: text }, probes));

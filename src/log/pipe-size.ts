@@ -1,4 +1,5 @@
-// Bigger buffers for busy pipes. A Linux pipe holds 64 KiB by default: a
+// Pipe descriptors: a duplicate of one (see pipe-reader.ts), and bigger buffers
+// for busy pipes. A Linux pipe holds 64 KiB by default: a
 // service flooding its stdout then blocks every 64 KiB until dinit has read,
 // and dinit blocks every 64 KiB until its own reader has, so the three take
 // turns instead of working side by side (measured: yes | dinit | reader on 2
@@ -10,8 +11,9 @@
 
 import { libc } from '../os/libc.js';
 
-/** fcntl command (Linux, every architecture). */
+/** fcntl commands (Linux, every architecture). */
 const F_SETPIPE_SZ = 1031;
+const F_DUPFD_CLOEXEC = 1030;
 /** /proc/sys/fs/pipe-max-size's default: what an unprivileged process may ask for. */
 export const BUSY_PIPE_BYTES = 1024 * 1024;
 
@@ -28,4 +30,14 @@ export function growPipe(fd: number, bytes: number = BUSY_PIPE_BYTES): boolean {
 export function fdOf(stream: unknown): number | null {
   const fd = (stream as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : null;
+}
+
+/** A new descriptor for what `fd` refers to (close-on-exec, 3 or above), or null. Never throws. */
+export function dupFd(fd: number): number | null {
+  try {
+    const n = libc().fcntlSet(fd, F_DUPFD_CLOEXEC, 3);
+    return n >= 0 ? n : null;
+  } catch {
+    return null;
+  }
 }

@@ -146,3 +146,19 @@ test('a target that asks to wait pauses the stream, which then resumes; chunks a
   await done;
   assert.deepEqual(got, [...Array.from({ length: 10 }, (_, i) => `c${i}\n`), 'late\n', 'END']);
 });
+
+test('a framer copies what it keeps of a transient chunk (a read buffer that is reused after the call)', () => {
+  const out: string[] = [];
+  const f = new LineFramer({ lines: (b) => out.push(b.toString()), piece: (b) => out.push('P:' + b.toString()) });
+  const reused = Buffer.alloc(16);
+  const feed = (text: string): void => {
+    const n = reused.write(text);
+    f.push(reused.subarray(0, n), true);
+    reused.fill(0x21); // the next read overwrites it
+  };
+  feed('one\ntw');
+  feed('o\nthr');
+  feed('ee');
+  f.end();
+  assert.deepEqual(out, ['one\n', 'two\n', 'three\n']);
+});

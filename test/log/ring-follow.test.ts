@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { LineRing, LogHub } from '../../src/log/index.js';
 import type { RingEntry } from '../../src/log/index.js';
 import type { LogLine } from '../../src/control/target.js';
+import { prng } from '../helpers/prng.js';
 import { capture, spec, within } from './helpers.js';
 
 function hub() {
@@ -159,4 +160,55 @@ test('a ring keeps blocks of raw lines and splits them only when read, trimming 
   assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e'], 'growing does not bring trimmed lines back');
   r.push(block(6, 'f\n'));
   assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e', 'f']);
+});
+
+test('a ring holds exactly the last lines a simple list would, through wrap-around, growth, resizes and mixed entries', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const rand = prng(seed);
+    let capacity = 1 + Math.floor(rand() * 300);
+    const maxBytes = 1 << 20; // never the binding bound here: the count is
+    const r = new LineRing(capacity, maxBytes);
+    let model: { seq: number; line: string }[] = [];
+    let seq = 0;
+    for (let step = 0; step < 400; step++) {
+      const roll = rand();
+      if (roll < 0.05) {
+        capacity = Math.floor(rand() * 300);
+        r.resize(capacity);
+        model = capacity > 0 ? model.slice(-capacity) : [];
+      } else if (roll < 0.2) {
+        const line = `text ${step}`;
+        r.push({ seq: ++seq, n: 1, time: 0, service: 's', stream: 'dinit', bytes: null, line });
+        if (capacity > 0) model.push({ seq, line });
+      } else {
+        const n = 1 + Math.floor(rand() * (rand() < 0.1 ? 900 : 40));
+        const lines = Array.from({ length: n }, (_, i) => `b${step}.${i} ${'x'.repeat(Math.floor(rand() * 50))}`);
+        const first = seq + 1;
+        // The block lives in a buffer that is reused afterwards: the ring must have copied it.
+        const bytes = Buffer.from(lines.join('\n') + '\n');
+        r.push({ seq: first, n, time: 0, service: 's', stream: 'stdout', bytes, line: '' });
+        bytes.fill(0x3f);
+        seq += n;
+        if (capacity > 0) model.push(...lines.map((line, i) => ({ seq: first + i, line })));
+      }
+      model = capacity > 0 ? model.slice(-capacity) : [];
+      const k = 1 + Math.floor(rand() * (capacity + 5));
+      const got = r.last(k).map((x) => ({ seq: x.seq, line: x.l.line }));
+      assert.deepEqual(got, model.slice(-k), `seed ${seed}, step ${step}`);
+      assert.equal(r.length, model.length);
+    }
+  }
+});
+
+test('blocks are bounded by bytes too: the newest lines that fit are kept, a block larger than the bound keeps its last lines', () => {
+  const block = (seq: number, lines: string[]): RingEntry => ({ seq, n: lines.length, time: 0, service: 's', stream: 'stdout', bytes: Buffer.from(lines.map((l) => l + '\n').join('')), line: '' });
+  const r = new LineRing(1000, 1000);
+  const lines = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(2, '0')} ${'y'.repeat(96)}`); // 100 bytes each with \n
+  r.push(block(1, lines.slice(0, 6)));
+  r.push(block(7, lines.slice(6, 12)));
+  const kept = r.last().map((x) => x.l.line);
+  assert.ok(kept.length <= 10, `within 1000 bytes (${kept.length} lines kept)`);
+  assert.deepEqual(kept, lines.slice(12 - kept.length, 12), 'the newest lines, in order');
+  r.push(block(13, lines.slice(12, 30)));
+  assert.deepEqual(r.last().map((x) => [x.seq, x.l.line]), lines.slice(20).map((l, i) => [21 + i, l]), 'an 1800-byte block keeps its last 1000 bytes of lines');
 });
