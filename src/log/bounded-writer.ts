@@ -29,6 +29,8 @@ export interface BoundedWriterOptions {
   reserveBytes: number;
   /** Called with the lines dropped per source since the last call. */
   onDrops: (drops: Map<string, number>) => void;
+  /** Called with the buffers of each write once the sink is done with them (written or failed). */
+  onWritten?: (parts: Buffer[]) => void;
   now: () => number;
 }
 
@@ -58,6 +60,11 @@ export class BoundedWriter {
   private roomWaiters: (() => void)[] = [];
   private stallTimer: NodeJS.Timeout | null = null;
   private stalled = false;
+  /** Whether the sink lets go of a buffer once its write is done (so the buffer may be reused). */
+  get sinkReleases(): boolean {
+    return this.sink.kind !== 'stream';
+  }
+
   /** Largest queue size seen (for tests and diagnostics). */
   peakBytes = 0;
 
@@ -191,6 +198,7 @@ export class BoundedWriter {
     this.inFlight = true;
     this.sink.write(parts, (err) => {
       this.inFlight = false;
+      this.opts.onWritten?.(parts);
       this.queued -= size;
       if (err) {
         // Nobody can read us any more (EPIPE, closed fd): discard, quietly.

@@ -25,6 +25,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { LogLine } from '../control/target.js';
 import type { LogFormat, LogSpec } from '../types.js';
+import { Arena } from './arena.js';
 import { BoundedWriter } from './bounded-writer.js';
 import { ColorAssigner, detectColorLevel, makeChalk } from './color.js';
 import type { ColorLevel, Destination } from './color.js';
@@ -63,6 +64,8 @@ const DINIT_RESERVE_BYTES = 64 * 1024;
 const FULL_READ = 64 * 1024;
 /** With less room than this on the console queue, a block that does not fit whole is dropped unformatted. */
 const DROP_WHOLE_BYTES = 64 * 1024;
+/** Arena slack: the largest buffer it hands out is a quarter of its size. */
+const ARENA_SLACK_BYTES = 256 * 1024;
 /** A flood in small pieces is read this often (see reader()). */
 const COALESCE_MS = 1;
 /** close(): stop waiting for attached streams once none brought anything for this long. */
@@ -82,6 +85,8 @@ interface Entry {
 
 interface Out {
   writer: BoundedWriter;
+  /** Reused memory for what the writer writes, when its sink lets go of buffers once written. */
+  arena: Arena | null;
   style: ConsoleStyle;
   /** Each service's `name | ` prefix as bytes (colour included), for the current width. */
   prefixes: Map<string, Buffer>;
@@ -131,13 +136,13 @@ function scan(block: Buffer): number {
 
 /**
  * The block just scanned (`n` lines) with `prefix` before each line and the
- * CR of each CRLF ending dropped. The block is copied once to the end of the
- * new buffer, and each line then moved forward into place (copyWithin: no
- * per-line allocation); a line never moves past the start of its own source.
+ * CR of each CRLF ending dropped, written into `out` (frameSize bytes; the
+ * result may be shorter). The block is copied once to the end of `out`, and
+ * each line then moved forward into place (copyWithin: no per-line
+ * allocation); a line never moves past the start of its own source.
  */
-function frame(block: Buffer, n: number, prefix: Buffer): Buffer {
+function frame(block: Buffer, n: number, prefix: Buffer, out: Buffer = Buffer.allocUnsafe(frameSize(block, n, prefix))): Buffer {
   const p = prefix.length;
-  const out = Buffer.allocUnsafe(block.length + n * p);
   const at = n * p;
   out.set(block, at);
   let o = 0;
@@ -158,6 +163,8 @@ function frame(block: Buffer, n: number, prefix: Buffer): Buffer {
   }
   return o === out.length ? out : out.subarray(0, o);
 }
+
+const frameSize = (block: Buffer, n: number, prefix: Buffer): number => block.length + n * prefix.length;
 
 export class LogHub {
   private settings: FormatSettings;
@@ -183,13 +190,20 @@ export class LogHub {
     const make = (dest: Destination): Out => {
       const level: ColorLevel =
         opts.color === undefined ? detectColorLevel(dest) : opts.color ? (Math.max(1, detectColorLevel(dest)) as ColorLevel) : 0;
+      const maxBytes = opts.maxQueueBytes ?? DEFAULT_QUEUE_BYTES;
+      let arena: Arena | null = null;
       const writer = new BoundedWriter(openSink(dest), {
-        maxBytes: opts.maxQueueBytes ?? DEFAULT_QUEUE_BYTES,
+        maxBytes,
         reserveBytes: DINIT_RESERVE_BYTES,
         now: this.now,
         onDrops: (d) => this.reportDrops(d),
+        onWritten: (parts) => {
+          if (arena) for (const part of parts) if (arena.owns(part)) arena.release(part);
+        },
       });
-      return { writer, style: { chalk: makeChalk(level), width: 0 }, prefixes: new Map() };
+      // (Room for the whole queue, what is being written, and a wrap-around.)
+      if (writer.sinkReleases) arena = new Arena(2 * maxBytes + 2 * ARENA_SLACK_BYTES);
+      return { writer, arena, style: { chalk: makeChalk(level), width: 0 }, prefixes: new Map() };
     };
     this.out = make(opts.stdout);
     this.err = sameDestination(opts.stdout, opts.stderr) ? this.out : make(opts.stderr);
@@ -407,12 +421,10 @@ export class LogHub {
     const time = this.now();
     const e = this.services.get(name);
     const out = stream === 'stdout' ? this.out : this.err;
-    // The bare lines: what a file gets, and the console without prefix (a
-    // copy: the queues keep it, and the block may live only as long as this call).
-    const bare = (): Buffer => (crlfs > 0 ? frame(block, n, NO_PREFIX) : transient ? Buffer.from(block) : block);
     if (e) {
       e.ring.push({ seq: this.seq + 1, n, time, service: name, stream, bytes: block, line: '' });
-      e.file?.writeLines(bare());
+      // The bare lines (a copy when the block only lives as long as this call: the file's queue keeps it).
+      e.file?.writeLines(crlfs > 0 ? frame(block, n, NO_PREFIX) : transient ? Buffer.from(block) : block);
     }
     this.seq += n;
     // The console gets the lines before the probes see them: a `ready: { log: … }`
@@ -424,9 +436,14 @@ export class LogHub {
       out.writer.drop(name, n);
       this.countDrop(name, n);
     } else {
-      const data = prefix.length > 0 ? frame(block, n, prefix) : bare();
+      // Without prefix or CR, an untouched block that outlives this call goes as it is.
+      const size = frameSize(block, n, prefix);
+      const keep = prefix.length === 0 && crlfs === 0 && !transient;
+      const mem = keep ? null : out.arena?.take(size) ?? null;
+      const data = keep ? block : frame(block, n, prefix, mem ?? Buffer.allocUnsafe(size));
       const dropped = out.writer.push(name, data);
       if (dropped) this.countDrop(name, dropped);
+      if (mem && dropped === n) out.arena!.abandon();
     }
     const probes = this.probes.get(name);
     if (!probes && !this.isFollowed(name)) return;
