@@ -26,6 +26,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
+/** libuv reads a pipe 64 KiB at a time: a read that size found (probably) more waiting. */
+const BUSY_READ_BYTES = 64 * 1024;
 const NEWLINE = Buffer.from('\n');
 
 /** Where a LineFramer delivers. */
@@ -218,37 +220,51 @@ export interface ChunkTarget {
  * is the console writer: a reader that keeps up slows the service down to its
  * pace, one that stalls does not) and the target wants, pushing each chunk
  * into `target`; resolves after `target.end()` (the partial last line
- * flushed). An error ends the stream like 'end' does.
+ * flushed). An error ends the stream like 'end' does. Once the stream has
+ * more than one chunk to give (or a full read), `handOver` may take the rest
+ * of it over: it returns the promise of reading the rest into the same
+ * target, or null to go on here.
  */
-export function readInto(r: Readable, target: ChunkTarget, budget?: TurnBudget, gate?: ReadGate): Promise<void> {
+export function readInto(r: Readable, target: ChunkTarget, budget?: TurnBudget, gate?: ReadGate, handOver?: () => Promise<void> | null): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
+    let chunks = 0;
     const resume = (): void => {
       if (!finished) r.resume();
     };
     const onData = (chunk: Buffer | string): void => {
       target.push(chunk);
+      // Waiting and handing over only once what the stream buffered is taken in.
+      const drained = r.readableLength === 0;
+      const ms = drained ? (target.wait?.(chunk.length) ?? 0) : 0;
+      if (drained && handOver && (++chunks > 1 || chunk.length >= BUSY_READ_BYTES)) {
+        const rest = handOver();
+        if (rest) {
+          detach();
+          void rest.then(resolve);
+          return;
+        }
+      }
       if (gate && !gate.hasRoom()) {
         r.pause();
         gate.onRoom(resume);
       } else if (budget?.spend(chunk.length, resume)) {
         r.pause();
-      } else if (r.readableLength === 0) {
-        // (Only once what the stream already buffered is taken in.)
-        const ms = target.wait?.(chunk.length) ?? 0;
-        if (ms > 0) {
-          r.pause();
-          setTimeout(resume, ms);
-        }
+      } else if (ms > 0) {
+        r.pause();
+        setTimeout(resume, ms);
       }
     };
-    const finish = (): void => {
-      if (finished) return;
+    const detach = (): void => {
       finished = true;
       r.removeListener('data', onData);
       r.removeListener('end', finish);
       r.removeListener('close', finish);
       r.removeListener('error', finish);
+    };
+    const finish = (): void => {
+      if (finished) return;
+      detach();
       target.end();
       resolve();
     };

@@ -362,11 +362,15 @@ export class LogHub {
     if (this.err !== this.out) this.err.writer.close();
   }
 
-  /** A service pipe is read into a shared buffer when possible (pipe-reader.ts), else as a stream. */
+  /** A service's stream is read as a stream; once busy, its pipe is read into a shared buffer (pipe-reader.ts). */
   private read(name: string, stream: 'stdout' | 'stderr', src: Readable, gate: BoundedWriter): Promise<void> {
-    const own = takeOver(src);
-    const target = this.reader(name, stream, own ?? fdOf(src));
-    return own === null ? readInto(src, target, this.budget, gate) : readPipe(own, target, this.budget, gate);
+    let own: number | null = null;
+    const target = this.reader(name, stream, () => own ?? fdOf(src));
+    const handOver = (): Promise<void> | null => {
+      own = takeOver(src);
+      return own === null ? null : readPipe(own, target, this.budget, gate);
+    };
+    return readInto(src, target, this.budget, gate, handOver);
   }
 
   /**
@@ -379,7 +383,7 @@ export class LogHub {
    * one within COALESCE_MS, we let the (then bigger) pipe fill that long
    * before reading on. Output that trickles is read at once.
    */
-  private reader(name: string, stream: 'stdout' | 'stderr', fd: number | null): ChunkTarget {
+  private reader(name: string, stream: 'stdout' | 'stderr', fd: () => number | null): ChunkTarget {
     const framer = new LineFramer({
       lines: (block, transient) => this.block(name, stream, block, transient),
       piece: (bytes) => this.lines(name, stream, [bytes.toString('utf8')]),
@@ -387,7 +391,8 @@ export class LogHub {
     let grown = false;
     const grow = (): void => {
       grown = true;
-      if (fd !== null) growPipe(fd);
+      const now = fd();
+      if (now !== null) growPipe(now);
     };
     let last = -Infinity;
     return {

@@ -5,15 +5,14 @@
 // collects once 64 MB of it piles up (seen: dinit's RSS +70 MB while ten
 // services flooded a stalled console). Node can instead read into a buffer
 // of ours (`onread`), with no stream machinery per read — but only on a
-// socket it creates with that option. So when the stream we are given is a
-// net.Socket on a file descriptor that has not delivered anything yet, we
-// take a duplicate of that descriptor and destroy the stream at once (a
-// net.Socket starts reading as soon as it is made; destroying it, in the same
-// tick, stops that before any read — the pipe stays open through our
-// duplicate), then read the duplicate through a socket of our own, into one
-// buffer shared by all services (reads are handled one at a time, and the hub
-// copies what it keeps). The given stream's 'close' so comes early; nothing
-// but the hub reads a service's output.
+// socket it creates with that option. So once a service's stream brings a
+// second chunk (or a full one), and if it is a net.Socket on a file
+// descriptor, we take a duplicate of that descriptor, destroy the stream, and
+// read the duplicate through a socket of our own, into one buffer shared by
+// all services (reads are handled one at a time, and the hub copies what it
+// keeps). A service that prints once keeps its stream: taking over costs
+// ~25 µs per stream, which a restart loop would pay on every spawn. The given stream's 'close' so comes early for busy services;
+// nothing but the hub reads a service's output.
 
 import { Socket } from 'node:net';
 import type { OnReadOpts, SocketConstructorOpts } from 'node:net';
@@ -28,12 +27,15 @@ let shared: Buffer | null = null;
 
 /**
  * Take `stream`'s pipe over: a descriptor of our own for it, the stream
- * destroyed. Null (the stream untouched) unless it is a net.Socket on an fd
- * that has delivered nothing and is not being consumed.
+ * destroyed. Called from the stream's one 'data' listener (readInto's) once
+ * its buffer is empty: between two reads, so nothing read is left behind —
+ * libuv hands each read on as it makes it, and destroying the stream in the
+ * same tick stops it before the next. Null (the stream untouched) unless it
+ * is a net.Socket on an fd that no one else reads.
  */
 export function takeOver(stream: Readable): number | null {
-  if (!(stream instanceof Socket) || stream.readableFlowing !== null || stream.readableLength > 0 || stream.destroyed) return null;
-  if (stream.listenerCount('data') > 0 || stream.listenerCount('readable') > 0) return null;
+  if (!(stream instanceof Socket) || stream.readableLength > 0 || stream.destroyed) return null;
+  if (stream.listenerCount('data') !== 1 || stream.listenerCount('readable') > 0) return null;
   const fd = fdOf(stream);
   const own = fd === null ? null : dupFd(fd);
   if (own !== null) stream.destroy();
