@@ -12,11 +12,13 @@
 //
 // The common case — text format, no timestamps, valid UTF-8, no line over the
 // limit — never makes a string: the console gets one buffer per block with the
-// prefix copied in front of each line (CRs of CRLF endings dropped), the ring
-// keeps the block itself and splits it only when read, the file gets the
-// block, and only a follower or probe makes lines of it. Anything else (JSON,
-// timestamps, overlong lines, bad UTF-8) goes line by line through
-// format.ts's functions, still with one console write per block.
+// prefix copied in front of each line (CRs of CRLF endings dropped), in memory
+// reused from write to write (arena.ts); the ring copies the block into its
+// byte store and splits it only when read; the file gets the block; and only
+// a follower or probe makes lines of it. Anything else (JSON, timestamps,
+// overlong lines, bad UTF-8) goes line by line through format.ts's functions,
+// still with one console write per block. A busy service's pipe is read into
+// one shared buffer (pipe-reader.ts), so a flood allocates next to nothing.
 //
 // A service that was never registered (or was removed while its process still
 // writes) is printed with a prefix but not buffered or filed.
