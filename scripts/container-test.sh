@@ -30,7 +30,8 @@ if ! "$DOCKER" info >/dev/null 2>&1; then
   mkdir -p "$DINIT_CACHE"
   # A dockerd that died (OOM, a killed session) leaves its pid file, and a new one refuses to start.
   for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
-    if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
+    # (By name, not kill -0: the pid may have been reused, even as a thread of another process.)
+    if [ -f "$pidfile" ] && ! grep -qx 'dockerd\|containerd' "/proc/$(cat "$pidfile")/comm" 2>/dev/null; then rm -f "$pidfile"; fi
   done
   setsid dockerd >"$DINIT_CACHE/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 300); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.1; done
