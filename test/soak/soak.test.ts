@@ -68,7 +68,11 @@ async function soakDinit(t: { after(fn: () => unknown): void }, yaml: string): P
 
 function judge(samples: Sample[], diag: (m: string) => void): void {
   for (const s of samples) diag(`${s.at}: RSS ${s.rssMb} MB, ${s.fds} fds`);
-  const warm = samples[1]!;
+  // The warm-up is the first 30%: RSS rises until V8's heap reaches its working
+  // size under the cap (seen: 65 → 75 → 79 → 92 MB over the first 3000 of
+  // 10,000 restarts at ~600/s, then 89–91 MB to the end). A leak shows as a
+  // slope over the remaining 70%, or as a crash at the cap.
+  const warm = samples[3]!;
   const end = samples[samples.length - 1]!;
   assert.ok(end.rssMb - warm.rssMb <= RSS_TOLERANCE_MB, `RSS grew ${(end.rssMb - warm.rssMb).toFixed(1)} MB after warm-up (tolerance ${RSS_TOLERANCE_MB} MB)`);
   assert.ok(Math.abs(end.fds - warm.fds) <= FD_TOLERANCE, `open fds went from ${warm.fds} to ${end.fds} (tolerance ${FD_TOLERANCE})`);
