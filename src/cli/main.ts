@@ -8,19 +8,14 @@
 // a dynamic import() only when that verb runs.
 
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { processIO, type CliIO, type ConfigModule } from './context.js';
-import { dispatch, type VerbModule } from './dispatch.js';
+import { processIO, type ConfigModule } from './context.js';
+import { dispatch, type DispatchOptions, type VerbModule } from './dispatch.js';
 import { planCommand, VERBS, type Verb } from './plan.js';
 
 export { planCommand, wantsHelp } from './plan.js';
 
 /** Tests (and embedders) may replace any of these. */
-export interface CliOverrides {
-  io?: CliIO;
-  cwd?: string;
-  uid?: number;
-  loadConfigModule?: () => Promise<ConfigModule>;
-}
+export type CliOverrides = Partial<DispatchOptions>;
 
 const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   run: () => import('./run.js'),
