@@ -36,7 +36,7 @@ import type { ConsoleStyle, FormatSettings } from './format.js';
 import { forEachLine, LineFramer, MAX_LINE_BYTES, readInto, TurnBudget } from './line-splitter.js';
 import type { ChunkTarget } from './line-splitter.js';
 import { takeOver, readPipe } from './pipe-reader.js';
-import { fdOf, growPipe } from './pipe-size.js';
+import { fdOf, growPipe } from '../os/pipe-fds.js';
 import { LineRing } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
 import { openSink, sameDestination } from './sink.js';

@@ -18,7 +18,7 @@ import { Socket } from 'node:net';
 import type { OnReadOpts, SocketConstructorOpts } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { ChunkTarget, ReadGate, TurnBudget } from './line-splitter.js';
-import { dupFd, fdOf } from './pipe-size.js';
+import { dupFd, fdOf } from '../os/pipe-fds.js';
 
 /** libuv reads a pipe in pieces of up to this. */
 const READ_BYTES = 64 * 1024;

@@ -15,7 +15,7 @@
 //    flags (setting O_NONBLOCK on a shared description breaks other writers
 //    with EAGAIN). If /proc is unavailable we fall back to the fd sink. The
 //    first time a write does not fit, the pipe is given a bigger buffer
-//    (pipe-size.ts). Several queued buffers go out as one writev.
+//    (os/pipe-fds.ts). Several queued buffers go out as one writev.
 //  - a socket (a Node parent's 'pipe' stdio, journald's stream socket) cannot
 //    be re-opened that way. It is written through a net.Socket — for fd 1/2
 //    process.stdout/stderr itself, which makes (usually: has already made)
@@ -34,7 +34,7 @@
 import { closeSync, fstatSync, openSync, write as fsWrite, constants as fsc } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Destination } from './color.js';
-import { growPipe } from './pipe-size.js';
+import { growPipe } from '../os/pipe-fds.js';
 
 export interface Sink {
   /** Write all of `parts`, in order; `done` once handed over (or failed: the sink is then dead). */

@@ -15,3 +15,4 @@ export { decodeWaitStatus, waitNoHang } from './libc.js';
 export type { WaitResult, WaitStatus } from './libc.js';
 export { childPids, readStat } from './proc.js';
 export type { ProcStat } from './proc.js';
+export { BUSY_PIPE_BYTES, dupFd, fdOf, growPipe } from './pipe-fds.js';

@@ -8,7 +8,7 @@ import { closeSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { LogHub } from '../../src/log/index.js';
-import { BUSY_PIPE_BYTES } from '../../src/log/pipe-size.js';
+import { BUSY_PIPE_BYTES } from '../../src/os/pipe-fds.js';
 import { libc } from '../../src/os/libc.js';
 import { capture, spec, within } from './helpers.js';
 

@@ -1,4 +1,4 @@
-// Pipe descriptors: a duplicate of one (see pipe-reader.ts), and bigger buffers
+// Pipe descriptors (the OS side of service output, used by src/log): a duplicate of one (see log/pipe-reader.ts), and bigger buffers
 // for busy pipes. A Linux pipe holds 64 KiB by default: a
 // service flooding its stdout then blocks every 64 KiB until dinit has read,
 // and dinit blocks every 64 KiB until its own reader has, so the three take
@@ -9,7 +9,7 @@
 // (/proc/sys/fs/pipe-user-pages-soft; pages themselves are only allocated as
 // data comes). Refusals — not a pipe, over the budget, no libc — are ignored.
 
-import { libc } from '../os/libc.js';
+import { libc } from './libc.js';
 
 /** fcntl commands (Linux, every architecture). */
 const F_SETPIPE_SZ = 1031;
