@@ -173,14 +173,17 @@ describe('spawnService fast path (posix_spawn)', () => {
       import { spawnService } from ${JSON.stringify(spawnJs)};
       const env = { PATH: process.env.PATH };
       const seen = [];
-      process.on('uncaughtException', (e) => seen.push('uncaught ' + e.message));
+      const report = () => { console.log(JSON.stringify(seen)); process.exit(0); };
+      // Report once all three events came; the deadline only turns a lost exit into a readable diff.
+      const note = (what) => { seen.push(what); if (seen.length === 3) report(); };
+      setTimeout(report, 10000);
+      process.on('uncaughtException', (e) => note('uncaught ' + e.message));
       const a = spawnService({ command: ['sh', '-c', 'exit 3'], env });
       const b = spawnService({ command: ['sh', '-c', 'exit 4'], env });
-      a.on('exit', (code) => { seen.push('a ' + code); throw new Error('listener of a'); });
-      b.on('exit', (code) => seen.push('b ' + code));
+      a.on('exit', (code) => { note('a ' + code); throw new Error('listener of a'); });
+      b.on('exit', (code) => note('b ' + code));
       const end = Date.now() + 300;
       while (Date.now() < end); // both exit before the first SIGCHLD is handled
-      setTimeout(() => { console.log(JSON.stringify(seen)); process.exit(0); }, 1000);
     `;
     const c = spawnService({ command: [process.execPath, '--input-type=module', '-e', script], env: { PATH } });
     const out = await output(c);
