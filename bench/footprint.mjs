@@ -13,29 +13,39 @@ import { dinitArgv, fixture, join, median, memOf, now, report, rmTmp, servicesYa
 
 const SETTLE_MS = 1000;
 
-async function floorMem() {
-  const p = startPid1([process.execPath, '-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1e9)']);
-  await p.waitFor(/up/);
-  await sleep(SETTLE_MS);
-  const m = memOf(await p.pid1());
-  await p.stop('SIGKILL');
-  return m;
-}
+/** The bare node: PID 1 of its namespace, prints `up` at its first line of JS, then idles. */
+const FLOOR_ARGV = [process.execPath, '-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1e9)'];
 
-/** A Node program that only spawns n piped `sleep` children and listens on a unix socket (bench/fixtures/node-skeleton.mjs). */
-async function skeletonMem(n) {
+/** bench/fixtures/node-skeleton.mjs: a unix socket server and n piped `sleep` children, nothing else. */
+const skeletonArgv = (n, dir) => [process.execPath, fixture('node-skeleton.mjs'), String(n), join(dir, 'skeleton.sock')];
+
+/** Runs argv (a program that prints `up` when ready) as PID 1 in a private temporary directory. */
+async function asPid1(argvIn, measure) {
   const dir = tmp();
   try {
-    const p = startPid1([process.execPath, fixture('node-skeleton.mjs'), String(n), join(dir, 'skeleton.sock')]);
-    await p.waitFor(/up/);
-    await sleep(SETTLE_MS);
-    const m = memOf(await p.pid1());
-    await p.stop('SIGKILL');
-    return m;
+    const p = startPid1(argvIn(dir), { cwd: dir });
+    try {
+      return await measure(p);
+    } finally {
+      await p.stop('SIGKILL');
+    }
   } finally {
     rmTmp(dir);
   }
 }
+
+/** Memory SETTLE_MS after `up`. */
+const memAfterUp = async (p) => {
+  await p.waitFor(/up/);
+  await sleep(SETTLE_MS);
+  return memOf(await p.pid1());
+};
+
+/** exec → `up`. */
+const timeToUp = async (p) => (await p.waitFor(/up/)).at - p.t0;
+
+const floorMem = () => asPid1(() => FLOOR_ARGV, memAfterUp);
+const skeletonMem = (n) => asPid1((dir) => skeletonArgv(n, dir), memAfterUp);
 
 async function dinitMem(n) {
   const dir = tmp();
@@ -92,25 +102,9 @@ export async function idle({ runs, sizes }) {
 }
 
 /** exec → first line of JS of a bare node (the floor of any Node program's start-up). */
-async function floorStart() {
-  const p = startPid1([process.execPath, '-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1e9)']);
-  const { at } = await p.waitFor(/up/);
-  await p.stop('SIGKILL');
-  return at - p.t0;
-}
-
-/** exec → the skeleton (bench/fixtures/node-skeleton.mjs) has spawned n piped children with child_process. */
-async function skeletonStart(n) {
-  const dir = tmp();
-  try {
-    const p = startPid1([process.execPath, fixture('node-skeleton.mjs'), String(n), join(dir, 'skeleton.sock')]);
-    const { at } = await p.waitFor(/up/);
-    await p.stop('SIGKILL');
-    return at - p.t0;
-  } finally {
-    rmTmp(dir);
-  }
-}
+const floorStart = () => asPid1(() => FLOOR_ARGV, timeToUp);
+/** exec → the skeleton has spawned n piped children with child_process. */
+const skeletonStart = (n) => asPid1((dir) => skeletonArgv(n, dir), timeToUp);
 
 async function dinitStart(n, shape) {
   const dir = tmp();
