@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'UNKNOWN_SERVICE'
   | 'OPERATION_FAILED'
   | 'SOCKET_IN_USE'
+  | 'BUSY' // the supervisor refused a control request for now (too many clients or unread replies)
   | 'INTERNAL';
 
 export class DinitError extends Error {

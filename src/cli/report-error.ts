@@ -18,6 +18,7 @@ export function exitCodeFor(err: DinitError): number {
     case 'UNKNOWN_SERVICE':
     case 'OPERATION_FAILED':
     case 'SOCKET_IN_USE':
+    case 'BUSY':
     case 'INTERNAL':
       return EXIT.FAILED;
     default: {

@@ -3,7 +3,7 @@
 // keep its start-up small; the supervisor imports server.js (or this index).
 
 export * from './protocol.js';
-export { startControlServer, FOLLOW_HIGH_WATER, MAX_BUFFERED_REPLIES } from './server.js';
+export { startControlServer, CLIENT_QUEUE_BOUND, MAX_CONNECTIONS, TOTAL_QUEUE_BOUND } from './server.js';
 export type { ControlServer, ControlServerOptions } from './server.js';
 export { request, stream, unreachableMessage } from './client.js';
 export type { FollowStream, RequestOptions, StreamHandlers } from './client.js';
