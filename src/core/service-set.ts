@@ -329,12 +329,19 @@ export class ServiceSet implements DriverEvents {
     });
   }
 
-  startFailed(name: string, message: string, errno?: string): void {
+  startFailed(name: string, message: string, errno?: string, transient = false): void {
     this.run(() => {
       const s = this.records.get(name);
       if (!s || (s.state !== 'starting' && !(s.state === 'started' && s.smoothPending))) return;
       s.pid = null;
       const reason: StopReason = { kind: 'exec-failed', message };
+      // Out of resources for a moment (another service at the process limit, fds
+      // held by clients): an attempt that failed, retried like a crash. Only a
+      // permanent cause (not found, not executable, unknown user) fails at once.
+      if (transient && !s.cfg.main && s.cfg.type === 'process' && s.cfg.restart !== 'never') {
+        this.retryOrFail(s, reason);
+        return;
+      }
       this.toStopped(s, reason);
       this.fail(s, reason);
       if (s.cfg.main) this.mainExited(errno === 'ENOENT' ? 127 : 126);
@@ -405,6 +412,12 @@ export class ServiceSet implements DriverEvents {
       }
       return;
     }
+    this.retryOrFail(s, reason);
+  }
+
+  /** A failed attempt under the restart policy: restart after restart-delay, or fail past restart-limit. */
+  private retryOrFail(s: ServiceRecord, reason: StopReason): void {
+    const name = s.cfg.name;
     const window = admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
     if (!window) {
       this.toStopped(s, reason);

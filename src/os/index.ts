@@ -5,7 +5,7 @@
 export { createReaper } from './reaper.js';
 export type { Orphan, Reaper, ReaperOptions } from './reaper.js';
 export { becomeSubreaper, isPid1 } from './subreaper.js';
-export { describeSpawnError, isSpawnedChild, spawnService } from './spawn.js';
+export { describeSpawnError, isSpawnedChild, isTransientSpawnError, spawnService } from './spawn.js';
 export type { ExtraStdio, SpawnServiceOptions } from './spawn.js';
 export { killGroup, killPid, killTree, sessionMembers } from './kill.js';
 export { resolveUser } from './users.js';
