@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { emptyConfig, loadConfigFile, mainService, resolveConfigPath, shutdownBudget } from '../config/index.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
+import { takeEarlySignals } from '../early-signals.js';
 import { ConfigError, DinitError, formatIssue } from '../errors.js';
 import { LogHub } from '../log/index.js';
 import { killPid } from '../os/kill.js';
@@ -106,10 +107,19 @@ export async function run(opts: RunOptions): Promise<number> {
       log.dinit(`received ${sig}: no main process to forward it to`);
     });
   }
+  // Signals caught by the launcher while Node loaded dinit and dinit the config:
+  // taken over in the same tick the handlers above went in, so none is lost.
+  const early = takeEarlySignals();
+  const stopEarly = early.find((s) => s === 'SIGTERM' || s === 'SIGINT');
   const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
   process.on('uncaughtException', onCrash);
 
-  supervisor.boot();
+  if (stopEarly) {
+    log.dinit(`received ${stopEarly} during start-up: starting nothing`);
+    supervisor.beginShutdown(stopEarly);
+  } else {
+    supervisor.boot();
+  }
   const code = await supervisor.finished;
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
