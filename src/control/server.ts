@@ -26,6 +26,7 @@ import { statSync, unlinkSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { DinitError } from '../errors.js';
 import { clearStaleSocket, listenPrivately, prepareDirectory } from './socket-file.js';
+import type { SocketPlace } from './socket-path.js';
 import type { ControlTarget, LogLine } from './target.js';
 import {
   LineSplitter,
@@ -69,9 +70,39 @@ export interface ControlServerOptions {
   idleTimeoutMs?: number;
 }
 
-export async function startControlServer(socketPath: string, target: ControlTarget, opts: ControlServerOptions = {}): Promise<ControlServer> {
-  prepareDirectory(socketPath);
-  await clearStaleSocket(socketPath);
+/** The control server on the first of `places` it can bind (socket-path.ts's order), and why the others were passed over. */
+export async function startControlServerFirst(
+  places: SocketPlace[],
+  target: ControlTarget,
+  opts: ControlServerOptions = {},
+): Promise<{ server: ControlServer; skipped: string[] }> {
+  const skipped: string[] = [];
+  for (const place of places) {
+    try {
+      return { server: await startControlServer(place, target, opts), skipped };
+    } catch (err) {
+      // A live supervisor there: the client would find it first, so this one must not start.
+      if (err instanceof DinitError && err.code === 'SOCKET_IN_USE' && err.context.live === true) throw err;
+      skipped.push(`${place.path}: ${reasonOf(err)}`);
+    }
+  }
+  throw new DinitError('OPERATION_FAILED', `no control socket could be created (${skipped.join('; ')})`, { skipped });
+}
+
+function reasonOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EROFS') return 'read-only file system';
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
+  if (e?.code === 'ENOENT') return 'no such directory';
+  return e instanceof Error ? e.message : String(err);
+}
+
+export async function startControlServer(where: string | SocketPlace, target: ControlTarget, opts: ControlServerOptions = {}): Promise<ControlServer> {
+  const place = typeof where === 'string' ? { path: where } : where;
+  const socketPath = place.path;
+  const uid = process.getuid?.() ?? 0;
+  prepareDirectory(place, uid);
+  await clearStaleSocket(socketPath, uid);
   const connections = new Set<Connection>();
   const queued = (): number => {
     let n = 0;

@@ -5,7 +5,8 @@
 
 import { existsSync } from 'node:fs';
 import { emptyConfig, loadConfigFile, mainService, resolveConfigPath, shutdownBudget } from '../config/index.js';
-import { startControlServer, type ControlServer } from '../control/server.js';
+import { startControlServerFirst, type ControlServer } from '../control/server.js';
+import type { SocketPlace } from '../control/socket-path.js';
 import { takeEarlySignals } from '../early-signals.js';
 import { ConfigError, DinitError, formatIssue } from '../errors.js';
 import { LogHub } from '../log/index.js';
@@ -17,7 +18,8 @@ import { Supervisor, type SupervisorLog } from './supervisor.js';
 
 export interface RunOptions {
   configPath?: string;
-  socketPath: string;
+  /** Where the control socket may go, in order (control/socket-path.ts). */
+  socketPlaces: SocketPlace[];
   mainCommand?: string[];
   env: NodeJS.ProcessEnv;
 }
@@ -79,7 +81,9 @@ export async function run(opts: RunOptions): Promise<number> {
 
   let server: ControlServer | null = null;
   try {
-    server = await startControlServer(opts.socketPath, supervisor, { onError: (m) => log.dinit(`control: ${m}`) });
+    const started = await startControlServerFirst(opts.socketPlaces, supervisor, { onError: (m) => log.dinit(`control: ${m}`) });
+    server = started.server;
+    log.dinit(`control socket ${server.path}${started.skipped.length ? ` (passed over ${started.skipped.join('; ')})` : ''}`);
   } catch (err) {
     if (err instanceof DinitError && err.code === 'SOCKET_IN_USE') {
       reaper.stop();
@@ -87,7 +91,7 @@ export async function run(opts: RunOptions): Promise<number> {
       await hub.close();
       return 1;
     }
-    log.dinit(`warning: control socket unavailable (${(err as Error).message}); dinit status and friends will not work`);
+    log.dinit(`warning: ${(err as Error).message}; dinit status, health and friends will not work (set DINIT_SOCKET to a writable place)`);
   }
 
   const handlers = new Map<NodeJS.Signals, () => void>();
