@@ -48,6 +48,17 @@ describe('examples/ in a real Docker engine', { skip, concurrency: 3 }, () => {
     assert.equal(await waitExit(ctr), 0);
   });
 
+  it('nonroot-readonly with no DINIT_SOCKET and --tmpfs /run: the socket is found by a docker exec with no environment', async () => {
+    // DINIT_SOCKET= (empty) undoes the image's ENV: dinit looks in its documented places, read-only root and all.
+    const ctr = await start('nonroot-run', IMAGES.nonroot, ['-e', 'DINIT_SOCKET=', '--read-only', '--tmpfs', '/run', '--user', '65534', '--cap-drop', 'ALL']);
+    await waitStarted(ctr, ['app', 'janitor']);
+    assert.match(await logs(ctr), /\[dinit\] control socket \/run\/dinit-65534\/dinit\.sock/);
+    assert.match(await dockerOk(['exec', '-e', 'DINIT_SOCKET=', ctr, 'dinit', 'status']), /^app\s+started/m);
+    assert.equal((await docker(['exec', '-e', 'DINIT_SOCKET=', ctr, 'dinit', 'health'])).code, 0);
+    await dockerOk(['stop', '-t', '10', ctr], { timeoutMs: 20_000 });
+    assert.equal(await waitExit(ctr), 0);
+  });
+
   it('web-redis: redis becomes ready, the migration runs once, web queues jobs the worker completes', async () => {
     const ctr = await start('web-redis', IMAGES.webRedis, ['--health-interval', '1s', '--health-start-period', '0s']);
     await waitStarted(ctr, ['redis', 'migrate', 'web', 'worker'], 45_000);
