@@ -199,6 +199,7 @@ describe('CLI verbs against a running (fake) supervisor', () => {
         return { ...sampleConfig(), services: [sampleConfig().services[0]!] };
       },
       shutdownBudget: () => ({ warnings: [] }),
+      httpWarnings: () => [],
     };
     const r = await cli(['graph', '-c', '/x/dinit.yaml'], { config: stub });
     assert.equal(r.code, 0, r.err);
@@ -235,6 +236,7 @@ describe('CLI verbs without a supervisor', () => {
     resolveConfigPath: (explicit, _env, cwd) => explicit ?? join(cwd, 'dinit.yaml'),
     loadConfigFile: () => sampleConfig(),
     shutdownBudget: () => ({ warnings }),
+    httpWarnings: () => [],
   });
 
   test('graph falls back to the config file when no supervisor answers', async () => {
