@@ -21,6 +21,7 @@ test('/readyz and /livez turn 503 naming a service that failed for good; /metric
   const dir = makeTmpDir();
   const port = await freePort();
   const die = join(dir, 'die');
+  const closed = await freePort(); // nothing listens: every health probe of sick fails
   const config = writeConfig(
     dir,
     `options:
@@ -31,12 +32,16 @@ services:
   job:
     command: ${sh(`while [ ! -e '${die}' ]; do sleep 0.05; done; exit 3`)}
     restart-limit: { count: 0 }
+  sick:
+    command: ${fixture('long-running.js', 'sick')}
+    health: { tcp: ${closed}, interval: 100ms, retries: 1000 }
 `,
   );
   const d = await startDinit({ config, dir, t });
   await d.waitForLine(/^\[dinit\] http: listening on 127\.0\.0\.1:\d+/);
   await waitStarted(d, 'web');
   await waitStarted(d, 'job');
+  await waitStarted(d, 'sick');
 
   assert.deepEqual(await get(port, '/readyz'), { status: 200, body: 'ok\n' });
   assert.deepEqual(await get(port, '/livez'), { status: 200, body: 'ok\n' });
@@ -50,9 +55,18 @@ services:
   assert.ok(rss && Number(rss[1]) > 1_000_000, `web's memory: ${metrics.body}`);
   assert.match(metrics.body, /^dinit_service_cpu_seconds_total\{service="web"\} [\d.]+$/m);
   assert.match(metrics.body, /^process_resident_memory_bytes \d+$/m);
+  assert.match(metrics.body, /^dinit_service_health_failures_total\{service="web"\} 0$/m);
+  // Each failed attempt counts (the service stays up: retries is far off).
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    const m = /^dinit_service_health_failures_total\{service="sick"\} (\d+)$/m.exec((await get(port, '/metrics')).body);
+    if (m && Number(m[1]) >= 2) break;
+    if (performance.now() > deadline) assert.fail(`sick's health failures never reached 2\n${d.dump()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 
-  // /status and `dinit status --json` are one story (resource figures aside, sampled at different moments).
-  const strip = (rows: ServiceStatus[]) => rows.map(({ cpuPercent: _c, rssBytes: _r, cpuSeconds: _s, ...rest }) => rest);
+  // /status and `dinit status --json` are one story (resource figures and sick's probe count aside: they move between the two asks).
+  const strip = (rows: ServiceStatus[]) => rows.map(({ cpuPercent: _c, rssBytes: _r, cpuSeconds: _s, statusText: _t, ...rest }) => rest);
   const http = JSON.parse((await get(port, '/status')).body) as ServiceStatus[];
   const cli = await d.cli(['status', '--json']);
   assert.deepEqual(strip(http), strip(JSON.parse(cli.stdout) as ServiceStatus[]));
@@ -64,7 +78,7 @@ services:
   assert.equal(ready.status, 503);
   assert.match(ready.body, /^job: failed \(/);
   assert.equal((await get(port, '/livez')).status, 503);
-  assert.match((await get(port, '/readyz?verbose')).body, /^\[\+\]web ok\n\[-\]job: failed .*\nreadyz check failed\n$/);
+  assert.match((await get(port, '/readyz?verbose')).body, /^\[\+\]web ok\n\[-\]job: failed .*\n\[\+\]sick ok\nreadyz check failed\n$/);
   const after = await get(port, '/metrics');
   assert.match(after.body, /^dinit_service_state\{service="job",state="failed"\} 1$/m);
   assert.match(after.body, /^dinit_service_last_exit_code\{service="job"\} 3$/m);
