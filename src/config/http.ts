@@ -4,6 +4,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { DinitError } from '../errors.js';
+import { fsReason } from './source.js';
 import type { Config, HttpListen } from '../types.js';
 
 /** Whether only this container (network namespace) can reach the address. */
@@ -39,7 +40,7 @@ export function readTokenFile(path: string): string {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
-    throw new DinitError('CONFIG_READ', `options.http.token-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { path }, err);
+    throw new DinitError('CONFIG_READ', `cannot read options.http.token-file ${path}: ${fsReason(err)} (it should hold one line: the bearer token)`, { path }, err);
   }
   try {
     if (!fstatSync(fd).isFile()) throw new DinitError('CONFIG_READ', `options.http.token-file ${path} is not a regular file`, { path });

@@ -78,7 +78,7 @@ test('the token is the first line of a regular file; a FIFO, a short token or a 
     assert.throws(() => readTokenFile(join(dir, 'fifo')), /is not a regular file/);
     assert.throws(
       () => readTokenFile(join(dir, 'absent')),
-      (e: unknown) => e instanceof DinitError && e.code === 'CONFIG_READ' && /absent: ENOENT/.test(e.message),
+      (e: unknown) => e instanceof DinitError && e.code === 'CONFIG_READ' && /^cannot read options\.http\.token-file .*absent: no such file \(it should hold one line: the bearer token\)$/.test(e.message),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
