@@ -167,3 +167,26 @@ test('a real Prometheus server scrapes /metrics', { skip: havePrometheus ? false
   const targets = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
   assert.deepEqual(targets.data.activeTargets.map((x) => [x.health, x.lastError]), [['up', '']]);
 });
+
+test('as PID 1 of a new PID namespace, the endpoint answers and counts a service\'s workers in its memory', async (t) => {
+  const dir = makeTmpDir();
+  const port = await freePort();
+  const config = writeConfig(
+    dir,
+    `options:\n  http: "127.0.0.1:${port}"\nservices:\n  web:\n    command: ${sh('sleep 1000 & sleep 1000 & wait')}\n  solo:\n    command: [sleep, "1000"]\n`,
+  );
+  const d = await startDinit({ config, dir, t, pidns: true });
+  await waitStarted(d, 'web');
+  await waitStarted(d, 'solo');
+  assert.deepEqual(await get(port, '/livez'), { status: 200, body: 'ok\n' });
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    const rows = JSON.parse((await get(port, '/status')).body) as (ServiceStatus & { rssBytes: number })[];
+    const web = rows.find((s) => s.name === 'web');
+    const solo = rows.find((s) => s.name === 'solo');
+    // web is sh and two sleeps; solo one sleep: web's group holds more memory.
+    if (web && solo && web.rssBytes > solo.rssBytes * 2) break;
+    if (performance.now() > deadline) assert.fail(`web's memory never covered its workers: ${JSON.stringify(rows)}\n${d.dump()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
