@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import { ConfigError, DinitError } from '../errors.js';
 import { fsReason, Issues, readSource, type Source } from '../config/source.js';
 import { parseSignal } from '../config/values.js';
@@ -27,9 +27,13 @@ const TOP_HANDLED = new Set(['version', 'processes', 'environment', 'shell', 'is
 const CONDITIONS = ['process_started', 'process_healthy', 'process_completed', 'process_completed_successfully', 'process_log_ready'] as const;
 type Condition = (typeof CONDITIONS)[number];
 
+/** An error at the key `path` names (its last element) in the file, or at its value when there is no key. */
 function located(src: Source, path: (string | number)[], message: string, hint?: string): ConfigError {
   const issues = new Issues();
-  issues.add(src.pos(src.doc.getIn(path, true) as Node | undefined), message, hint);
+  const parent = path.length > 0 ? src.doc.getIn(path.slice(0, -1), true) : undefined;
+  const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]) : undefined;
+  const node = (pair?.key as Node | undefined) ?? (src.doc.getIn(path, true) as Node | undefined);
+  issues.add(src.pos(node), message, hint);
   return new ConfigError(issues.list);
 }
 
