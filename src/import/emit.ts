@@ -102,11 +102,14 @@ function demote(d: Draft, top: string, issue: ConfigIssue): void {
  * taken out (three rounds are plenty: each round removes every rejected key).
  */
 export function emit(c: Conversion, outFile: string, env: NodeJS.ProcessEnv): Emitted {
+  // ${VAR}s in the output (supervisord's %(ENV_X)s) are read where dinit will
+  // run, not here: check as if every variable were set.
+  const anyVar = new Proxy(env, { get: (t, k) => (typeof k === 'string' && t[k] === undefined ? 'x' : t[k as string]) });
   for (let round = 0; ; round++) {
     const text = render(c);
     let issues: ConfigIssue[];
     try {
-      parseConfig(text, outFile, env);
+      parseConfig(text, outFile, anyVar);
       return { text, problems: [] };
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
