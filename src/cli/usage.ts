@@ -119,7 +119,7 @@ export const HELP: Record<string, VerbHelp> = {
       ['-o, --output FILE', 'write the YAML to FILE instead of stdout'],
       ['--force', 'overwrite FILE if it exists'],
     ],
-    examples: ['dinit import /etc/supervisor/supervisord.conf -o dinit.yaml', 'dinit import Procfile', 'RUN dinit import /etc/s6-overlay -o /etc/dinit.yaml'],
+    examples: ['dinit import /etc/supervisor/supervisord.conf -o dinit.yaml', 'dinit import Procfile', 'dinit import /etc/s6-overlay -o /etc/dinit.yaml'],
   },
   help: {
     usage: 'dinit help [COMMAND]',
