@@ -333,6 +333,7 @@ export function importSupervisord(file: string): Conversion {
         const g = newDraft(uniqueName(taken, serviceName(name)), `[${s.name}] in ${shown(s.file)}:${s.line} (numprocs = ${numprocs}: one service per process)`);
         put(g, 'type', 'internal', { key: 'numprocs', value: String(numprocs) });
         put(g, 'depends-on', p.instances, { key: 'numprocs', value: String(numprocs) });
+        put(g, 'auto-start', false, { key: 'numprocs', value: String(numprocs) });
         c.services.push(g);
       }
     } else if (kind === 'supervisord') {
@@ -377,6 +378,9 @@ export function importSupervisord(file: string): Conversion {
     }
     put(g, 'type', 'internal', { key: 'programs', value: members.join(',') });
     put(g, 'depends-on', names, { key: 'programs', value: members.join(',') });
+    // A handle to start them together (`dinit start g`), as supervisorctl start g:* is: starting
+    // it at boot would also start members that have autostart=false.
+    put(g, 'auto-start', false, { key: 'programs', value: members.join(',') });
     for (const [k, v] of s.entries) if (k !== 'programs') note(g, k, v.value, k === 'priority' ? "a group's priority: its programs' own priorities order them" : 'dinit has no equivalent');
     c.services.push(g);
   }
