@@ -111,6 +111,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'OPERATION_FAILED',
   'SOCKET_IN_USE',
   'BUSY',
+  'HTTP_LISTEN',
   'INTERNAL',
 ]);
 

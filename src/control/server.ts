@@ -28,6 +28,7 @@ import { DinitError } from '../errors.js';
 import { clearStaleSocket, listenPrivately, prepareDirectory } from './socket-file.js';
 import type { SocketPlace } from './socket-path.js';
 import type { ControlTarget, LogLine } from './target.js';
+import { withResources } from './observe.js';
 import {
   LineSplitter,
   MAX_REQUEST_LINE,
@@ -290,7 +291,10 @@ class Connection {
     const verb: Verb = req.verb;
     switch (verb) {
       case 'status':
-        return this.replyOrBusy(req.id, t.status(args<'status'>(req).names));
+      {
+        const names = args<'status'>(req).names;
+        return this.replyOrBusy(req.id, withResources(t.status(names), t.resources(names)));
+      }
       case 'start':
       case 'stop':
       case 'restart': {

@@ -9,6 +9,7 @@ import { makeTmpDir, startDinit, writeConfig } from '../helpers/dinit-process.js
 import { fixture, out } from '../e2e/support.js';
 import { escapeControls } from '../../src/terminal-text.js';
 import { renderStatusTable } from '../../src/cli/status.js';
+import { renderTop } from '../../src/cli/top.js';
 import { paint } from '../../src/cli/context.js';
 import { svcStatus } from '../control/fake-target.js';
 
@@ -49,4 +50,12 @@ test('a real service sending escape sequences in STATUS= cannot reach the termin
   const line = await d.waitForLine(/nope failed to start/);
   assert.doesNotMatch(line, ESC_OR_C1, line);
   assert.match(line, /\\x1b\[2Jprogram/);
+});
+
+test('dinit top shows a service line with escape sequences escaped: they cannot repaint its screen', () => {
+  const rows = [svcStatus('web')];
+  const lines = renderTop({ rows, selected: 0, logs: [{ time: 0, service: 'web', stream: 'stdout', line: HOSTILE }], following: false, message: '', now: Date.now() }, 120, 12, paint(false));
+  const pane = lines.find((l) => l.includes('pwned'));
+  assert.ok(pane, lines.join('\n'));
+  assert.doesNotMatch(pane, ESC_OR_C1);
 });
