@@ -146,8 +146,12 @@ function busy(why: string): DinitError {
 /** One connection too many: a BUSY line, then closed (it holds an fd only briefly). */
 function refuse(socket: Socket): void {
   socket.on('error', () => undefined);
+  // Read and drop what it sends: closing with its request unread would reset
+  // the connection, and the client would lose the BUSY line too.
+  socket.resume();
+  socket.on('end', () => socket.destroy());
   const err = busy(`${MAX_CONNECTIONS} control connections are open`);
-  socket.end(encodeMessage({ v: PROTOCOL_VERSION, id: null, ok: false, error: errorToWire(err) }), () => socket.destroy());
+  socket.end(encodeMessage({ v: PROTOCOL_VERSION, id: null, ok: false, error: errorToWire(err) }));
   setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
 }
 

@@ -73,6 +73,13 @@ test(`connection ${MAX_CONNECTIONS + 1} is told BUSY and closed; a client retrie
     assert.equal((msg.error as { code: string }).code, 'BUSY');
     assert.match((msg.error as { message: string }).message, /64 control connections are open; try again/);
     await extra.closed;
+    // One that sent its request before it was refused still reads the BUSY line (not a reset).
+    for (let i = 0; i < 20; i++) {
+      const eager = await rawConnect(sock);
+      eager.send(JSON.stringify({ v: 1, id: 1, verb: 'status', args: { names: [] } }) + '\n');
+      assert.equal(((await eager.next()).error as { code: string }).code, 'BUSY');
+      eager.close();
+    }
     // A real client retries BUSY: it gets its answer as soon as a slot frees.
     const answer = request(sock, 'status', { names: [] }, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 100));
