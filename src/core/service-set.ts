@@ -161,6 +161,30 @@ export class ServiceSet implements DriverEvents {
     });
   }
 
+  /**
+   * Take services down and bring them back (dinit's restart): an up service is
+   * marked to restart — it goes down with its hard dependents, then comes back
+   * with them, keeping what it was asked to do. Nothing else is remembered, so a
+   * `stop` of it (or of the dependent that needed it) issued meanwhile holds it
+   * down and the restart is cancelled. A service that is not up is started.
+   */
+  restart(names: string[]): void {
+    this.requireKnown(names);
+    if (this.shuttingDown) throw new DinitError('OPERATION_FAILED', 'dinit is shutting down');
+    this.run(() => {
+      for (const n of names) {
+        const s = this.records.get(n);
+        if (!s) continue;
+        if (s.state === 'starting' || s.state === 'started') {
+          s.needsRestart = true;
+          continue;
+        }
+        s.activated = true;
+        releaseMarks(this.records, this.idx, s);
+      }
+    });
+  }
+
   /** Orderly stop of everything: dependents before dependencies, independent ones in parallel. */
   shutdown(by = 'request'): void {
     this.run(() => this.beginShutdown({ kind: 'requested', by }));

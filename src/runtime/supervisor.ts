@@ -200,10 +200,12 @@ export class Supervisor implements ControlTarget {
     return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
   }
 
+  /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
   async restart(names: string[], wait: boolean): Promise<OpResult> {
-    this.set.stop(names);
-    await this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
-    return this.start(names, wait);
+    this.set.restart(names);
+    if (!wait) return { ok: true, failures: [] };
+    const pending = (): boolean => names.some((n) => this.set.get(n)?.needsRestart === true);
+    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
