@@ -308,6 +308,7 @@ export class ServiceSet implements DriverEvents {
       this.setState(s, 'started');
       this.emit({ type: 'started', name, pid: s.pid });
     } else if (s.state === 'started' && s.smoothPending && !s.restartTimer) {
+      this.clearTimer(s, 'startTimer');
       s.smoothPending = false;
       this.emit({ type: 'started', name, pid: s.pid });
     }
@@ -368,7 +369,7 @@ export class ServiceSet implements DriverEvents {
   notReady(name: string, message: string): void {
     this.run(() => {
       const s = this.records.get(name);
-      if (s?.state !== 'starting') return;
+      if (!s || !this.launching(s)) return;
       const reason: StopReason = { kind: 'probe', message };
       s.failOnExit = reason;
       this.beginStop(s, reason);
@@ -406,6 +407,7 @@ export class ServiceSet implements DriverEvents {
 
   private crashed(s: ServiceRecord, code: number | null, signal: NodeJS.Signals | null): void {
     const name = s.cfg.name;
+    this.clearTimer(s, 'startTimer');
     const recycled = s.recycling;
     s.recycling = null;
     const reason: StopReason = recycled ?? { kind: 'exited', code, signal };
@@ -446,7 +448,9 @@ export class ServiceSet implements DriverEvents {
       s.restartTimer = this.deps.clock.setTimer(delay, () =>
         this.run(() => {
           s.restartTimer = null;
-          if (s.state === 'started' && s.smoothPending && this.records.get(name) === s) this.deps.driver.start(s.cfg);
+          if (s.state !== 'started' || !s.smoothPending || this.records.get(name) !== s) return;
+          this.armStartTimer(s);
+          this.deps.driver.start(s.cfg);
         }),
       );
       return;
@@ -470,19 +474,32 @@ export class ServiceSet implements DriverEvents {
       return;
     }
     this.setState(s, 'starting');
-    if (s.cfg.startTimeout > 0) {
-      const timeout = s.cfg.startTimeout;
-      s.startTimer = this.deps.clock.setTimer(timeout, () =>
-        this.run(() => {
-          s.startTimer = null;
-          if (s.state !== 'starting') return;
-          const reason: StopReason = { kind: 'start-timeout', after: timeout };
-          s.failOnExit = reason;
-          this.beginStop(s, reason);
-        }),
-      );
-    }
+    this.armStartTimer(s);
     this.deps.driver.start(s.cfg);
+  }
+
+  /**
+   * Held to start-timeout: a first start, and a smooth-recovery relaunch alike
+   * (dinit's test_proc_smooth_recovery6) — a process that never becomes ready
+   * is stopped and the service fails with the reason.
+   */
+  private armStartTimer(s: ServiceRecord): void {
+    if (s.cfg.startTimeout <= 0) return;
+    const timeout = s.cfg.startTimeout;
+    s.startTimer = this.deps.clock.setTimer(timeout, () =>
+      this.run(() => {
+        s.startTimer = null;
+        if (!this.launching(s)) return;
+        const reason: StopReason = { kind: 'start-timeout', after: timeout };
+        s.failOnExit = reason;
+        this.beginStop(s, reason);
+      }),
+    );
+  }
+
+  /** A process launched and not ready yet: a start, or a smooth-recovery relaunch. */
+  private launching(s: ServiceRecord): boolean {
+    return s.state === 'starting' || (s.state === 'started' && s.smoothPending && !s.restartTimer);
   }
 
   private beginStop(s: ServiceRecord, cause: StopReason): void {
