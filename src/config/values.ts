@@ -5,6 +5,7 @@
 // the way docker compose and systemd users expect.
 
 import { constants } from 'node:os';
+import { expandTokenAt, expandVars } from './expand.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -81,51 +82,87 @@ export interface SplitResult {
 /**
  * Split a command line into words as a POSIX shell would — whitespace
  * separates, '…' is literal, "…" keeps spaces and honours \" \\ \$ \`,
- * a backslash outside quotes escapes the next character — but without any
- * expansion, globbing or operators. Throws on unbalanced quotes.
+ * a backslash outside quotes escapes the next character — but without
+ * globbing or operators. With `env`, dinit's `${VAR}` forms (and `$$`) are
+ * expanded *after* splitting, as a shell expands parameters: the value is
+ * data inside its word (its quotes and backslashes reach the program as
+ * written); unquoted, it splits on blanks only and an empty one makes no word.
+ * Throws on unbalanced quotes and on a bad `${…}` (ExpansionError).
  */
-export function splitWords(s: string): SplitResult {
+export class ExpansionError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function splitWords(s: string, env?: NodeJS.ProcessEnv): SplitResult {
   const words: string[] = [];
   const shellSyntax: string[] = [];
   let word = '';
   let inWord = false;
-  let quotedAny = false;
+  /** Quoted or substituted: the word is data, not a shell operator. */
+  let literal = false;
   const flush = (): void => {
     if (!inWord) return;
-    if (!quotedAny && (SHELL_WORDS.has(word) || word.startsWith('$(') || word.startsWith('`'))) shellSyntax.push(word);
+    if (!literal && (SHELL_WORDS.has(word) || word.startsWith('$(') || word.startsWith('`'))) shellSyntax.push(word);
     words.push(word);
     word = '';
     inWord = false;
-    quotedAny = false;
+    literal = false;
+  };
+  /** The `${…}` or `$$` at s[i] expanded; returns its value and moves i past it. */
+  const expandAt = (i: number): { value: string; last: number } | null => {
+    if (!env || s[i] !== '$' || (s[i + 1] !== '{' && s[i + 1] !== '$')) return null;
+    const r = expandTokenAt(s, i, env);
+    if (!r.ok) throw new ExpansionError(r.error, r.hint);
+    return { value: r.value, last: (r.end ?? i + 1) - 1 };
   };
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    const sub = c === '$' ? expandAt(i) : null;
+    if (sub) {
+      // Unquoted: field splitting on blanks, nothing else is special in the value.
+      for (const v of sub.value) {
+        if (v === ' ' || v === '\t' || v === '\n') flush();
+        else {
+          word += v;
+          inWord = literal = true;
+        }
+      }
+      i = sub.last;
+    } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       flush();
     } else if (c === "'") {
       const end = s.indexOf("'", i + 1);
       if (end < 0) throw new Error(`unbalanced single quote at character ${i + 1}`);
-      word += s.slice(i + 1, end);
-      inWord = quotedAny = true;
+      word += expandQuoted(s.slice(i + 1, end), env);
+      inWord = literal = true;
       i = end;
     } else if (c === '"') {
       let j = i + 1;
       for (; j < s.length && s[j] !== '"'; j++) {
         const d = s[j] as string;
-        if (d === '\\' && j + 1 < s.length && '"\\$`\n'.includes(s[j + 1] as string)) {
+        const inner = d === '$' ? expandAt(j) : null;
+        if (inner) {
+          word += inner.value;
+          j = inner.last;
+        } else if (d === '\\' && j + 1 < s.length && '"\\$`\n'.includes(s[j + 1] as string)) {
           j++;
           if (s[j] !== '\n') word += s[j];
         } else word += d;
       }
       if (j >= s.length) throw new Error(`unbalanced double quote at character ${i + 1}`);
-      inWord = quotedAny = true;
+      inWord = literal = true;
       i = j;
     } else if (c === '\\') {
       if (i + 1 >= s.length) throw new Error('trailing backslash escapes nothing');
       i++;
       if (s[i] !== '\n') {
         word += s[i];
-        inWord = quotedAny = true;
+        inWord = literal = true;
       }
     } else {
       word += c;
@@ -134,6 +171,14 @@ export function splitWords(s: string): SplitResult {
   }
   flush();
   return { words, shellSyntax };
+}
+
+/** Inside '…': nothing is special but dinit's own `${…}` and `$$` (they work in every string). */
+function expandQuoted(text: string, env: NodeJS.ProcessEnv | undefined): string {
+  if (!env) return text;
+  const r = expandVars(text, env);
+  if (!r.ok) throw new ExpansionError(r.error, r.hint);
+  return r.value;
 }
 
 /** splitWords, words only. Throws on unbalanced quotes. */
