@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from '../../src/control/client.js';
 import { makeTmpDir, startDinit, writeConfig } from '../helpers/dinit-process.js';
-import { fixture, stopping, waitStarted, statusOf } from './support.js';
+import { fixture, out, stopping, waitStarted, statusOf } from './support.js';
 
 const slow = (s1Extra: string): string => `services:
   s1: { command: ${fixture('long-running.js', 's1', '--stop-delay', 1500)}, stop-timeout: 20s${s1Extra} }
@@ -20,6 +20,8 @@ for (const [what, extra, stopWhom] of [
   test(`a stop of ${what} while a restart is still stopping cancels the restart: both end stopped`, async (t) => {
     const dir = makeTmpDir();
     const d = await startDinit({ config: writeConfig(dir, slow(extra)), dir, t });
+    // long-running.js prints `up` once its SIGTERM handler (the slow stop) is in place.
+    await d.waitForLine(out('s1', 'up s1'));
     await waitStarted(d, 's2');
     const from = d.mark();
     const restart = request(d.socket, 'restart', { names: ['s1'], wait: true }, { timeoutMs: 15000 });
@@ -42,7 +44,7 @@ test('restart --no-wait answers while the service is still stopping', async (t) 
 `,
   );
   const d = await startDinit({ config, dir, t });
-  await waitStarted(d, 's1');
+  await d.waitForLine(out('s1', 'up s1'));
   const r = await d.cli(['restart', '--no-wait', 's1']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 's1: restarting\n');
