@@ -3,7 +3,7 @@
 // changed a service's definition.
 
 import type { ServiceConfig, ServiceStatus } from '../types.js';
-import { describeReason, type ServiceRecord } from './service.js';
+import { describeReason, recovering, type ServiceRecord } from './service.js';
 
 export function statusOf(s: ServiceRecord, wanted: boolean): ServiceStatus {
   const reason = s.failed ?? (s.state === 'stopped' ? (s.pinned ?? s.lastReason) : null);
@@ -15,7 +15,7 @@ export function statusOf(s: ServiceRecord, wanted: boolean): ServiceStatus {
     pid: s.pid,
     since: s.since,
     restarts: s.restarts,
-    ready: s.state === 'started' && !s.smoothPending,
+    ready: s.state === 'started' && !recovering(s),
     failed: s.failed !== null,
     exitCode: s.exitCode,
     exitSignal: s.exitSignal,

@@ -204,7 +204,7 @@ export class Supervisor implements ControlTarget {
   async restart(names: string[], wait: boolean): Promise<OpResult> {
     this.set.restart(names);
     if (!wait) return { ok: true, failures: [] };
-    const pending = (): boolean => names.some((n) => this.set.get(n)?.needsRestart === true);
+    const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
     return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
   }
 
