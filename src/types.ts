@@ -169,3 +169,12 @@ export interface ServiceStatus {
   statusText: string | null;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
 }
+
+/** One line of a service's output (or of dinit's own events), as kept, followed and sent. */
+export interface LogLine {
+  /** ms since epoch */
+  time: number;
+  service: string;
+  stream: 'stdout' | 'stderr' | 'dinit';
+  line: string;
+}

@@ -11,8 +11,7 @@
 // json mode.
 
 import type { ChalkInstance, ForegroundColorName } from 'chalk';
-import type { LogLine } from '../control/target.js';
-import type { LogFormat } from '../types.js';
+import type { LogFormat, LogLine } from '../types.js';
 
 export interface FormatSettings {
   format: LogFormat;
