@@ -7,7 +7,7 @@ import { request, stream } from '../control/client.js';
 import type { LogLine } from '../control/target.js';
 import { parseCountArg, parseVerbArgs } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
-import { colourEnabled, paint, type CliContext, type Paint } from './context.js';
+import { paintFor, type CliContext, type Paint } from './context.js';
 
 export const DEFAULT_LOG_LINES = 100;
 
@@ -33,7 +33,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     lines: { type: 'string', short: 'n' },
   });
   const n = typeof values.lines === 'string' ? parseCountArg(values.lines, '-n') : DEFAULT_LOG_LINES;
-  const p = paint(colourEnabled(ctx.env, ctx.io.isTTY));
+  const p = await paintFor(ctx);
   const socket = socketOf(values, ctx);
   if (!values.follow) {
     const lines = await request(socket, 'logs', { names: positionals, n, follow: false }, { timeoutMs: QUICK_TIMEOUT_MS });

@@ -7,7 +7,7 @@ import { request } from '../control/client.js';
 import type { ServiceStatus } from '../types.js';
 import { humanDuration, parseVerbArgs } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
-import { colourEnabled, paint, visibleLength, type CliContext, type Paint } from './context.js';
+import { paintFor, visibleLength, type CliContext, type Paint } from './context.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
@@ -17,7 +17,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     ctx.io.out(JSON.stringify(rows, null, 2) + '\n');
     return 0;
   }
-  ctx.io.out(renderStatusTable(rows, Date.now(), paint(colourEnabled(ctx.env, ctx.io.isTTY))));
+  ctx.io.out(renderStatusTable(rows, Date.now(), await paintFor(ctx)));
   if (positionals.length === 0) {
     const orphans = await request(socket, 'orphans', {}, { timeoutMs: QUICK_TIMEOUT_MS });
     if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${o.comm})`).join(', ')}\n`);

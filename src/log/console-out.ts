@@ -4,9 +4,11 @@
 
 import { Arena } from './arena.js';
 import { BoundedWriter } from './bounded-writer.js';
-import { detectColorLevel, makeChalk, type ColorLevel, type Destination } from './color.js';
+import { isatty } from 'node:tty';
+import { Chalk, supportsColor, supportsColorStderr } from 'chalk';
+import { colorLevel, type ColorLevel } from '../color.js';
 import type { ConsoleStyle } from './format.js';
-import { openSink } from './sink.js';
+import { openSink, type Destination } from './sink.js';
 
 /** Room kept on each console queue for dinit's own lines. */
 const DINIT_RESERVE_BYTES = 64 * 1024;
@@ -30,8 +32,16 @@ export interface OutOptions {
   onDrops: (drops: Map<string, number>) => void;
 }
 
+/** Whether a destination is a terminal (for the colour rule). */
+function isTerminal(dest: Destination): boolean {
+  return typeof dest === 'number' ? isatty(dest) : (dest as { isTTY?: boolean }).isTTY === true;
+}
+
 export function openOut(dest: Destination, o: OutOptions): Out {
-  const level: ColorLevel = o.color === undefined ? detectColorLevel(dest) : o.color ? (Math.max(1, detectColorLevel(dest)) as ColorLevel) : 0;
+  // chalk's own detection of dinit's terminal gives the depth; the rule decides.
+  const depth = Math.max(supportsColor ? supportsColor.level : 0, supportsColorStderr ? supportsColorStderr.level : 0) as ColorLevel;
+  const detected = colorLevel(isTerminal(dest), process.env, depth);
+  const level: ColorLevel = o.color === undefined ? detected : o.color ? (Math.max(1, detected) as ColorLevel) : 0;
   let arena: Arena | null = null;
   const writer = new BoundedWriter(openSink(dest), {
     maxBytes: o.maxBytes,
@@ -44,5 +54,5 @@ export function openOut(dest: Destination, o: OutOptions): Out {
   });
   // (Room for the whole queue, what is being written, and a wrap-around.)
   if (writer.sinkReleases) arena = new Arena(2 * o.maxBytes + 2 * ARENA_SLACK_BYTES);
-  return { writer, arena, style: { chalk: makeChalk(level), width: 0 }, prefixes: new Map() };
+  return { writer, arena, style: { chalk: new Chalk({ level }), width: 0 }, prefixes: new Map() };
 }

@@ -10,7 +10,7 @@
 // mode — the file already says which service it is — and the JSON object in
 // json mode.
 
-import type { ChalkInstance, ForegroundColorName } from 'chalk';
+import type { ChalkInstance, ForegroundColorName } from '../color.js';
 import type { LogFormat, LogLine } from '../types.js';
 
 export interface FormatSettings {

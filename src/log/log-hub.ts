@@ -27,8 +27,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { LogFormat, LogLine, LogSpec } from '../types.js';
 import { BoundedWriter } from './bounded-writer.js';
-import { ColorAssigner } from './color.js';
-import type { Destination } from './color.js';
+import { ColorAssigner } from '../color.js';
 import { openOut, type Out } from './console-out.js';
 import { consoleLine, dinitLine, fileLine } from './format.js';
 import type { FormatSettings } from './format.js';
@@ -37,7 +36,7 @@ import { forEachLine, LineFramer, TurnBudget } from './line-splitter.js';
 import { readPaced } from './paced-reader.js';
 import { LineRing } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
-import { sameDestination } from './sink.js';
+import { sameDestination, type Destination } from './sink.js';
 
 export interface LogHubOptions {
   /** dinit's stdout: an fd (1 in production) or a stream. */

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { didYouMean, humanDuration, parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
-import { paint } from '../../src/cli/context.js';
+import { Chalk } from 'chalk';
+import { paintWith } from '../../src/cli/context.js';
 import { planCommand } from '../../src/cli/main.js';
 import { parseRunArgs } from '../../src/cli/run.js';
 import { renderStatusTable } from '../../src/cli/status.js';
@@ -144,12 +145,12 @@ describe('CLI arguments', () => {
       svcStatus('job', { state: 'stopped', pid: null, ready: false, exitSignal: 'SIGKILL', reason: 'stopped on request' }),
       svcStatus('boot', { state: 'starting', pid: 9, ready: false, statusText: 'waiting for tcp 5432' }),
     ];
-    const plain = renderStatusTable(rows, now, paint(false)).split('\n');
+    const plain = renderStatusTable(rows, now, paintWith(null)).split('\n');
     assert.match(plain[1] ?? '', /^web\s+started\s+7\s+3m12s\s+2\s+-\s+yes$/);
     assert.match(plain[2] ?? '', /^db\s+failed\s+-\s+-\s+0\s+3\s+no\s+restart limit reached \(3 in 10s\)$/);
     assert.match(plain[3] ?? '', /^job\s+stopped\s+-\s+-\s+0\s+SIGKILL\s+no\s+stopped on request$/);
     assert.match(plain[4] ?? '', /^boot\s+starting\s+9\s+-\s+0\s+-\s+no\s+waiting for tcp 5432$/);
-    const coloured = renderStatusTable(rows, now, paint(true));
+    const coloured = renderStatusTable(rows, now, paintWith(new Chalk({ level: 1 })));
     assert.ok(coloured.includes('\x1b[31mfailed\x1b[39m'));
     assert.ok(coloured.includes('\x1b[2mstopped\x1b[22m'));
     assert.ok(coloured.includes('\x1b[33mstarting\x1b[39m'));
