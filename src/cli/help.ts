@@ -1,6 +1,7 @@
 // `dinit help [COMMAND]` and `dinit --help`.
 
-import { didYouMean, usageError } from './args.js';
+import { usageError } from './args.js';
+import { closest } from '../suggest.js';
 import type { CliContext } from './context.js';
 import { HELP, globalHelp, verbHelp } from './usage.js';
 
@@ -11,7 +12,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     return 0;
   }
   if (!Object.hasOwn(HELP, verb)) {
-    const guess = didYouMean(verb, Object.keys(HELP));
+    const guess = closest(verb, Object.keys(HELP));
     throw usageError(`unknown command '${verb}'${guess ? ` — did you mean '${guess}'?` : ''}`);
   }
   ctx.io.out(verbHelp(verb));

@@ -81,8 +81,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, overrides: 
   // Docker passes CMD straight after the ENTRYPOINT: `dinit myapp --port 1`
   // means "supervise myapp as main". Only a near-typo of a verb that is not
   // also a program on PATH is taken for a mistyped verb.
-  const { didYouMean } = await import('./args.js');
-  const guess = didYouMean(plan.word, COMMANDS);
+  const { closest } = await import('../suggest.js');
+  const guess = closest(plan.word, COMMANDS);
   if (guess && !isProgram(plan.word, env)) {
     io.err(`dinit: unknown command '${plan.word}' — did you mean '${guess}'? (to supervise a program of that name: dinit -- ${plan.word} ...)\n`);
     return 2;

@@ -5,7 +5,8 @@
 
 import { request } from '../control/client.js';
 import type { ServiceStatus } from '../types.js';
-import { humanDuration, parseVerbArgs } from './args.js';
+import { parseVerbArgs } from './args.js';
+import { formatUptime } from '../units.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import { paintFor, visibleLength, type CliContext, type Paint } from './context.js';
 
@@ -67,7 +68,7 @@ export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint):
       s.name,
       colourState(state, p),
       s.pid === null || s.pid === undefined ? '-' : String(s.pid),
-      s.state === 'started' ? humanDuration(now - s.since) : '-',
+      s.state === 'started' ? formatUptime(now - s.since) : '-',
       String(s.restarts),
       lastExit(s),
       s.type === 'internal' && s.state !== 'started' ? '-' : s.ready ? 'yes' : 'no',

@@ -15,7 +15,7 @@ import { expandVars } from './expand.js';
 import { EXPECT, OPTIONS_SPEC, RESERVED_NAMES, ROOT_SPEC, SERVICE_NAME, SERVICE_SPEC } from './keys.js';
 import type { ObjectSpec, ServicesSpec, Spec } from './keys.js';
 import type { Issues, Source } from './source.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 
 export interface Entry {
   keyPos: SourcePos;

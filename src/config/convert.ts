@@ -8,8 +8,9 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ProbeSpec, SourcePos } from '../types.js';
 import { EXPECT } from './keys.js';
 import type { EnumSpec, IntSpec, ScalarSpec } from './keys.js';
-import { didYouMean } from './suggest.js';
-import { ExpansionError, parseDuration, parseSignal, parseSize, parseUmask, splitWords } from './values.js';
+import { didYouMean } from '../suggest.js';
+import { parseDuration, parseSignal, parseSize } from '../units.js';
+import { ExpansionError, parseUmask, splitWords } from './values.js';
 
 /** A value as read from YAML: scalars, or a list of scalars, or a map of scalars (env). */
 export interface Plain {

@@ -1,63 +1,9 @@
-// Scalar value grammars of dinit.yaml: durations, sizes, signals, umasks and
-// command lines. Each parser answers `undefined` (or throws, for command
-// lines) instead of guessing, so the validator can say exactly what is allowed.
-// Numbers written without a unit mean seconds (durations) or bytes (sizes),
-// the way docker compose and systemd users expect.
+// Scalar value grammars of dinit.yaml that only the config has: umasks and
+// command lines (durations, sizes and signals are src/units.ts). Each parser
+// answers `undefined` (or throws, for command lines) instead of guessing, so
+// the validator can say exactly what is allowed.
 
-import { constants } from 'node:os';
 import { expandTokenAt, expandVars } from './expand.js';
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `500ms`, `10s`, `2m`, `1h`, `1m30s`, or a number of seconds (may be fractional). Returns ms. */
-export function parseDuration(v: string | number): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.round(v * 1000) : undefined;
-  const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(s)) return undefined;
-  let total = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * (DURATION_UNITS[m[2] ?? 's'] ?? 1000);
-  return Math.round(total);
-}
-
-/** Human form of a duration in ms, the inverse of parseDuration for messages. */
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return ms > 1000 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-// Bare K/M/G are binary like docker's `10m`; KB/MB/GB are SI, KiB/MiB/GiB binary.
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1024, kb: 1000, kib: 1024,
-  m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2,
-  g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
-};
-
-/** Bytes from `10MB`, `512KB`, `1GiB`, `10m` or a plain number of bytes. */
-export function parseSize(v: string | number): number | undefined {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim());
-  if (!m) return undefined;
-  const unit = SIZE_UNITS[(m[2] ?? '').toLowerCase()];
-  return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
-}
-
-/** `SIGTERM`, `TERM`, `term` or `15` → 'SIGTERM'; undefined unless it is a real signal here. */
-export function parseSignal(v: string | number): NodeJS.Signals | undefined {
-  const table = constants.signals as Record<string, number>;
-  const s = typeof v === 'number' ? v : v.trim();
-  const num = typeof s === 'number' ? s : /^\d+$/.test(s) ? Number(s) : undefined;
-  if (num !== undefined) {
-    for (const [name, n] of Object.entries(table)) if (n === num) return name as NodeJS.Signals;
-    return undefined;
-  }
-  const upper = String(s).toUpperCase();
-  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-  return name in table ? (name as NodeJS.Signals) : undefined;
-}
 
 /**
  * A umask is always octal: "022", "0o022", and the YAML number 022 (which YAML

@@ -32,6 +32,7 @@
 //           changed it) or leave the graph (a reload removed it).
 import type { TimerHandle } from './clock.js';
 import type { ServiceConfig, ServiceState, StopReason } from '../types.js';
+import { formatDuration } from '../units.js';
 
 export interface ServiceRecord {
   cfg: ServiceConfig;
@@ -114,13 +115,6 @@ export function newRecord(cfg: ServiceConfig, now: number): ServiceRecord {
     health: cfg.health ? 'unknown' : null,
     statusText: null,
   };
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
-  return `${Math.floor(ms / 3_600_000)}h${Math.floor((ms % 3_600_000) / 60_000)}m`;
 }
 
 /** A short human sentence for a StopReason, as shown in status and event lines. */

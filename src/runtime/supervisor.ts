@@ -12,6 +12,7 @@ import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
 import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
+import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 
@@ -94,7 +95,7 @@ export class Supervisor implements ControlTarget {
     const limit = this.cfg.options.shutdownTimeout;
     this.shutdownTimer = this.clock.setTimer(limit, () => {
       if (this.set.allStopped()) return;
-      this.log.dinit(`shutdown-timeout ${limit / 1000}s reached: killing what is left`);
+      this.log.dinit(`shutdown-timeout ${formatDuration(limit)} reached: killing what is left`);
       this.set.killAll();
     });
   }
@@ -260,7 +261,7 @@ export class Supervisor implements ControlTarget {
         failures: this.set
           .status(names)
           .filter((s) => !s.ready)
-          .map((s) => ({ service: s.name, reason: `not started within ${timeoutMs / 1000}s (${s.state})` })),
+          .map((s) => ({ service: s.name, reason: `not started within ${formatDuration(timeoutMs)} (${s.state})` })),
       }),
     );
   }

@@ -1,7 +1,9 @@
 // The pure parts of the protocol and the CLI's argument handling.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { didYouMean, humanDuration, parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
+import { parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
+import { closest as didYouMean } from '../../src/suggest.js';
+import { formatUptime as humanDuration } from '../../src/units.js';
 import { Chalk } from 'chalk';
 import { paintWith } from '../../src/cli/context.js';
 import { planCommand } from '../../src/cli/main.js';
