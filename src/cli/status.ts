@@ -9,6 +9,7 @@ import { parseVerbArgs } from './args.js';
 import { formatUptime } from '../units.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import { paintFor, visibleLength, type CliContext, type Paint } from './context.js';
+import { EXIT } from '../errors.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
@@ -16,14 +17,14 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const rows = await request(socket, 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
   if (values.json) {
     ctx.io.out(JSON.stringify(rows, null, 2) + '\n');
-    return 0;
+    return EXIT.OK;
   }
   ctx.io.out(renderStatusTable(rows, Date.now(), await paintFor(ctx)));
   if (positionals.length === 0) {
     const orphans = await request(socket, 'orphans', {}, { timeoutMs: QUICK_TIMEOUT_MS });
     if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${o.comm})`).join(', ')}\n`);
   }
-  return 0;
+  return EXIT.OK;
 }
 
 /** What the STATE column says: `failed` is a stopped service that failed. */

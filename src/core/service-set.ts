@@ -3,7 +3,7 @@
 // events — and each input runs through the loop and transitions of
 // transitions.ts. See service.ts for the model and graph.ts for the rules.
 
-import { DinitError } from '../errors.js';
+import { DinitError, EXIT } from '../errors.js';
 import type { Config, ServiceConfig, ServiceStatus, StopReason } from '../types.js';
 import type { DriverEvents } from './driver.js';
 import { buildIndexes } from './graph.js';
@@ -55,7 +55,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
   /** main's code if there is a main; else 1 after a failure shutdown; else 0. */
   exitCode(): number {
     if (this.mainExitCode !== null) return this.mainExitCode;
-    return this.cause?.kind === 'failure' ? 1 : 0;
+    return this.cause?.kind === 'failure' ? EXIT.FAILED : EXIT.OK;
   }
 
   status(names: string[] = []): ServiceStatus[] {
