@@ -24,7 +24,7 @@ export function parseDuration(v: string | number): number | undefined {
  * seconds keep their fraction; above, the parts are whole.
  */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return ms === 0 ? '0s' : `${Math.round(ms)}ms`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${ms / 1000}s`;
   const total = Math.round(ms / 1000);
   const h = Math.floor(total / 3600);
