@@ -18,7 +18,7 @@ import { DinitError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
 import type { HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
 
-export { LineSplitter } from './line-splitter.js';
+export { CappedLineReader } from './capped-line-reader.js';
 
 /** Bump on any incompatible change of the envelope, a verb's args or its result. */
 export const PROTOCOL_VERSION = 1;

@@ -10,7 +10,7 @@ import { planCommand } from '../../src/cli/main.js';
 import { parseRunArgs } from '../../src/cli/run.js';
 import { renderStatusTable } from '../../src/cli/status.js';
 import {
-  LineSplitter,
+  CappedLineReader,
   PROTOCOL_VERSION,
   errorToWire,
   parseRequest,
@@ -23,7 +23,7 @@ import { svcStatus } from './fake-target.js';
 describe('protocol framing', () => {
   test('the line splitter reassembles lines across chunks, including split multi-byte characters', () => {
     const lines: string[] = [];
-    const s = new LineSplitter(100, (l) => lines.push(l), () => assert.fail('no overflow'));
+    const s = new CappedLineReader(100, (l) => lines.push(l), () => assert.fail('no overflow'));
     const bytes = Buffer.from('héllo\nwörld\n\npartial');
     for (let i = 0; i < bytes.length; i++) s.push(bytes.subarray(i, i + 1));
     assert.deepEqual(lines, ['héllo', 'wörld']);
@@ -33,7 +33,7 @@ describe('protocol framing', () => {
   test('the line splitter reports a line over its limit once and then stops', () => {
     let overflows = 0;
     const lines: string[] = [];
-    const s = new LineSplitter(10, (l) => lines.push(l), () => overflows++);
+    const s = new CappedLineReader(10, (l) => lines.push(l), () => overflows++);
     s.push(Buffer.from('short\n0123456789'));
     s.push(Buffer.from('X'));
     s.push(Buffer.from('more\nlines\n'));
