@@ -95,11 +95,15 @@ export class ServiceSet extends Transitions implements DriverEvents {
     this.run(() => {
       for (const n of names) {
         const s = this.records.get(n);
-        if (!s) continue;
-        s.activated = true;
-        releaseMarks(this.records, this.idx, s);
+        if (s) this.activate(s);
       }
     });
+  }
+
+  /** Wanted from now on: activated, and the marks that held it (and what it needs) down lifted. */
+  private activate(s: ServiceRecord): void {
+    s.activated = true;
+    releaseMarks(this.records, this.idx, s);
   }
 
   /** Stop services and, first, their hard dependents; they stay down until started. */
@@ -134,10 +138,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         if (!s) continue;
         if (s.state === 'starting' || s.state === 'started') {
           if (s.next === null) s.next = 'restart';
-          continue;
-        }
-        s.activated = true;
-        releaseMarks(this.records, this.idx, s);
+        } else this.activate(s);
       }
     });
   }

@@ -4,22 +4,8 @@
 // "process" exits only when the test says so.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ServiceSet } from '../../src/core/service-set.js';
-import type { ServiceConfig } from '../../src/types.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeDriver } from '../helpers/fake-driver.js';
-import { config, svc } from '../helpers/service-config.js';
-
-function setup(services: ServiceConfig[]) {
-  const clock = new FakeClock();
-  const driver = new FakeDriver();
-  const set = new ServiceSet(config(services), { clock, driver });
-  driver.events = set;
-  set.boot();
-  driver.take();
-  const state = (n: string) => set.status([n])[0]!.state;
-  return { clock, driver, set, state };
-}
+import { bootedSet as setup } from '../helpers/booted-set.js';
+import { svc } from '../helpers/service-config.js';
 
 test('a restart takes the service down after its hard dependents, then brings both back', () => {
   const { driver, set, state } = setup([svc('s1'), svc('s2', { dependsOn: ['s1'] })]);

@@ -3,29 +3,21 @@
 // clock: readiness comes only when the test says so.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ServiceSet } from '../../src/core/service-set.js';
 import type { ServiceConfig } from '../../src/types.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeDriver } from '../helpers/fake-driver.js';
-import { config, svc } from '../helpers/service-config.js';
+import { bootedSet } from '../helpers/booted-set.js';
+import { svc } from '../helpers/service-config.js';
 
 const ready = { probe: { kind: 'log', pattern: 'up' }, interval: 100, timeout: 1000 } as const;
 
 function setup(extra: Partial<ServiceConfig> = {}) {
-  const clock = new FakeClock();
-  const driver = new FakeDriver();
-  driver.autoReady = false;
-  const set = new ServiceSet(
-    config([svc('db', { smoothRecovery: true, ready, startTimeout: 1000, restartDelay: 200, stopTimeout: 500, ...extra }), svc('api', { dependsOn: ['db'] })]),
-    { clock, driver },
+  const booted = bootedSet(
+    [svc('db', { smoothRecovery: true, ready, startTimeout: 1000, restartDelay: 200, stopTimeout: 500, ...extra }), svc('api', { dependsOn: ['db'] })],
+    { autoReady: false },
   );
-  driver.events = set;
-  set.boot();
-  set.ready('db');
-  set.ready('api');
-  driver.take();
-  const row = (n: string) => set.status([n])[0]!;
-  return { clock, driver, set, row };
+  booted.set.ready('db');
+  booted.set.ready('api');
+  booted.driver.take();
+  return booted;
 }
 
 test('a smooth-recovery relaunch that never becomes ready is stopped at start-timeout and the service fails with the reason', () => {
