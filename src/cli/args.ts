@@ -52,3 +52,8 @@ export function parseCountArg(text: string, what: string): number {
   if (!/^\d+$/.test(text.trim())) throw usageError(`${what} must be a whole number, not '${text}'`);
   return Number(text.trim());
 }
+
+/** The status table's CPU%: one decimal below 10%. */
+export function humanPercent(p: number): string {
+  return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}

@@ -5,8 +5,8 @@
 
 import { request } from '../control/client.js';
 import type { ServiceStatus } from '../types.js';
-import { parseVerbArgs } from './args.js';
-import { formatUptime } from '../units.js';
+import { humanPercent, parseVerbArgs } from './args.js';
+import { formatBytes, formatUptime } from '../units.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import { paintFor, visibleLength, type CliContext, type Paint } from './context.js';
 import { EXIT } from '../errors.js';
@@ -62,9 +62,12 @@ function detail(s: ServiceStatus): string {
 
 export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint): string {
   if (rows.length === 0) return 'no services\n';
-  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT', 'READY', 'STATUS'];
+  // A supervisor that samples resources sends cpuPercent (null with no process); an older one does not.
+  const figures = rows.some((s) => s.cpuPercent !== undefined);
+  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT', 'READY', ...(figures ? ['CPU', 'RSS'] : []), 'STATUS'];
   const body = rows.map((s) => {
     const state = displayState(s);
+    const usage = figures ? [s.cpuPercent == null ? '-' : humanPercent(s.cpuPercent), s.rssBytes == null ? '-' : formatBytes(s.rssBytes)] : [];
     return [
       s.name,
       colourState(state, p),
@@ -73,6 +76,7 @@ export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint):
       String(s.restarts),
       lastExit(s),
       s.type === 'internal' && s.state !== 'started' ? '-' : s.ready ? 'yes' : 'no',
+      ...usage,
       detail(s),
     ];
   });

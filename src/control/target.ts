@@ -1,7 +1,7 @@
 // What the control server needs from a running supervisor. The supervisor
 // (runtime/supervisor.ts) implements it; protocol tests use a fake.
 
-import type { Config, LogLine, ServiceStatus } from '../types.js';
+import type { Config, LogLine, ResourceFigures, SelfFigures, ServiceStatus } from '../types.js';
 
 export type { LogLine } from '../types.js';
 
@@ -26,6 +26,16 @@ export interface HealthResult {
   ok: boolean;
   /** One line per service that should be up and is not (name: why). */
   problems: string[];
+}
+
+/** Running totals for /metrics, per service name (and "dinit" for dropped lines of dinit's own). */
+export interface Counters {
+  /** Failed health probe attempts. */
+  healthFailures: Record<string, number>;
+  /** Console lines dropped because nobody read the output fast enough. */
+  droppedLines: Record<string, number>;
+  /** The supervisor process itself. */
+  self: SelfFigures;
 }
 
 export interface ControlTarget {
@@ -53,4 +63,10 @@ export interface ControlTarget {
   wait(names: string[], timeoutMs: number): Promise<OpResult>;
   /** Live processes reparented to dinit that no service owns (kept under `orphans: adopt`). */
   orphans(): OrphanInfo[];
+  /**
+   * CPU and memory of the named services' processes (all if empty), by name;
+   * services with no live process are absent. Sampled from /proc when asked.
+   */
+  resources(names: string[]): Record<string, ResourceFigures>;
+  counters(): Counters;
 }
