@@ -30,7 +30,7 @@ import type { SocketPlace } from './socket-path.js';
 import type { ControlTarget, LogLine } from './target.js';
 import { withResources } from './observe.js';
 import {
-  LineSplitter,
+  CappedLineReader,
   MAX_REQUEST_LINE,
   PROTOCOL_VERSION,
   encodeMessage,
@@ -156,7 +156,7 @@ function refuse(socket: Socket): void {
 }
 
 class Connection {
-  private readonly splitter: LineSplitter;
+  private readonly splitter: CappedLineReader;
   private readonly follows = new Map<RequestId, () => void>();
   /** Request lines that arrived while this client was over its bound: run once it reads. */
   private readonly waiting: string[] = [];
@@ -170,7 +170,7 @@ class Connection {
     private readonly totalQueued: () => number,
     private readonly onGone: () => void,
   ) {
-    this.splitter = new LineSplitter(MAX_REQUEST_LINE, (line) => this.onLine(line), () => this.onOverflow());
+    this.splitter = new CappedLineReader(MAX_REQUEST_LINE, (line) => this.onLine(line), () => this.onOverflow());
     socket.on('data', (chunk: Buffer) => this.splitter.push(chunk));
     socket.on('drain', () => this.runWaiting());
     socket.on('error', () => this.cleanup()); // EPIPE, ECONNRESET: the peer is gone; nothing to tell

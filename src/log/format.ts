@@ -11,9 +11,8 @@
 // json mode.
 
 import { escapeControls, terminalJson } from '../terminal-text.js';
-import type { ChalkInstance, ForegroundColorName } from 'chalk';
-import type { LogLine } from '../control/target.js';
-import type { LogFormat } from '../types.js';
+import type { ChalkInstance, ForegroundColorName } from '../color.js';
+import type { LogFormat, LogLine } from '../types.js';
 
 export interface FormatSettings {
   format: LogFormat;

@@ -10,7 +10,7 @@ import { fixture, out } from '../e2e/support.js';
 import { escapeControls } from '../../src/terminal-text.js';
 import { renderStatusTable } from '../../src/cli/status.js';
 import { renderTop } from '../../src/cli/top.js';
-import { paint } from '../../src/cli/context.js';
+import { paintWith } from '../../src/cli/context.js';
 import { svcStatus } from '../control/fake-target.js';
 
 const HOSTILE = '\u001b[2J\u001b[1Astarted\u001b]0;pwned\u0007\u009b31m\u202e';
@@ -23,7 +23,7 @@ test('escapeControls shows C0, DEL, C1 and bidi overrides as visible escapes and
 });
 
 test('the status table escapes a hostile STATUS= text and reason', () => {
-  const table = renderStatusTable([svcStatus('web', { statusText: HOSTILE }), svcStatus('db', { state: 'stopped', failed: true, reason: `exited: ${HOSTILE}` })], Date.now(), paint(false));
+  const table = renderStatusTable([svcStatus('web', { statusText: HOSTILE }), svcStatus('db', { state: 'stopped', failed: true, reason: `exited: ${HOSTILE}` })], Date.now(), paintWith(null));
   assert.doesNotMatch(table, ESC_OR_C1);
   assert.match(table, /\\x1b\[2J\\x1b\[1Astarted/);
 });
@@ -54,7 +54,7 @@ test('a real service sending escape sequences in STATUS= cannot reach the termin
 
 test('dinit top shows a service line with escape sequences escaped: they cannot repaint its screen', () => {
   const rows = [svcStatus('web')];
-  const lines = renderTop({ rows, selected: 0, logs: [{ time: 0, service: 'web', stream: 'stdout', line: HOSTILE }], following: false, message: '', now: Date.now() }, 120, 12, paint(false));
+  const lines = renderTop({ rows, selected: 0, logs: [{ time: 0, service: 'web', stream: 'stdout', line: HOSTILE }], following: false, message: '', now: Date.now() }, 120, 12, paintWith(null));
   const pane = lines.find((l) => l.includes('pwned'));
   assert.ok(pane, lines.join('\n'));
   assert.doesNotMatch(pane, ESC_OR_C1);
