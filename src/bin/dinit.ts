@@ -1,4 +1,5 @@
-// The dinit binary: argv in, exit code out. The only process.exit in dinit.
+// The dinit binary: argv in, exit code out. The only process.exit in dinit
+// (besides ending on a signal the launcher caught early: early-signals.ts).
 import { runCli } from '../cli/main.js';
 import { planCommand } from '../cli/plan.js';
 import { releaseEarlySignals } from '../early-signals.js';
