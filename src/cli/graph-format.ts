@@ -29,11 +29,11 @@ export function graphEdges(config: Config): GraphEdge[] {
     edges.push({ from, to, kind });
   };
   for (const s of config.services) {
-    for (const d of s.dependsOn ?? []) add(s.name, d, 'depends-on');
-    for (const d of s.dependsMs ?? []) add(s.name, d, 'depends-ms');
-    for (const d of s.waitsFor ?? []) add(s.name, d, 'waits-for');
-    for (const d of s.after ?? []) add(s.name, d, 'after');
-    for (const d of s.before ?? []) add(d, s.name, 'after');
+    for (const d of s.dependsOn) add(s.name, d, 'depends-on');
+    for (const d of s.dependsMs) add(s.name, d, 'depends-ms');
+    for (const d of s.waitsFor) add(s.name, d, 'waits-for');
+    for (const d of s.after) add(s.name, d, 'after');
+    for (const d of s.before) add(d, s.name, 'after');
   }
   return edges;
 }

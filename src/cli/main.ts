@@ -38,7 +38,7 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
 export const COMMANDS: readonly string[] = VERBS;
 
 async function loadRealConfigModule(): Promise<ConfigModule> {
-  return (await import('../config/index.js')) as ConfigModule;
+  return await import('../config/index.js');
 }
 
 /** `-c f myapp --x` → `-c f -- myapp --x`: dinit's own leading options, then the command. */

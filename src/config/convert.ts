@@ -42,8 +42,9 @@ const bad = (message: string, hint?: string, pos?: SourcePos): Converted => ({ o
 export function show(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'nothing';
-  if (typeof v === 'object') return 'a map';
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'symbol' || v === undefined) return String(v);
+  return 'a map';
 }
 
 const expected = (spec: ConvertibleSpec, v: unknown): Converted => bad(`expected ${EXPECT[spec.kind]}, got ${show(v)}`);

@@ -151,7 +151,7 @@ function exchange<V extends Verb>(
     socket.on('connect', () => {
       connected = true;
       const req: Request<V> = { v: PROTOCOL_VERSION, id, verb, args };
-      socket.write(encodeMessage(req as Request));
+      socket.write(encodeMessage(req));
     });
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {

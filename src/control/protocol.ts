@@ -137,7 +137,7 @@ function isId(v: unknown): v is RequestId {
 function names(args: Record<string, unknown>, key = 'names'): string[] {
   const v = args[key] ?? [];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw protocolError(`'${key}' must be a list of service names`);
-  return v as string[];
+  return v;
 }
 
 function bool(args: Record<string, unknown>, key: string, dflt: boolean): boolean {
@@ -167,7 +167,7 @@ function signalName(s: string): NodeJS.Signals {
 export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
   const a = raw === undefined ? {} : raw;
   if (!isRecord(a)) throw protocolError(`'args' of '${verb}' must be an object`);
-  const v = verb as Verb;
+  const v = verb;
   let out: VerbArgs[Verb];
   switch (v) {
     case 'status':

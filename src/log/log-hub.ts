@@ -359,7 +359,7 @@ export class LogHub {
       if (this.blocksIn === before) break;
     }
     await this.flush(Math.max(0, end - performance.now()));
-    await Promise.all([...this.services.values()].map((e) => e.file?.close()));
+    await Promise.all([...this.services.values()].flatMap((e) => (e.file ? [e.file.close()] : [])));
     this.out.writer.close();
     if (this.err !== this.out) this.err.writer.close();
   }

@@ -106,7 +106,7 @@ export async function run(opts: RunOptions): Promise<number> {
       log.dinit(`received ${sig}: no main process to forward it to`);
     });
   }
-  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
+  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.on('uncaughtException', onCrash);
 
   supervisor.boot();
@@ -145,5 +145,5 @@ async function endOrphans(reaper: Reaper, log: SupervisorLog, graceMs = 2000): P
 function describeStartError(err: unknown): string {
   if (err instanceof ConfigError) return err.issues.map(formatIssue).join('\n') + `\n${err.issues.length} error(s); nothing was started.`;
   if (err instanceof DinitError) return `dinit: ${err.message}`;
-  return `dinit: ${(err as Error)?.stack ?? String(err)}`;
+  return `dinit: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
 }
