@@ -74,7 +74,7 @@ export function parseCountArg(text: string, what: string): number {
 }
 
 /** Optimal string alignment distance (a transposition costs 1: 'stauts' → 'status' is 1). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {

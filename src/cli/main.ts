@@ -12,7 +12,7 @@ import { processIO, type ConfigModule } from './context.js';
 import { dispatch, type DispatchOptions, type VerbModule } from './dispatch.js';
 import { planCommand, VERBS, type Verb } from './plan.js';
 
-export { planCommand, wantsHelp } from './plan.js';
+export { planCommand } from './plan.js';
 
 /** Tests (and embedders) may replace any of these. */
 export type CliOverrides = Partial<DispatchOptions>;
@@ -35,7 +35,7 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   help: () => import('./help.js'),
 };
 
-export const COMMANDS: readonly string[] = VERBS;
+const COMMANDS: readonly string[] = VERBS;
 
 async function loadRealConfigModule(): Promise<ConfigModule> {
   return await import('../config/index.js');

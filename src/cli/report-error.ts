@@ -6,7 +6,7 @@
 import { DinitError, EXIT, formatIssue, type ConfigIssue } from '../errors.js';
 import type { CliIO } from './context.js';
 
-export function exitCodeFor(err: DinitError): number {
+function exitCodeFor(err: DinitError): number {
   switch (err.code) {
     case 'USAGE':
     case 'CONFIG_INVALID':

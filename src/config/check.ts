@@ -153,7 +153,7 @@ function plainOf(node: Node | null, ctx: CheckContext, path: string): Plain | un
   return s && { value: s.v, pos, expanded: s.expanded, ...(node ? { raw: ctx.src.raw(node) } : {}) };
 }
 
-export function checkValue(node: Node | null, spec: Spec, ctx: CheckContext, path: string): unknown {
+function checkValue(node: Node | null, spec: Spec, ctx: CheckContext, path: string): unknown {
   if (spec.kind === 'object' && (node === null || (isScalar(node) && node.value === null))) return undefined;
   if (spec.kind === 'object') return checkObject(node, spec, ctx, path);
   if (spec.kind === 'services') return checkServices(node, spec, ctx, path);

@@ -34,7 +34,7 @@ export interface NameRef {
 export type ConvertibleSpec = ScalarSpec | IntSpec | EnumSpec;
 
 /** The longest timer Node can arm (setTimeout fires at once beyond it). */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
+const MAX_DURATION_MS = 2 ** 31 - 1;
 
 const ok = (value: unknown): Converted => ({ ok: true, value });
 const bad = (message: string, hint?: string, pos?: SourcePos): Converted => ({ ok: false, message, ...(hint ? { hint } : {}), ...(pos ? { pos } : {}) });

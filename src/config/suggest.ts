@@ -1,7 +1,7 @@
 // Did-you-mean for unknown keys and service names: the closest candidate by
 // edit distance, offered only when it is close enough to be a plausible typo.
 
-export function levenshtein(a: string, b: string): number {
+function levenshtein(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0] ?? 0;
@@ -16,7 +16,7 @@ export function levenshtein(a: string, b: string): number {
 }
 
 /** The closest candidate within a typo's distance, or undefined. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   const w = word.toLowerCase();

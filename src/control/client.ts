@@ -39,7 +39,7 @@ export interface FollowStream<R> {
 
 let nextId = 1;
 
-export function unreachableMessage(socketPath: string): string {
+function unreachableMessage(socketPath: string): string {
   return `no dinit supervisor answers on ${socketPath} — is it running? pass --socket or set DINIT_SOCKET`;
 }
 

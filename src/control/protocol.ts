@@ -91,7 +91,7 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
-export type Reply =
+type Reply =
   | { v: number; id: RequestId | null; ok: true; result: unknown }
   | { v: number; id: RequestId | null; ok: false; error: WireError };
 
@@ -118,11 +118,11 @@ export function encodeMessage(msg: Request | ServerMessage): string {
   return JSON.stringify(msg) + '\n';
 }
 
-export function versionMismatchMessage(client: number, server: number): string {
+function versionMismatchMessage(client: number, server: number): string {
   return `client speaks protocol ${client}, supervisor ${server}: use the dinit binary of the running supervisor`;
 }
 
-export function protocolError(message: string, details?: Record<string, unknown>): DinitError {
+function protocolError(message: string, details?: Record<string, unknown>): DinitError {
   return new DinitError('PROTOCOL', message, details ?? {});
 }
 
@@ -164,7 +164,7 @@ function signalName(s: string): NodeJS.Signals {
 }
 
 /** Check and normalise the args of a verb (server side; throws PROTOCOL). */
-export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
+function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
   const a = raw === undefined ? {} : raw;
   if (!isRecord(a)) throw protocolError(`'args' of '${verb}' must be an object`);
   const v = verb;

@@ -36,7 +36,7 @@ import {
 /** A following reader whose unread output exceeds this loses lines (counted). */
 export const FOLLOW_HIGH_WATER = 256 * 1024;
 /** A peer with this much unread reply data is dropped. */
-export const MAX_BUFFERED_REPLIES = 32 * 1024 * 1024;
+const MAX_BUFFERED_REPLIES = 32 * 1024 * 1024;
 /** A connection with nothing in flight and no bytes for this long is closed. */
 const IDLE_TIMEOUT_MS = 120_000;
 /** close() waits this long for replies in flight to flush before destroying. */

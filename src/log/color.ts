@@ -12,7 +12,7 @@ import { isatty } from 'node:tty';
 
 export type ColorLevel = 0 | 1 | 2 | 3;
 
-export const PALETTE: readonly ForegroundColorName[] = [
+const PALETTE: readonly ForegroundColorName[] = [
   'cyan',
   'green',
   'yellow',

@@ -58,7 +58,7 @@ export interface LogHubOptions {
 }
 
 /** The stream name dinit's own events carry in LogLine and JSON output. */
-export const DINIT_SOURCE = 'dinit';
+const DINIT_SOURCE = 'dinit';
 
 const DEFAULT_QUEUE_BYTES = 1024 * 1024;
 const DINIT_RESERVE_BYTES = 64 * 1024;

@@ -7,7 +7,7 @@
 import { describeError, type Check, type CheckResult, type Cancellable } from './context.js';
 
 /** Polling faster than this would only burn CPU (a refused connect returns at once). */
-export const MIN_INTERVAL = 10;
+const MIN_INTERVAL = 10;
 
 export function poll(check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
   const ac = new AbortController();
