@@ -27,7 +27,10 @@ const summary = JSON.parse(readFileSync(file, 'utf8'));
 function typesOnly(rel) {
   const js = join(root, 'dist', rel.replace(/\.ts$/, '.js'));
   if (!existsSync(js)) return false;
-  const code = readFileSync(js, 'utf8').replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').trim();
+  const code = readFileSync(js, 'utf8')
+    .replace(/\/\/.*$/gm, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .trim();
   return code === 'export {};';
 }
 
