@@ -32,6 +32,7 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   graph: () => import('./graph.js'),
   check: () => import('./check.js'),
   schema: () => import('./schema.js'),
+  import: () => import('./import.js'),
   help: () => import('./help.js'),
 };
 
