@@ -167,9 +167,8 @@ function signalName(s: string): NodeJS.Signals {
 function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
   const a = raw === undefined ? {} : raw;
   if (!isRecord(a)) throw protocolError(`'args' of '${verb}' must be an object`);
-  const v = verb;
   let out: VerbArgs[Verb];
-  switch (v) {
+  switch (verb) {
     case 'status':
       out = { names: names(a) };
       break;
@@ -196,7 +195,7 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
       out = { names: names(a), timeoutMs: Math.min(count(a, 'timeoutMs', 30_000), 2 ** 31 - 1) };
       break;
     default: {
-      const never: never = v;
+      const never: never = verb;
       throw protocolError(`unknown verb '${String(never)}'`);
     }
   }
