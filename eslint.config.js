@@ -36,8 +36,8 @@ export default tseslint.config(
     },
   },
   {
-    // The log tests match ANSI colour escapes on purpose.
-    files: ['test/log/**/*.ts'],
+    // Tests match ANSI colour escapes on purpose.
+    files: ['test/**/*.ts'],
     rules: { 'no-control-regex': 'off' },
   },
 );

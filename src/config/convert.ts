@@ -211,7 +211,7 @@ function convertListen(v: unknown): Converted {
   const hint = 'write "127.0.0.1:9180" (this container only), ":9180" (every interface) or "[::1]:9180"';
   const t = text(v);
   if (t === undefined) return bad(`expected ${EXPECT.listen}, got ${show(v)}`, hint);
-  const m = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$/.exec(t) ?? /^()()(\d+)$/.exec(t);
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(t) ?? /^()()(\d+)$/.exec(t);
   const p = m ? Number(m[3]) : NaN;
   if (!m || !(p >= 1 && p <= 65535)) return bad(`${show(v)} is not a valid listen address`, hint);
   return ok({ host: m[1] ?? m[2] ?? '', port: p } satisfies HttpListen);
