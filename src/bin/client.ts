@@ -7,6 +7,7 @@
 
 import { dispatch, type VerbModule } from '../cli/dispatch.js';
 import * as health from '../cli/health.js';
+import * as isState from '../cli/is-state.js';
 import * as lifecycle from '../cli/lifecycle.js';
 import * as logs from '../cli/logs.js';
 import { planCommand, type Verb } from '../cli/plan.js';
@@ -27,6 +28,8 @@ const CLIENT_VERBS: Partial<Record<Verb, VerbModule>> = {
   shutdown,
   health,
   wait,
+  'is-started': isState,
+  'is-failed': isState,
 };
 
 /** The client verbs this entry runs itself (exported for the test that keeps it in step). */

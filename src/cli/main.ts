@@ -34,6 +34,8 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   schema: () => import('./schema.js'),
   import: () => import('./import.js'),
   help: () => import('./help.js'),
+  'is-started': () => import('./is-state.js'),
+  'is-failed': () => import('./is-state.js'),
 };
 
 export const COMMANDS: readonly string[] = VERBS;

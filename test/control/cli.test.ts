@@ -8,7 +8,7 @@ import type { ConfigModule } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/main.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { repoRoot } from '../helpers/paths.js';
-import { FakeTarget, captureIO, sampleConfig, sampleConfigError, tempDir, until, type CapturedIO } from './fake-target.js';
+import { FakeTarget, captureIO, sampleConfig, sampleConfigError, svcStatus, tempDir, until, type CapturedIO } from './fake-target.js';
 
 describe('CLI verbs against a running (fake) supervisor', () => {
   const tmp = tempDir();
@@ -91,6 +91,39 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.equal(r.code, 1);
     assert.equal(r.out, 'web: started\n');
     assert.equal(r.err, 'db: exited with code 3\n');
+  });
+
+  test('is-started and is-failed answer with the exit code alone', async () => {
+    const saved = target.services;
+    target.services = [svcStatus('db'), svcStatus('web', { state: 'stopped', failed: true, pid: null, ready: false }), svcStatus('cache', { state: 'starting', ready: false })];
+    try {
+      const cases: [string[], number][] = [
+        [['is-started', 'db'], 0],
+        [['is-started', 'web'], 1],
+        [['is-started', 'cache'], 1],
+        [['is-failed', 'web'], 0],
+        [['is-failed', 'db'], 1],
+      ];
+      for (const [argv, code] of cases) {
+        const r = await cli(argv);
+        assert.equal(r.code, code, argv.join(' '));
+        assert.equal(r.out + r.err, '', `${argv.join(' ')} prints nothing`);
+      }
+      const unknown = await cli(['is-started', 'nope']);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.err, /unknown service: nope/);
+      assert.equal((await cli(['is-failed'])).code, 2);
+    } finally {
+      target.services = saved;
+    }
+  });
+
+  test('stop --force is the same stop, dependents first', async () => {
+    const r = await cli(['stop', '--force', 'db']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'db: stopped\n');
+    assert.deepEqual(target.calls.at(-1), { verb: 'stop', args: [['db'], true] });
+    assert.equal((await cli(['start', '--force', 'db'])).code, 2, '--force is for stop only');
   });
 
   test('start with no service is a usage error (exit 2)', async () => {
@@ -284,14 +317,14 @@ describe('CLI verbs without a supervisor', () => {
   test('--help lists every command and the exit codes', async () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed']) {
       assert.match(r.out, new RegExp(`^  ${verb} `, 'm'), verb);
     }
     assert.match(r.out, /Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 supervisor unreachable/);
   });
 
   test('COMMAND --help shows a usage line, the options and an example for every command', async () => {
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed']) {
       const r = await cli([verb, '--help']);
       assert.equal(r.code, 0, verb);
       assert.match(r.out, new RegExp(`^Usage: dinit (\\[run\\]|${verb})`), verb);
