@@ -98,6 +98,8 @@ export interface ServiceConfig {
   restartDelay: Millis;
   restartLimit: RestartLimit;
   smoothRecovery: boolean;
+  /** Exit codes that count as completed, not failed (restart, restart-limit, main, scripted). Default [0]. */
+  successExitCodes: number[];
   /** Signal name, e.g. "SIGTERM" (normalised from TERM / 15). */
   stopSignal: NodeJS.Signals;
   stopTimeout: Millis;

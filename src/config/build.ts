@@ -149,6 +149,7 @@ function buildService(entry: { name: string; pos: ServiceConfig['pos']; section:
     restartDelay: pick(s, S, 'restart-delay'),
     restartLimit: { count: pick(limit, sub(S, 'restart-limit'), 'count'), interval: pick(limit, sub(S, 'restart-limit'), 'interval') },
     smoothRecovery: pick(s, S, 'smooth-recovery'),
+    successExitCodes: [...pick<number[]>(s, S, 'success-exit-codes')],
     stopSignal: pick(s, S, 'stop-signal'),
     stopTimeout: pick(s, S, 'stop-timeout'),
     startTimeout: pick(s, S, 'start-timeout'),

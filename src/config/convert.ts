@@ -158,6 +158,18 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
       if (Number.isInteger(n) && n >= 3) return ok({ kind: 'notify-fd', fd: n } satisfies ProbeSpec);
       return bad(`${show(v)} is not a notify mode: use fd, systemd or a file descriptor number (3 or more; 0-2 are stdin/stdout/stderr)`);
     }
+    case 'exit-codes': {
+      const arr = Array.isArray(v) ? (v as unknown[]) : [v];
+      const codes: number[] = [];
+      for (let i = 0; i < arr.length; i++) {
+        const x = arr[i];
+        const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d+$/.test(x.trim()) ? Number(x) : NaN;
+        if (!Number.isInteger(n) || n < 0 || n > 255) return bad(`${show(x)} is not an exit code: use whole numbers from 0 to 255`, 'write it like [0, 3]', p.items?.[i]);
+        if (!codes.includes(n)) codes.push(n);
+      }
+      if (codes.length === 0) return bad('the list of exit codes is empty', 'give at least one, usually [0]');
+      return ok(codes);
+    }
     default: {
       const never: never = spec;
       return never;

@@ -22,7 +22,8 @@ export type ScalarKind =
   | 'regex'
   | 'tcp' // port or host:port
   | 'url' // http(s) URL
-  | 'notify'; // fd | systemd | <fd number>
+  | 'notify' // fd | systemd | <fd number>
+  | 'exit-codes'; // an exit code 0-255 or a list of them
 
 interface Base {
   description: string;
@@ -68,6 +69,7 @@ export const EXPECT: Record<ScalarKind | 'int' | 'enum' | 'object' | 'services',
   tcp: 'a port number or "host:port"',
   url: 'an http:// or https:// URL',
   notify: 'fd, systemd or a file descriptor number (3 or more)',
+  'exit-codes': 'an exit code from 0 to 255, or a list of them',
   int: 'a whole number',
   enum: 'one of the listed values',
   object: 'a map of keys',
@@ -155,6 +157,12 @@ export const SERVICE_SPEC: ObjectSpec = {
         count: { kind: 'int', min: 0, default: 3, description: 'Restarts allowed within interval.' },
         interval: { kind: 'duration', default: '10s', description: 'Window in which restarts are counted.' },
       },
+    },
+    'success-exit-codes': {
+      kind: 'exit-codes',
+      default: 0,
+      description:
+        'Exit codes that mean the process completed rather than failed: no restart under restart: on-failure, not counted against restart-limit, dinit exits 0 when main exits so, and a scripted service that exits so has started.',
     },
     'smooth-recovery': { kind: 'bool', default: false, description: 'Restart the process alone, without stopping and restarting its hard dependents.' },
     'stop-signal': { kind: 'signal', default: 'SIGTERM', description: 'Signal sent to the process group to stop the service.' },

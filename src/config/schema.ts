@@ -59,6 +59,10 @@ function kindSchema(spec: Exclude<Spec, ObjectSpec>): Json {
       return { type: 'string', pattern: '^https?://' };
     case 'notify':
       return { anyOf: [{ enum: ['fd', 'systemd'] }, { type: 'integer', minimum: 3 }] };
+    case 'exit-codes': {
+      const code = { type: 'integer', minimum: 0, maximum: 255 };
+      return { anyOf: [code, { type: 'array', minItems: 1, items: code }] };
+    }
     case 'services':
       return {
         type: ['object', 'null'],

@@ -14,7 +14,7 @@ import type { Clock } from './clock.js';
 import type { DriverEvents, ServiceDriver } from './driver.js';
 import { Graph, buildIndexes, type Indexes } from './graph.js';
 import type { ServiceEvent, ServiceListener } from './listener.js';
-import { admitRestart, wantsRestart } from './restart.js';
+import { admitRestart, isSuccessExit, wantsRestart } from './restart.js';
 import { inheritedMark, releaseMarks, spreadMark, type Mark } from './marks.js';
 import { describeReason, newRecord, type ServiceRecord } from './service.js';
 import { exitCodeOf, sameDefinition, statusOf } from './status.js';
@@ -301,7 +301,7 @@ export class ServiceSet implements DriverEvents {
         case 'stopping': {
           const failure = s.failOnExit;
           this.emit({ type: 'exited', name, code, signal, expected: true });
-          if (s.cfg.main) this.mainExitCode = exitCodeOf(code, signal);
+          if (s.cfg.main) this.mainExitCode = mainExitCodeOf(s, code, signal);
           this.toStopped(s, s.stopCause ?? { kind: 'requested' });
           if (failure) this.fail(s, failure);
           else this.emit({ type: 'stopped', name });
@@ -309,7 +309,7 @@ export class ServiceSet implements DriverEvents {
         }
         case 'starting':
           this.clearTimer(s, 'startTimer');
-          if (s.cfg.type === 'scripted' && code === 0 && signal === null) {
+          if (s.cfg.type === 'scripted' && isSuccessExit(s.cfg, code, signal)) {
             this.setState(s, 'started');
             this.emit({ type: 'started', name, pid: null });
             return;
@@ -389,14 +389,15 @@ export class ServiceSet implements DriverEvents {
     if (s.cfg.main) {
       this.toStopped(s, reason);
       s.pinned = { kind: 'completed' };
-      this.mainExited(exitCodeOf(code, signal));
+      this.mainExited(mainExitCodeOf(s, code, signal));
       return;
     }
-    const restart =
-      s.cfg.type === 'process' && (recycled ? s.cfg.restart !== 'never' : wantsRestart(s.cfg.restart, code, signal));
+    // A success exit (success-exit-codes) completed: no restart under on-failure, not counted by restart-limit.
+    const clean = !recycled && isSuccessExit(s.cfg, code, signal);
+    const restart = s.cfg.type === 'process' && (recycled ? s.cfg.restart !== 'never' : wantsRestart(s.cfg.restart, clean));
     if (!restart) {
       this.toStopped(s, reason);
-      if (code === 0 && signal === null && !recycled) {
+      if (clean) {
         s.lastReason = s.pinned = { kind: 'completed' };
         this.emit({ type: 'stopped', name });
         this.propagateMark(s, 'pinned');
@@ -405,7 +406,7 @@ export class ServiceSet implements DriverEvents {
       }
       return;
     }
-    const window = admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
+    const window = clean ? s.restartWindow : admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
     if (!window) {
       this.toStopped(s, reason);
       const { count, interval } = s.cfg.restartLimit;
@@ -416,7 +417,7 @@ export class ServiceSet implements DriverEvents {
     s.restarts++;
     const smooth = s.cfg.smoothRecovery && s.state === 'started';
     const delay = s.cfg.restartDelay;
-    this.emit({ type: 'restarting', name, delay, attempt: window.length, limit: s.cfg.restartLimit, smooth });
+    this.emit({ type: 'restarting', name, delay, attempt: clean ? 0 : window.length, limit: s.cfg.restartLimit, smooth });
     if (smooth) {
       s.smoothPending = true;
       s.restartTimer = this.deps.clock.setTimer(delay, () =>
@@ -694,4 +695,9 @@ export class ServiceSet implements DriverEvents {
     }
   }
 
+}
+
+/** dinit's exit code when main ends: 0 for one of its success-exit-codes, else its own (128+signal if killed). */
+function mainExitCodeOf(s: ServiceRecord, code: number | null, signal: NodeJS.Signals | null): number {
+  return isSuccessExit(s.cfg, code, signal) ? 0 : exitCodeOf(code, signal);
 }

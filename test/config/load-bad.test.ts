@@ -203,3 +203,11 @@ test('x- extension keys and << merge keys are accepted; written keys win over me
   assert.equal(c.services[0]?.restart, 'never');
   assert.equal(c.services[0]?.stopTimeout, 2000);
 });
+
+test('success-exit-codes must be exit codes 0-255, located at the bad item', () => {
+  assert.deepEqual(inline('services:\n  a:\n    command: [a]\n    success-exit-codes: [0, 300]\n  b:\n    command: [b]\n    success-exit-codes: []\n  c:\n    command: [c]\n    success-exit-codes: ok\n'), [
+    '4:29 services.a.success-exit-codes: 300 is not an exit code: use whole numbers from 0 to 255 (write it like [0, 3])',
+    '7:25 services.b.success-exit-codes: the list of exit codes is empty (give at least one, usually [0])',
+    '10:25 services.c.success-exit-codes: "ok" is not an exit code: use whole numbers from 0 to 255 (write it like [0, 3])',
+  ]);
+});

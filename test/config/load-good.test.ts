@@ -26,6 +26,7 @@ const defaults = (name: string, extra: Partial<ServiceConfig>): ServiceConfig =>
   restartDelay: 200,
   restartLimit: { count: 3, interval: 10_000 },
   smoothRecovery: false,
+  successExitCodes: [0],
   stopSignal: 'SIGTERM',
   stopTimeout: 3000,
   startTimeout: 60_000,
@@ -111,6 +112,11 @@ test('a file using every key parses each service to its normalised form', () => 
   assert.deepEqual(svc('setup')?.before, ['cache']);
   assert.deepEqual(svc('app'), defaults('app', { command: ['app', '--serve'], main: true, user: { spec: 'www-data' }, umask: 0o27, pos: at(72) }));
   assert.deepEqual(svc('all'), defaults('all', { type: 'internal', dependsOn: ['web', 'cache'], pos: at(77) }));
+});
+
+test('success-exit-codes takes one code or a list, duplicates folded', () => {
+  const c = parseConfig('services:\n  a: { command: [a], success-exit-codes: [0, 3, 3] }\n  b: { command: [b], success-exit-codes: 2 }\n', '/x/dinit.yaml', {});
+  assert.deepEqual(c.services.map((s) => s.successExitCodes), [[0, 3], [2]]);
 });
 
 test('before edges are also written into the other service\'s after', () => {

@@ -481,3 +481,68 @@ describe('reload', () => {
     assert.deepEqual(driver.take(), []);
   });
 });
+
+describe('success-exit-codes', () => {
+  test('an exit listed in success-exit-codes completes under on-failure: no restart, not failed, dependents held', () => {
+    const { driver, set, clock, state } = setup([svc('job', { successExitCodes: [0, 3] }), svc('after-job', { dependsOn: ['job'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('job', 3);
+    assert.deepEqual(driver.take(), ['stop:after-job']);
+    driver.exitStopped();
+    clock.advance(10_000);
+    assert.deepEqual(driver.take(), [], 'no restart');
+    assert.equal(state('job'), 'stopped');
+    const st = set.status(['job'])[0];
+    assert.equal(st?.failed, false);
+    assert.match(st?.reason ?? '', /completed/);
+  });
+
+  test('an exit not listed is a failure even if it is 0 when 0 is left out', () => {
+    const { driver, set, clock } = setup([svc('odd', { successExitCodes: [3], restart: 'on-failure' })]);
+    set.boot();
+    driver.take();
+    driver.exit('odd', 0);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:odd']);
+  });
+
+  test('restart: always restarts success exits without counting them against restart-limit', () => {
+    const { driver, set, clock, events } = setup([svc('tick', { restart: 'always', successExitCodes: [0, 3], restartLimit: { count: 1, interval: 60_000 } })]);
+    set.boot();
+    driver.take();
+    for (let i = 0; i < 5; i++) {
+      driver.exit('tick', i % 2 ? 3 : 0);
+      clock.advance(200);
+      assert.deepEqual(driver.take(), ['start:tick'], `clean exit ${i + 1} restarts`);
+    }
+    assert.equal(set.status(['tick'])[0]?.failed, false);
+    assert.equal(set.status(['tick'])[0]?.restarts, 5);
+    // A real failure still counts: the first is allowed (count 1), the second fails it.
+    driver.exit('tick', 1);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:tick']);
+    driver.exit('tick', 1);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), []);
+    assert.equal(set.status(['tick'])[0]?.failed, true);
+    assert.ok(events.some((e) => e.type === 'restarting' && e.attempt === 0));
+  });
+
+  test('main exiting with a success exit code makes dinit exit 0', () => {
+    const { driver, set } = setup([svc('main', { main: true, successExitCodes: [0, 3] })]);
+    set.boot();
+    driver.take();
+    driver.exit('main', 3);
+    assert.equal(set.exitCode(), 0);
+  });
+
+  test('a scripted service that exits with a success exit code has started', () => {
+    const { driver, set, state } = setup([svc('migrate', { type: 'scripted', successExitCodes: [0, 2] }), svc('web', { dependsOn: ['migrate'] })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:migrate']);
+    driver.exit('migrate', 2);
+    assert.equal(state('migrate'), 'started');
+    assert.deepEqual(driver.take(), ['start:web']);
+  });
+});
