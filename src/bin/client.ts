@@ -6,6 +6,7 @@
 // other argv it calls `full()`, which loads the full CLI (src/bin/dinit.ts).
 
 import { dispatch, type VerbModule } from '../cli/dispatch.js';
+import * as events from '../cli/events.js';
 import * as health from '../cli/health.js';
 import * as isState from '../cli/is-state.js';
 import * as lifecycle from '../cli/lifecycle.js';
@@ -30,6 +31,7 @@ const CLIENT_VERBS: Partial<Record<Verb, VerbModule>> = {
   wait,
   'is-started': isState,
   'is-failed': isState,
+  events,
 };
 
 /** The client verbs this entry runs itself (exported for the test that keeps it in step). */

@@ -36,6 +36,7 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   help: () => import('./help.js'),
   'is-started': () => import('./is-state.js'),
   'is-failed': () => import('./is-state.js'),
+  events: () => import('./events.js'),
 };
 
 export const COMMANDS: readonly string[] = VERBS;

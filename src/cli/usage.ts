@@ -136,6 +136,14 @@ export const HELP: Record<string, VerbHelp> = {
     options: [SOCKET],
     examples: ['dinit is-failed worker && dinit start worker'],
   },
+  events: {
+    usage: 'dinit events [--json] [SERVICE...]',
+    summary: 'print state changes of services as they happen (all by default), until interrupted',
+    details:
+      'One line per change: time, service, event (spawned, ready, started, exited, restarting, stopping, killing, stopped, failed, unhealthy, reloaded; dinit itself: shutdown, reloaded), pid and reason. A reader too slow for the supervisor loses events, counted on stderr.',
+    options: [['--json', 'print one JSON object per event: time, service, event, pid, reason'], SOCKET],
+    examples: ['dinit events', 'dinit events --json web | jq .event'],
+  },
   help: {
     usage: 'dinit help [COMMAND]',
     summary: 'show help for dinit or for one command',

@@ -7,7 +7,8 @@
 // Requests on one connection are independent (replies may come out of order;
 // `id` pairs them). A following `logs` request is answered once (the backlog),
 // then gets stream events `{v, id, event: 'line' | 'dropped'}` until either
-// side closes. Every message carries the protocol version so a mismatch is
+// side closes; an `events` request likewise (answered with null, then
+// `{event: 'service' | 'dropped'}`). Every message carries the protocol version so a mismatch is
 // reported clearly on whichever side notices it first. Nothing here does I/O:
 // sockets live in server.ts / client.ts; this module only frames, validates
 // and names things.
@@ -16,7 +17,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { DinitError, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
-import type { HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
+import type { EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
 
 export { LineSplitter } from './line-splitter.js';
 
@@ -42,6 +43,7 @@ export const VERBS = [
   'config',
   'wait',
   'orphans',
+  'events',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
@@ -58,6 +60,8 @@ export interface VerbArgs {
   config: Record<string, never>;
   wait: { names: string[]; timeoutMs: number };
   orphans: Record<string, never>;
+  /** Always a stream: answered with null, then `event` messages until either side closes. */
+  events: { names: string[] };
 }
 
 export interface VerbResult {
@@ -74,6 +78,7 @@ export interface VerbResult {
   config: Config;
   wait: OpResult;
   orphans: OrphanInfo[];
+  events: null;
 }
 
 export type RequestId = number | string;
@@ -97,8 +102,10 @@ export type Reply =
 
 export type StreamEvent =
   | { v: number; id: RequestId; event: 'line'; line: LogLine }
-  /** Lines the server dropped because this reader was too slow. */
-  | { v: number; id: RequestId; event: 'dropped'; count: number };
+  /** Lines (or events) the server dropped because this reader was too slow. */
+  | { v: number; id: RequestId; event: 'dropped'; count: number }
+  /** A state change, on an `events` stream. */
+  | { v: number; id: RequestId; event: 'service'; change: EventRecord };
 
 export type ServerMessage = Reply | StreamEvent;
 
@@ -171,6 +178,7 @@ export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V]
   let out: VerbArgs[Verb];
   switch (v) {
     case 'status':
+    case 'events':
       out = { names: names(a) };
       break;
     case 'start':
@@ -249,6 +257,7 @@ export function parseServerMessage(line: string): ServerMessage {
   if (typeof msg.event === 'string') {
     if (msg.event === 'line' && isRecord(msg.line) && isId(msg.id)) return msg as unknown as StreamEvent;
     if (msg.event === 'dropped' && typeof msg.count === 'number' && isId(msg.id)) return msg as unknown as StreamEvent;
+    if (msg.event === 'service' && isRecord(msg.change) && isId(msg.id)) return msg as unknown as StreamEvent;
     throw protocolError(`malformed stream event from the supervisor: '${String(msg.event)}'`);
   }
   if (msg.ok === true) return msg as unknown as Reply;

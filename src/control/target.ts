@@ -11,6 +11,31 @@ export interface LogLine {
   line: string;
 }
 
+/** What `dinit events` reports: one change of one service (or of dinit itself, as service 'dinit'). */
+export type EventKind =
+  | 'spawned'
+  | 'started'
+  | 'ready'
+  | 'exited'
+  | 'stopping'
+  | 'killing'
+  | 'stopped'
+  | 'failed'
+  | 'restarting'
+  | 'unhealthy'
+  | 'reloaded'
+  | 'shutdown';
+
+export interface EventRecord {
+  /** ms since epoch */
+  time: number;
+  service: string;
+  event: EventKind;
+  pid: number | null;
+  /** Why, in the words of dinit's event lines (null when there is nothing to add). */
+  reason: string | null;
+}
+
 export interface OrphanInfo {
   pid: number;
   comm: string;
@@ -48,6 +73,8 @@ export interface ControlTarget {
   logs(names: string[], n: number): LogLine[];
   /** Follow new lines; returns an unsubscribe function. */
   followLogs(names: string[], onLine: (line: LogLine) => void): () => void;
+  /** Follow state changes of the named services (all, and dinit's own, if empty); returns an unsubscribe function. */
+  followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void;
   /** Re-read the config file. Throws ConfigError (nothing changed) when invalid. */
   reload(): Promise<ReloadResult>;
   /** Begin an orderly shutdown; resolves once it has begun. */

@@ -10,9 +10,10 @@ import { realClock, type Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
-import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
+import type { ControlTarget, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
 import { eventLine } from './event-lines.js';
+import { DINIT_SOURCE, eventRecords } from './event-records.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 
 export interface SupervisorLog extends ServiceOutput {
@@ -48,6 +49,8 @@ export class Supervisor implements ControlTarget {
   private shutdownTimer: ReturnType<Clock['setTimer']> | null = null;
   private checkQueued = false;
   private orphanSource: () => OrphanInfo[] = () => [];
+  /** `dinit events` followers: the services each wants (empty: all, and dinit's own records). */
+  private readonly eventFollowers = new Map<(r: EventRecord) => void, ReadonlySet<string>>();
 
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
@@ -119,6 +122,9 @@ export class Supervisor implements ControlTarget {
   private onEvent(ev: ServiceEvent): void {
     const line = eventLine(ev);
     if (line) this.log.dinit(line);
+    if (this.eventFollowers.size > 0) {
+      this.publish(eventRecords(ev, this.clock.now(), (n) => this.set.get(n)?.cfg.ready !== undefined));
+    }
     if (ev.type === 'shutdown') this.armShutdownTimer();
     if (ev.type === 'all-stopped') {
       if (this.shutdownTimer) this.clock.clearTimer(this.shutdownTimer);
@@ -182,7 +188,21 @@ export class Supervisor implements ControlTarget {
     return { ok: failures.length === 0, failures };
   }
 
+  private publish(records: EventRecord[]): void {
+    for (const r of records) {
+      for (const [cb, names] of this.eventFollowers) if (names.size === 0 || names.has(r.service)) cb(r);
+    }
+  }
+
   // ---- ControlTarget -----------------------------------------------------
+
+  followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void {
+    if (names.length) this.set.status(names); // throws UNKNOWN_SERVICE
+    // A wrapper per call: the same callback may follow twice.
+    const cb = (r: EventRecord): void => onEvent(r);
+    this.eventFollowers.set(cb, new Set(names));
+    return () => this.eventFollowers.delete(cb);
+  }
 
   status(names: string[]): ServiceStatus[] {
     return this.set.status(names);
@@ -233,6 +253,16 @@ export class Supervisor implements ControlTarget {
       diff.changed.length ? `changed ${diff.changed.join(', ')}` : '',
     ].filter(Boolean);
     this.log.dinit(`reloaded ${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`);
+    if (this.eventFollowers.size > 0) {
+      const now = this.clock.now();
+      const rec = (service: string, reason: string): EventRecord => ({ time: now, service, event: 'reloaded', pid: null, reason });
+      this.publish([
+        rec(DINIT_SOURCE, `${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`),
+        ...diff.added.map((n) => rec(n, 'added')),
+        ...diff.removed.map((n) => rec(n, 'removed')),
+        ...diff.changed.map((n) => rec(n, 'changed')),
+      ]);
+    }
     return diff;
   }
 

@@ -165,6 +165,25 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     await until(() => target.followers.size === 0, 5000, 'the unsubscribe');
   });
 
+  test('events prints one line per change (or one JSON object with --json) until interrupted', async () => {
+    for (const json of [false, true]) {
+      const io = captureIO();
+      const running = cli(json ? ['events', '--json', 'web'] : ['events', 'web'], { io });
+      await until(() => target.eventFollowers.size === 1, 5000, 'the events follower');
+      target.change('db', 'stopped');
+      target.change('web', 'failed', 'exited with code 2');
+      await until(() => io.stdout.includes('failed'), 5000, 'the event');
+      io.abort();
+      const r = await running;
+      assert.equal(r.code, 0, r.err);
+      if (json) {
+        const rec = JSON.parse(r.out) as Record<string, unknown>;
+        assert.deepEqual({ ...rec, time: 0 }, { time: 0, service: 'web', event: 'failed', pid: null, reason: 'exited with code 2' });
+      } else assert.match(r.out, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web failed \(exited with code 2\)\n$/);
+      await until(() => target.eventFollowers.size === 0, 5000, 'the unsubscribe');
+    }
+  });
+
   test('reload prints what was added, removed and changed', async () => {
     const r = await cli(['reload']);
     assert.equal(r.code, 0);
@@ -317,14 +336,14 @@ describe('CLI verbs without a supervisor', () => {
   test('--help lists every command and the exit codes', async () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events']) {
       assert.match(r.out, new RegExp(`^  ${verb} `, 'm'), verb);
     }
     assert.match(r.out, /Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 supervisor unreachable/);
   });
 
   test('COMMAND --help shows a usage line, the options and an example for every command', async () => {
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events']) {
       const r = await cli([verb, '--help']);
       assert.equal(r.code, 0, verb);
       assert.match(r.out, new RegExp(`^Usage: dinit (\\[run\\]|${verb})`), verb);
