@@ -28,6 +28,13 @@ export const HELP: Record<string, VerbHelp> = {
     options: [['--json', 'print an array of status objects instead of a table'], SOCKET],
     examples: ['dinit status', 'dinit status web db --json'],
   },
+  top: {
+    usage: 'dinit top',
+    summary: 'a full-screen live view: services with CPU and memory, and the selected one\'s logs',
+    details: 'Keys: ↑/↓ or k/j select, r restart, s stop/start, l follow the log pane, q quit. Needs a terminal (docker exec -it).',
+    options: [SOCKET],
+    examples: ['docker exec -it CTR dinit top'],
+  },
   start: {
     usage: 'dinit start SERVICE... [--no-wait]',
     summary: 'start services and what they need; wait until started (ready) or failed',
