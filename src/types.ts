@@ -114,6 +114,15 @@ export interface ServiceConfig {
   log: LogSpec;
   /** When it exits, dinit stops everything and exits with its code. */
   main: boolean;
+  /** An instance of `replicas:`: the name written in dinit.yaml (a verb on it acts on every instance) and its number. */
+  replicaOf?: string;
+  replica?: number;
+  /**
+   * Dependency lists with replica instances folded back to their group's name,
+   * when that differs from the lists above: a reload compares these, so adding
+   * or removing instances does not count as a change of their dependents.
+   */
+  edgesAsWritten?: string;
   pos?: SourcePos;
 }
 

@@ -162,6 +162,13 @@ export const SERVICE_SPEC: ObjectSpec = {
         interval: { kind: 'duration', default: '10s', description: 'Window in which restarts are counted.' },
       },
     },
+    replicas: {
+      kind: 'int',
+      min: 1,
+      max: 1000,
+      description:
+        'Run this many instances of a process service, named NAME-1 … NAME-N, each with DINIT_REPLICA=i in its environment (and ${DINIT_REPLICA} expanded in its values). depends-on: [NAME] needs every instance; a verb on NAME acts on all of them.',
+    },
     'success-exit-codes': {
       kind: 'exit-codes',
       default: 0,

@@ -14,7 +14,7 @@ import type { Config } from '../types.js';
 import { checkObject } from './check.js';
 import type { CheckContext, ServiceEntry } from './check.js';
 import { buildConfig } from './build.js';
-import { checkGraph, linkBefore } from './graph.js';
+import { checkGraph, foldReplicaEdges, linkBefore } from './graph.js';
 import { ROOT_SPEC } from './keys.js';
 import { checkServiceRules } from './rules.js';
 import { fsReason, Issues, readSource } from './source.js';
@@ -37,6 +37,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   checkGraph(entries, issues);
   if (issues.count > 0) throw new ConfigError(sortIssues(issues.list, abs));
   linkBefore(config);
+  foldReplicaEdges(config);
   return config;
 }
 

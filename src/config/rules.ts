@@ -14,9 +14,17 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
   let firstMain: { name: string; line: number } | undefined;
   for (const svc of config.services) {
     const entry = byName.get(svc.name);
-    if (!entry) continue;
+    // The instances of a replica group share their definition: its rules are checked once.
+    if (!entry || (entry.replica && entry.replica.index > 1)) continue;
     const sec = entry.section;
-    const where = `services.${svc.name}`;
+    const written = entry.replica?.of ?? svc.name;
+    const where = `services.${written}`;
+    if (sec.entries.has('replicas') && svc.type !== 'process') {
+      issues.add(sec.keyPos('replicas'), `${where}: replicas applies to process services only`, 'remove replicas, or set type: process');
+    }
+    if (sec.entries.has('replicas') && svc.main) {
+      issues.add(sec.keyPos('replicas'), `${where}: main cannot have replicas (its one exit ends the container)`, 'remove replicas, or main: true');
+    }
     switch (svc.type) {
       case 'internal':
         for (const key of PROCESS_ONLY) {
@@ -29,7 +37,7 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
       case 'scripted':
       case 'process':
         if (!sec.entries.has('command') && !hadCommandIssue(issues, where)) {
-          issues.add(entry.pos, `service '${svc.name}' has no command`, `add command: [program, args…], or type: internal for a group of dependencies`);
+          issues.add(entry.pos, `service '${written}' has no command`, `add command: [program, args…], or type: internal for a group of dependencies`);
         }
         if (svc.type === 'process' && sec.entries.has('stop-command')) {
           issues.add(sec.keyPos('stop-command'), `${where}: stop-command applies to scripted services only`, 'a process service is stopped with stop-signal; remove stop-command or set type: scripted');
@@ -50,7 +58,7 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
     if (svc.main) {
       if (firstMain) {
         issues.add(sec.keyPos('main'), `${where}: only one service can be main, and '${firstMain.name}' already is (line ${firstMain.line})`, 'remove main: true from all but one service');
-      } else firstMain = { name: svc.name, line: sec.keyPos('main').line };
+      } else firstMain = { name: written, line: sec.keyPos('main').line };
     }
   }
 }

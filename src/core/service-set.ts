@@ -200,12 +200,15 @@ export class ServiceSet implements DriverEvents {
    */
   applyConfig(config: Config): ReloadDiff {
     const diff: ReloadDiff = { added: [], removed: [], changed: [] };
+    /** Same definition, but its edges to replica instances may differ: it takes the new lists, untouched. */
+    const unchangedEdges: string[] = [];
     const next = new Map(config.services.map((c) => [c.name, c]));
     for (const [n, s] of this.records) if (!next.has(n) && !s.removed) diff.removed.push(n);
     for (const [n, c] of next) {
       const s = this.records.get(n);
       if (!s || s.removed) diff.added.push(n);
       else if (!sameDefinition(s.cfg, c)) diff.changed.push(n);
+      else if (s.cfg.edgesAsWritten !== undefined) unchangedEdges.push(n);
     }
     this.run(() => {
       this.options = config.options;
@@ -219,7 +222,9 @@ export class ServiceSet implements DriverEvents {
       for (const n of diff.added) {
         const old = this.records.get(n);
         if (old) this.deps.driver.forget?.(n);
-        this.records.set(n, newRecord(next.get(n) as ServiceConfig, this.now()));
+        const rec = newRecord(next.get(n) as ServiceConfig, this.now());
+        rec.joining = true;
+        this.records.set(n, rec);
       }
       for (const n of diff.changed) {
         const s = this.records.get(n) as ServiceRecord;
@@ -231,6 +236,7 @@ export class ServiceSet implements DriverEvents {
         s.health = c.health ? 'unknown' : null;
         if (s.state !== 'stopped') s.needsRestart = true;
       }
+      for (const n of unchangedEdges) (this.records.get(n) as ServiceRecord).cfg = next.get(n) as ServiceConfig;
       this.sweepRemoved();
       this.idx = buildIndexes(this.records);
     });
@@ -514,6 +520,7 @@ export class ServiceSet implements DriverEvents {
 
   /** Failed for good: held down, and so are the hard dependents that cannot run without it. */
   private fail(s: ServiceRecord, reason: StopReason): void {
+    s.joining = false;
     this.cancelRestart(s);
     s.failed = reason;
     s.lastReason = reason;
@@ -560,6 +567,7 @@ export class ServiceSet implements DriverEvents {
   }
 
   private setState(s: ServiceRecord, state: ServiceRecord['state']): void {
+    if (state === 'started' || state === 'stopping') s.joining = false;
     s.state = state;
     s.since = this.now();
     this.graphCache = null;

@@ -62,6 +62,11 @@ export interface ServiceRecord {
   needsRestart: boolean;
   /** Removed by a reload: dropped from the graph once stopped. */
   removed: boolean;
+  /**
+   * Added by a reload next to dependents that are already up (a new replica
+   * instance): until it first starts or fails, it does not roll them back.
+   */
+  joining: boolean;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
   statusText: string | null;
 }
@@ -89,6 +94,7 @@ export function newRecord(cfg: ServiceConfig, now: number): ServiceRecord {
     smoothPending: false,
     needsRestart: false,
     removed: false,
+    joining: false,
     health: cfg.health ? 'unknown' : null,
     statusText: null,
   };

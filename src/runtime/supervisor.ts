@@ -198,9 +198,24 @@ export class Supervisor implements ControlTarget {
     }
   }
 
+  /** A replica group's name (as written in dinit.yaml) stands for every instance; other names are left as they are. */
+  private expand(names: string[]): string[] {
+    if (!this.cfg.services.some((c) => c.replicaOf !== undefined)) return names;
+    return [
+      ...new Set(
+        names.flatMap((n) => {
+          if (this.set.has(n)) return [n];
+          const instances = this.set.names().filter((i) => this.set.get(i)?.cfg.replicaOf === n && !this.set.get(i)?.removed);
+          return instances.length ? instances : [n];
+        }),
+      ),
+    ];
+  }
+
   // ---- ControlTarget -----------------------------------------------------
 
   followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void {
+    names = this.expand(names);
     if (names.length) this.set.status(names); // throws UNKNOWN_SERVICE
     // A wrapper per call: the same callback may follow twice.
     const cb = (r: EventRecord): void => onEvent(r);
@@ -209,39 +224,48 @@ export class Supervisor implements ControlTarget {
   }
 
   status(names: string[]): ServiceStatus[] {
+    names = this.expand(names);
     return this.set.status(names);
   }
 
   async start(names: string[], wait: boolean): Promise<OpResult> {
+    names = this.expand(names);
     this.set.start(names);
     if (!wait) return { ok: true, failures: [] };
     return this.until(() => this.upResult(names), null, () => ({ ok: false, failures: [] }));
   }
 
   async stop(names: string[], wait: boolean): Promise<OpResult> {
+    names = this.expand(names);
     this.set.stop(names);
     if (!wait) return { ok: true, failures: [] };
     return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
   }
 
   async restart(names: string[], wait: boolean): Promise<OpResult> {
+    names = this.expand(names);
     this.set.stop(names);
     await this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
     return this.start(names, wait);
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
-    if (!this.set.signal(name, signal)) {
+    const names = this.expand([name]);
+    const sent = names.map((n) => this.set.signal(n, signal)).filter(Boolean).length;
+    if (sent === 0) {
       throw new DinitError('OPERATION_FAILED', `${name} has no running process to signal`, { service: name });
     }
   }
 
+
   logs(names: string[], n: number): LogLine[] {
+    names = this.expand(names);
     if (names.length) this.set.status(names); // throws UNKNOWN_SERVICE
     return this.log.tail(names, n);
   }
 
   followLogs(names: string[], onLine: (line: LogLine) => void): () => void {
+    names = this.expand(names);
     if (names.length) this.set.status(names);
     return this.log.follow(names, onLine);
   }
@@ -286,6 +310,7 @@ export class Supervisor implements ControlTarget {
   }
 
   resources(names: string[]): Record<string, ResourceFigures> {
+    names = this.expand(names);
     const wanted = this.set.status(names).filter((s) => s.pid !== null);
     // Always every service: one sample serves any selection, and CPU% history stays whole.
     const all = names.length ? this.set.status([]).filter((s) => s.pid !== null) : wanted;
@@ -307,6 +332,7 @@ export class Supervisor implements ControlTarget {
   }
 
   async wait(names: string[], timeoutMs: number): Promise<OpResult> {
+    names = this.expand(names);
     this.set.status(names); // throws UNKNOWN_SERVICE
     return this.until(
       () => this.upResult(names),

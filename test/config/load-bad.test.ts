@@ -211,3 +211,22 @@ test('success-exit-codes must be exit codes 0-255, located at the bad item', () 
     '10:25 services.c.success-exit-codes: "ok" is not an exit code: use whole numbers from 0 to 255 (write it like [0, 3])',
   ]);
 });
+
+test('replicas: process services only, never main, no clash with another name; a shared mistake is reported once', () => {
+  assert.deepEqual(
+    inline(`services:
+  job: { type: scripted, command: [j], replicas: 2 }
+  app: { command: [a], main: true, replicas: 2 }
+  web: { command: [w], replicas: 2, stop-timeout: soon }
+  web-2: { command: [x] }
+  api: { command: [a], depends-on: [webb] }
+`),
+    [
+      '2:40 services.job: replicas applies to process services only (remove replicas, or set type: process)',
+      '3:36 services.app: main cannot have replicas (its one exit ends the container) (remove replicas, or main: true)',
+      '4:3 replica \'web-2\' of \'web\' has the name of another service (rename that service, or \'web\')',
+      '4:51 services.web.stop-timeout: expected a duration like 500ms, 10s, 2m, 1h or a number of seconds, got "soon"',
+      "6:37 services.api.depends-on: 'webb' is not a service (did you mean 'web'?)",
+    ],
+  );
+});

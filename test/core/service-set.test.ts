@@ -7,6 +7,7 @@ import type { Options, ServiceConfig } from '../../src/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeDriver } from '../helpers/fake-driver.js';
 import { config, svc } from '../helpers/service-config.js';
+import { parseConfig } from '../../src/config/index.js';
 
 function setup(services: ServiceConfig[], options: Partial<Options> = {}, autoReady = true) {
   const clock = new FakeClock();
@@ -544,5 +545,52 @@ describe('success-exit-codes', () => {
     driver.exit('migrate', 2);
     assert.equal(state('migrate'), 'started');
     assert.deepEqual(driver.take(), ['start:web']);
+  });
+});
+
+describe('replicas', () => {
+  const yaml = (n: number): string => `services:\n  db: { command: [db], replicas: ${n} }\n  api: { command: [api], depends-on: [db] }\n  other: { command: [o] }\n`;
+  const load = (n: number) => parseConfig(yaml(n), '/test/dinit.yaml', {});
+
+  test('a reload that only changes replicas starts or stops instances and touches nothing else', () => {
+    const clock = new FakeClock();
+    const driver = new FakeDriver();
+    const events: ServiceEvent[] = [];
+    const set = new ServiceSet(load(2), { clock, driver, listener: (e) => events.push(e) });
+    driver.events = set;
+    set.boot();
+    assert.deepEqual(driver.take().sort(), ['start:api', 'start:db-1', 'start:db-2', 'start:other']);
+
+    const up = set.applyConfig(load(3));
+    assert.deepEqual(up, { added: ['db-3'], removed: [], changed: [] });
+    assert.deepEqual(driver.take(), ['start:db-3'], 'only the new instance starts; api is not rolled back');
+    assert.equal(set.get('api')?.state, 'started');
+    assert.deepEqual(set.get('api')?.cfg.dependsOn, ['db-1', 'db-2', 'db-3'], 'api now needs the new instance too');
+
+    const down = set.applyConfig(load(1));
+    assert.deepEqual(down, { added: [], removed: ['db-2', 'db-3'], changed: [] });
+    assert.deepEqual(driver.take().sort(), ['stop:db-2', 'stop:db-3']);
+    driver.exitStopped();
+    assert.deepEqual(set.names().sort(), ['api', 'db-1', 'other']);
+    assert.equal(set.get('api')?.state, 'started');
+    assert.ok(!events.some((e) => e.type === 'stopping' && e.name !== 'db-2' && e.name !== 'db-3'), 'nothing else stopped');
+
+    // The instances still behave as hard dependencies: a crash of one rolls api back.
+    driver.exit('db-1', 1);
+    assert.deepEqual(driver.take(), ['stop:api']);
+  });
+
+  test('a new instance that fails to start takes down what needs every instance', () => {
+    const clock = new FakeClock();
+    const driver = new FakeDriver();
+    const set = new ServiceSet(load(1), { clock, driver });
+    driver.events = set;
+    set.boot();
+    driver.take();
+    driver.autoReady = false;
+    set.applyConfig(load(2));
+    assert.deepEqual(driver.take(), ['start:db-2']);
+    set.startFailed('db-2', 'cannot execute');
+    assert.deepEqual(driver.take(), ['stop:api']);
   });
 });
