@@ -7,9 +7,10 @@
 
 import { stream } from '../control/client.js';
 import type { EventRecord } from '../control/target.js';
+import { EXIT } from '../errors.js';
 import { parseVerbArgs } from './args.js';
 import { SOCKET_OPTION, socketOf } from './common.js';
-import { colourEnabled, paint, type CliContext, type Paint } from './context.js';
+import { paintFor, type CliContext, type Paint } from './context.js';
 
 export function formatEvent(r: EventRecord, p: Paint): string {
   const pid = r.pid !== null ? ` pid ${r.pid}` : '';
@@ -19,9 +20,9 @@ export function formatEvent(r: EventRecord, p: Paint): string {
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
-  const p = paint(colourEnabled(ctx.env, ctx.io.isTTY));
+  const p = await paintFor(ctx);
   const stop = ctx.io.interrupted();
-  if (stop.aborted) return 0;
+  if (stop.aborted) return EXIT.OK;
   const s = await stream(socketOf(values, ctx), 'events', { names: positionals }, {
     onEvent: (ev) => {
       if (ev.event === 'service') ctx.io.out(values.json ? JSON.stringify(ev.change) + '\n' : formatEvent(ev.change, p));
@@ -34,5 +35,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const err = await s.closed;
   stop.removeEventListener('abort', onAbort);
   if (err && !stop.aborted) throw err;
-  return 0;
+  return EXIT.OK;
 }

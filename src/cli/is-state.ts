@@ -5,6 +5,7 @@
 // must not read as a plain "no".
 
 import { request } from '../control/client.js';
+import { EXIT } from '../errors.js';
 import type { ServiceStatus } from '../types.js';
 import { parseVerbArgs, usageError } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
@@ -21,5 +22,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const { values, positionals } = parseVerbArgs(argv, SOCKET_OPTION);
   if (positionals.length !== 1) throw usageError(`${ctx.verb} takes exactly one service name`);
   const rows = await request(socketOf(values, ctx), 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
-  return rows.length > 0 && rows.every(question) ? 0 : 1;
+  return rows.length > 0 && rows.every(question) ? EXIT.OK : EXIT.FAILED;
 }

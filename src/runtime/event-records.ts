@@ -6,7 +6,8 @@
 // `started`.
 
 import type { ServiceEvent } from '../core/listener.js';
-import { describeReason, formatDuration } from '../core/service.js';
+import { describeReason } from '../core/service.js';
+import { formatDuration } from '../units.js';
 import type { EventRecord } from '../control/target.js';
 
 /** The name dinit's own records carry (reserved: no service may be called so). */
