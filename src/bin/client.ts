@@ -13,6 +13,7 @@ import * as lifecycle from '../cli/lifecycle.js';
 import * as logs from '../cli/logs.js';
 import { planCommand, type Verb } from '../cli/plan.js';
 import * as reload from '../cli/reload.js';
+import * as scale from '../cli/scale.js';
 import * as shutdown from '../cli/shutdown.js';
 import * as signal from '../cli/signal.js';
 import * as status from '../cli/status.js';
@@ -32,6 +33,7 @@ const CLIENT_VERBS: Partial<Record<Verb, VerbModule>> = {
   'is-started': isState,
   'is-failed': isState,
   events,
+  scale,
 };
 
 /** The client verbs this entry runs itself (exported for the test that keeps it in step). */

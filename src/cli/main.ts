@@ -40,6 +40,7 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   'is-started': () => import('./is-state.js'),
   'is-failed': () => import('./is-state.js'),
   events: () => import('./events.js'),
+  scale: () => import('./scale.js'),
 };
 
 export const COMMANDS: readonly string[] = VERBS;

@@ -151,6 +151,14 @@ export const HELP: Record<string, VerbHelp> = {
     options: [['--json', 'print one JSON object per event: time, service, event, pid, reason'], SOCKET],
     examples: ['dinit events', 'dinit events --json web | jq .event'],
   },
+  scale: {
+    usage: 'dinit scale NAME N',
+    summary: 'run N instances of a service with replicas: now, until the next reload',
+    details:
+      "New instances take the service's definition from dinit.yaml as it is now; instances beyond N are stopped; nothing else is touched. Not written back: dinit reload (or SIGHUP) goes back to the file's replicas.",
+    options: [SOCKET],
+    examples: ['dinit scale worker 5'],
+  },
   help: {
     usage: 'dinit help [COMMAND]',
     summary: 'show help for dinit or for one command',

@@ -54,6 +54,8 @@ export interface CheckContext {
   issues: Issues;
   env: NodeJS.ProcessEnv;
   baseDir: string;
+  /** Instead of the file's `replicas:` of these services (`dinit scale`). */
+  replicas?: Readonly<Record<string, number>>;
 }
 
 interface KeyedPair {
@@ -263,7 +265,8 @@ function checkServices(node: Node | null, spec: ServicesSpec, ctx: CheckContext,
     }
     const scratch = new Issues();
     const plain = checkObject(value, spec.service, { ...ctx, issues: scratch }, `services.${key}`);
-    const replicas = plain?.get<number>('replicas');
+    const given = plain?.get<number>('replicas');
+    const replicas = given === undefined ? undefined : (ctx.replicas?.[key] ?? given);
     if (!plain || replicas === undefined) {
       ctx.issues.list.push(...scratch.list);
       if (plain) out.push({ name: key, pos, section: plain });

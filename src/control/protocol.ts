@@ -17,7 +17,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { DinitError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
-import type { EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
+import type { EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from './target.js';
 
 export { CappedLineReader } from './capped-line-reader.js';
 
@@ -44,6 +44,7 @@ export const VERBS = [
   'wait',
   'orphans',
   'events',
+  'scale',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
@@ -62,6 +63,7 @@ export interface VerbArgs {
   orphans: Record<string, never>;
   /** Always a stream: answered with null, then `event` messages until either side closes. */
   events: { names: string[] };
+  scale: { name: string; count: number };
 }
 
 export interface VerbResult {
@@ -79,6 +81,7 @@ export interface VerbResult {
   wait: OpResult;
   orphans: OrphanInfo[];
   events: null;
+  scale: ScaleResult;
 }
 
 export type RequestId = number | string;
@@ -179,6 +182,12 @@ export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V]
     case 'signal':
       out = { name: str(a, 'name'), signal: signalName(str(a, 'signal')) };
       break;
+    case 'scale': {
+      const n = count(a, 'count', 0);
+      if (n < 1 || n > 1000) throw protocolError("'count' must be a whole number from 1 to 1000");
+      out = { name: str(a, 'name'), count: n };
+      break;
+    }
     case 'logs':
       out = { names: names(a), n: count(a, 'n', 100), follow: bool(a, 'follow', false) };
       break;

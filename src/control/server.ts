@@ -213,6 +213,10 @@ class Connection {
       }
       case 'events':
         return this.followEvents(req.id, args<'events'>(req).names);
+      case 'scale': {
+        const a = args<'scale'>(req);
+        return this.reply(req.id, await t.scale(a.name, a.count));
+      }
       default: {
         const never: never = verb;
         throw new DinitError('PROTOCOL', `unknown verb '${String(never)}'`);

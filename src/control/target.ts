@@ -47,6 +47,17 @@ export interface ReloadResult {
   changed: string[];
 }
 
+/** What `dinit scale` did: instances of a replica group before and after, and which were started or stopped. */
+export interface ScaleResult {
+  name: string;
+  from: number;
+  to: number;
+  added: string[];
+  removed: string[];
+  /** Per new instance, why it did not start. */
+  failures: { service: string; reason: string }[];
+}
+
 export interface HealthResult {
   ok: boolean;
   /** One line per service that should be up and is not (name: why). */
@@ -77,6 +88,12 @@ export interface ControlTarget {
   logs(names: string[], n: number): LogLine[];
   /** Follow new lines; returns an unsubscribe function. */
   followLogs(names: string[], onLine: (line: LogLine) => void): () => void;
+  /**
+   * Run `count` instances of the replica group `name` until the next reload
+   * (new ones from the file's definition); resolves when the new instances are
+   * started (or failed) and the ones beyond count stopped.
+   */
+  scale(name: string, count: number): Promise<ScaleResult>;
   /** Follow state changes of the named services (all, and dinit's own, if empty); returns an unsubscribe function. */
   followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void;
   /** Re-read the config file. Throws ConfigError (nothing changed) when invalid. */

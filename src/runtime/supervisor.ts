@@ -10,7 +10,7 @@ import { realClock, type Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
-import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
+import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from '../control/target.js';
 import { ResourceSampler, selfFigures } from '../os/resources.js';
 import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
 import { formatDuration } from '../units.js';
@@ -31,8 +31,8 @@ export interface SupervisorLog extends ServiceOutput {
 export interface SupervisorDeps {
   config: Config;
   log: SupervisorLog;
-  /** Re-read the config for reload (throws ConfigError when invalid). */
-  loadConfig: () => Config;
+  /** Re-read the config for reload (throws ConfigError when invalid); `replicas` overrides counts for `dinit scale`. */
+  loadConfig: (overrides?: { replicas?: Readonly<Record<string, number>> }) => Config;
   /** dinit's own environment, under every service's. */
   env: NodeJS.ProcessEnv;
   clock?: Clock;
@@ -298,6 +298,45 @@ export class Supervisor implements ControlTarget {
       ]);
     }
     return diff;
+  }
+
+  /**
+   * `dinit scale NAME N`: the group's instances from the file read with N
+   * replicas (instances that stay keep running untouched), applied like a
+   * reload that changes only `replicas`. Nothing is written back: the next
+   * reload goes back to the file's count.
+   */
+  async scale(name: string, count: number): Promise<ScaleResult> {
+    const current = this.cfg.services.filter((c) => c.replicaOf === name);
+    if (current.length === 0) {
+      if (this.set.has(name)) throw new DinitError('OPERATION_FAILED', `${name} has no replicas: give it replicas: in dinit.yaml to scale it`, { service: name });
+      throw new DinitError('UNKNOWN_SERVICE', `unknown service: ${name}`, { services: [name] });
+    }
+    const fresh = this.deps.loadConfig({ replicas: { [name]: count } }).services.filter((c) => c.replicaOf === name); // throws ConfigError
+    if (fresh.length === 0) throw new DinitError('OPERATION_FAILED', `${name} no longer has replicas in ${this.cfg.file}: run dinit reload`, { service: name });
+    const old = new Set(current.map((c) => c.name));
+    const kept = new Map(current.map((c) => [c.name, c]));
+    const instances = fresh.map((c) => kept.get(c.name) ?? c);
+    const swap = (list: string[]): string[] => {
+      const at = list.findIndex((n) => old.has(n));
+      return at < 0 ? list : [...list.slice(0, at).filter((n) => !old.has(n)), ...instances.map((c) => c.name), ...list.slice(at).filter((n) => !old.has(n))];
+    };
+    const services: ServiceConfig[] = [];
+    for (const c of this.cfg.services) {
+      if (old.has(c.name)) {
+        if (c === current[0]) services.push(...instances);
+        continue;
+      }
+      services.push({ ...c, dependsOn: swap(c.dependsOn), dependsMs: swap(c.dependsMs), waitsFor: swap(c.waitsFor), after: swap(c.after), before: swap(c.before) });
+    }
+    const next: Config = { ...this.cfg, services };
+    const diff = this.set.applyConfig(next);
+    this.cfg = next;
+    this.log.configure(next);
+    this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
+    const up = await this.until(() => this.upResult(diff.added), null, () => ({ ok: false, failures: [] }));
+    await this.until(() => this.downResult(diff.removed), null, () => ({ ok: false, failures: [] }));
+    return { name, from: current.length, to: instances.length, added: diff.added, removed: diff.removed, failures: up.failures };
   }
 
   async shutdown(): Promise<void> {

@@ -185,6 +185,20 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     }
   });
 
+  test('scale says what changed and that a reload goes back to the file; a bad count is a usage error', async () => {
+    const r = await cli(['scale', 'web', '3']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'web: 2 → 3 instances (started web-3); until the next reload, which goes back to the replicas in dinit.yaml\n');
+    assert.deepEqual(target.calls.at(-1), { verb: 'scale', args: ['web', 3] });
+    for (const argv of [['scale', 'web'], ['scale', 'web', '0'], ['scale', 'web', 'x'], ['scale', 'web', '2', 'db']]) {
+      const u = await cli(argv);
+      assert.equal(u.code, 2, argv.join(' '));
+    }
+    const unknown = await cli(['scale', 'nope', '2']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /unknown service: nope/);
+  });
+
   test('reload prints what was added, removed and changed', async () => {
     const r = await cli(['reload']);
     assert.equal(r.code, 0);
@@ -339,14 +353,14 @@ describe('CLI verbs without a supervisor', () => {
   test('--help lists every command and the exit codes', async () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events', 'scale']) {
       assert.match(r.out, new RegExp(`^  ${verb} `, 'm'), verb);
     }
     assert.match(r.out, /Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 supervisor unreachable/);
   });
 
   test('COMMAND --help shows a usage line, the options and an example for every command', async () => {
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events', 'scale']) {
       const r = await cli([verb, '--help']);
       assert.equal(r.code, 0, verb);
       assert.match(r.out, new RegExp(`^Usage: dinit (\\[run\\]|${verb})`), verb);

@@ -51,4 +51,26 @@ test('replicas: instances with DINIT_REPLICA, a dependent after all of them, ver
   assert.equal(one.code, 0, one.stderr);
   assert.equal((await statusOf(d, 'worker-2')).state, 'started');
   assert.equal((await statusOf(d, 'worker-1')).state, 'stopped', 'a verb on one instance acts on that one');
+
+  // dinit scale: now, from the file's definition, touching nothing else; a reload goes back to the file's count.
+  await d.cli(['start', 'api']);
+  const apiNow = (await statusOf(d, 'api')).pid;
+  mark = d.mark();
+  const up = await d.cli(['scale', 'worker', '4']);
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /^worker: 3 → 4 instances \(started worker-4\); until the next reload, which goes back to the replicas in dinit\.yaml$/m);
+  await d.waitForLine(out('worker-4', 'replica 4 as 4 id w4'), { from: mark });
+  assert.equal((await statusOf(d, 'api')).pid, apiNow, 'api kept running');
+  const down = await d.cli(['scale', 'worker', '1']);
+  assert.equal(down.code, 0, down.stderr);
+  assert.match(down.stdout, /stopped worker-2, worker-3, worker-4/);
+  const names = (JSON.parse((await d.cli(['status', '--json'])).stdout) as { name: string }[]).map((x) => x.name).sort();
+  assert.deepEqual(names, ['api', 'worker-1']);
+  assert.equal((await statusOf(d, 'api')).pid, apiNow, 'api kept running');
+  const back = await d.cli(['reload']);
+  assert.equal(back.code, 0, back.stderr);
+  await waitStarted(d, 'worker-3', { from: d.indexOf(/reloaded/, mark) });
+  const bad = await d.cli(['scale', 'api', '2']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /api has no replicas/);
 });
