@@ -164,6 +164,9 @@ function buildService(
   const user = s?.get<string>('user');
   const umask = s?.get<number>('umask');
   const ready = buildReady(s?.get<Section>('ready'));
+  const schedule = s?.get<string>('schedule');
+  const restartSchedule = s?.get<string>('restart-schedule');
+  const scheduleTimezone = s?.get<string>('schedule-timezone');
   const health = buildHealth(s?.get<Section>('health'));
   return {
     name: entry.name,
@@ -175,7 +178,8 @@ function buildService(
     waitsFor: names(s?.get('waits-for'), groups),
     after: names(s?.get('after'), groups),
     before: names(s?.get('before'), groups),
-    autoStart: pick(s, S, 'auto-start'),
+    // A scheduled service runs on its schedule instead of at start.
+    autoStart: schedule !== undefined && !s?.entries.has('auto-start') ? false : pick(s, S, 'auto-start'),
     restart: pick(s, S, 'restart'),
     restartDelay: pick(s, S, 'restart-delay'),
     restartLimit: { count: pick(limit, sub(S, 'restart-limit'), 'count'), interval: pick(limit, sub(S, 'restart-limit'), 'interval') },
@@ -192,6 +196,9 @@ function buildService(
     ...(health ? { health } : {}),
     log: buildLog(s?.get<Section>('log')),
     main: pick(s, S, 'main'),
+    ...(schedule !== undefined ? { schedule } : {}),
+    ...(restartSchedule !== undefined ? { restartSchedule } : {}),
+    ...(scheduleTimezone !== undefined ? { scheduleTimezone } : {}),
     ...(entry.replica ? { replicaOf: entry.replica.of, replica: entry.replica.index } : {}),
     ...(entry.pos && entry.pos.line > 0 ? { pos: entry.pos } : {}),
   };

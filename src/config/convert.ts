@@ -9,6 +9,7 @@ import type { HttpListen, ProbeSpec, SourcePos } from '../types.js';
 import { EXPECT } from './keys.js';
 import type { EnumSpec, IntSpec, ScalarSpec } from './keys.js';
 import { didYouMean } from '../suggest.js';
+import { cronProblem, validTimezone } from './cron.js';
 import { parseDuration, parseSignal, parseSize } from '../units.js';
 import { ExpansionError, parseUmask, splitWords } from './values.js';
 
@@ -160,6 +161,16 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
       if (Number.isInteger(n) && n >= 3) return ok({ kind: 'notify-fd', fd: n } satisfies ProbeSpec);
       return bad(`${show(v)} is not a notify mode: use fd, systemd or a file descriptor number (3 or more; 0-2 are stdin/stdout/stderr)`);
+    }
+    case 'cron': {
+      const t = text(v);
+      const problem = t === undefined ? 'not a string' : cronProblem(t);
+      return problem === null ? ok(t) : bad(`${show(v)} is not a cron schedule: ${problem}`, 'write minute hour day month weekday like "*/5 * * * *" (a first field of seconds is allowed), or @hourly, @daily…');
+    }
+    case 'timezone': {
+      const t = text(v);
+      if (t !== undefined && validTimezone(t)) return ok(t);
+      return bad(`${show(v)} is not a time zone`, 'write an IANA name like "Europe/Berlin", "America/New_York" or "UTC"');
     }
     case 'exit-codes': {
       const arr = Array.isArray(v) ? (v as unknown[]) : [v];

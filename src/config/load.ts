@@ -16,7 +16,7 @@ import type { CheckContext, ServiceEntry } from './check.js';
 import { buildConfig } from './build.js';
 import { checkGraph, foldReplicaEdges, linkBefore } from './graph.js';
 import { ROOT_SPEC } from './keys.js';
-import { checkServiceRules } from './rules.js';
+import { checkScheduledDependencies, checkServiceRules } from './rules.js';
 import { fsReason, Issues, readSource } from './source.js';
 
 /** Load-time overrides: `dinit scale` reads a group's instances for another count than the file's `replicas`. */
@@ -39,6 +39,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const config = buildConfig(root, ctx);
   const entries = root?.get<ServiceEntry[]>('services') ?? [];
   checkServiceRules(config, entries, issues);
+  checkScheduledDependencies(config, entries, issues);
   checkGraph(entries, issues);
   if (issues.count > 0) throw new ConfigError(sortIssues(issues.list, abs));
   linkBefore(config);

@@ -17,6 +17,7 @@ import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
 import { DINIT_SOURCE, eventRecords } from './event-records.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
+import { Scheduler, type ScheduleKind } from './scheduler.js';
 
 export interface SupervisorLog extends ServiceOutput {
   dinit(message: string): void;
@@ -56,6 +57,8 @@ export class Supervisor implements ControlTarget {
   /** `dinit events` followers: the services each wants (empty: all, and dinit's own records). */
   private readonly eventFollowers = new Map<(r: EventRecord) => void, ReadonlySet<string>>();
   private readonly sampler = new ResourceSampler();
+  /** schedule: and restart-schedule: ticks (through the same Clock as the graph). */
+  private readonly scheduler: Scheduler;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
@@ -71,6 +74,8 @@ export class Supervisor implements ControlTarget {
     });
     this.driver.bind(this.set);
     this.log.configure(this.cfg);
+    this.scheduler = new Scheduler(this.clock, { fire: (n, k) => this.onTick(n, k), ...(deps.env.TZ ? { timezone: deps.env.TZ } : {}) });
+    this.scheduler.configure(this.cfg.services);
   }
 
   /** Where `orphans()` reads from (the reaper, wired in run.ts). */
@@ -130,7 +135,11 @@ export class Supervisor implements ControlTarget {
     if (this.eventFollowers.size > 0) {
       this.publish(eventRecords(ev, this.clock.now(), (n) => this.set.get(n)?.cfg.ready !== undefined));
     }
-    if (ev.type === 'shutdown') this.armShutdownTimer();
+    if (ev.type === 'shutdown') {
+      this.scheduler.stop();
+      this.armShutdownTimer();
+    }
+    if (ev.type === 'spawned' && this.set.get(ev.name)?.cfg.schedule !== undefined) this.scheduler.ran(ev.name);
     if (ev.type === 'all-stopped') {
       if (this.shutdownTimer) this.clock.clearTimer(this.shutdownTimer);
       this.finish(this.set.exitCode());
@@ -213,6 +222,32 @@ export class Supervisor implements ControlTarget {
     ];
   }
 
+  /** A schedule's tick: run the job (unless a run is still going), or restart the service (if it is up). */
+  private onTick(name: string, kind: ScheduleKind): 'ran' | 'skipped' {
+    const s = this.set.get(name);
+    if (!s || this.set.isShuttingDown()) return 'skipped';
+    if (kind === 'restart') {
+      if (s.state !== 'started') return 'skipped';
+      this.log.dinit(`${name}: restart-schedule ${s.cfg.restartSchedule ?? ''}: restarting`);
+      this.set.restart([name]);
+      return 'ran';
+    }
+    if (s.state === 'starting' || s.state === 'stopping') {
+      this.log.dinit(`${name}: schedule ${s.cfg.schedule ?? ''}: the last run is still going, this tick is skipped`);
+      return 'skipped';
+    }
+    this.runNow([name]);
+    return 'ran';
+  }
+
+  /** Scheduled jobs that completed are `started`: running them again is a restart. */
+  private runNow(names: string[]): void {
+    const again = names.filter((n) => this.set.get(n)?.cfg.schedule !== undefined && this.set.get(n)?.state === 'started');
+    if (again.length) this.set.restart(again);
+    const rest = names.filter((n) => !again.includes(n));
+    if (rest.length) this.set.start(rest);
+  }
+
   // ---- ControlTarget -----------------------------------------------------
 
   followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void {
@@ -226,14 +261,26 @@ export class Supervisor implements ControlTarget {
 
   status(names: string[]): ServiceStatus[] {
     names = this.expand(names);
-    return this.set.status(names);
+    const rows = this.set.status(names);
+    for (const row of rows) {
+      const info = this.scheduler.info(row.name);
+      if (!info) continue;
+      row.schedule = { next: info.next, lastRun: info.lastRun, lastExit: info.kind === 'run' && info.lastRun !== null ? row.exitCode : null, skipped: info.skipped };
+      if (row.statusText === null && info.next !== null) {
+        const skipped = info.skipped ? `; ${info.skipped} tick${info.skipped === 1 ? '' : 's'} skipped` : '';
+        row.statusText = `next ${info.kind === 'run' ? 'run' : 'restart'} ${new Date(info.next).toISOString()}${skipped}`;
+      }
+    }
+    return rows;
   }
 
   async start(names: string[], wait: boolean): Promise<OpResult> {
     names = this.expand(names);
-    this.set.start(names);
+    this.set.status(names); // throws UNKNOWN_SERVICE before anything runs
+    this.runNow(names); // a scheduled job runs now, even if its last run completed
     if (!wait) return { ok: true, failures: [] };
-    return this.until(() => this.upResult(names), null, () => ({ ok: false, failures: [] }));
+    const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
+    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
   }
 
   async stop(names: string[], wait: boolean): Promise<OpResult> {
@@ -281,6 +328,7 @@ export class Supervisor implements ControlTarget {
     }
     this.cfg = next;
     this.log.configure(next);
+    this.scheduler.configure(next.services);
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
@@ -333,6 +381,7 @@ export class Supervisor implements ControlTarget {
     const diff = this.set.applyConfig(next);
     this.cfg = next;
     this.log.configure(next);
+    this.scheduler.configure(next.services);
     this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
     const up = await this.until(() => this.upResult(diff.added), null, () => ({ ok: false, failures: [] }));
     await this.until(() => this.downResult(diff.removed), null, () => ({ ok: false, failures: [] }));

@@ -230,3 +230,19 @@ test('replicas: process services only, never main, no clash with another name; a
     ],
   );
 });
+
+test('schedules: a bad cron or time zone, the wrong service type, and a scheduled hard dependency are refused', () => {
+  const issues = inline(`services:
+  a: { type: scripted, command: [a], schedule: "61 * * * *" }
+  b: { command: [b], schedule: "* * * * *", schedule-timezone: Mars/Base }
+  c: { type: scripted, command: [c], restart-schedule: "@daily" }
+  d: { type: scripted, command: [d], schedule: "@hourly" }
+  e: { command: [e], depends-on: [d], waits-for: [d] }
+`);
+  assert.equal(issues.length, 5, issues.join('\n'));
+  assert.match(issues[0] ?? '', /^2:48 services\.a\.schedule: "61 \* \* \* \*" is not a cron schedule: Invalid value for minute: 61 \(write minute hour day month weekday/);
+  assert.match(issues[1] ?? '', /^3:22 services\.b: schedule applies to scripted services only \(to restart a process service on a schedule use restart-schedule/);
+  assert.match(issues[2] ?? '', /^3:64 services\.b\.schedule-timezone: "Mars\/Base" is not a time zone/);
+  assert.match(issues[3] ?? '', /^4:38 services\.c: restart-schedule applies to process services only \(to run a scripted service on a schedule use schedule\)/);
+  assert.match(issues[4] ?? '', /^6:35 services\.e\.depends-on: 'd' runs on a schedule, so it cannot be a hard dependency .*\(use waits-for: \[d\] or after: \[d\]\)$/);
+});

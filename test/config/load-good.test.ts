@@ -212,3 +212,11 @@ test('replicas: N runs NAME-1 … NAME-N with DINIT_REPLICA expanded per instanc
   assert.equal(plain.services[0]?.name, 'web');
   assert.deepEqual(plain.services[0]?.environment, {});
 });
+
+test('a scheduled job is not started at boot; restart-schedule and schedule-timezone are kept', () => {
+  const c = parseConfig('services:\n  j: { type: scripted, command: [j], schedule: "@hourly", schedule-timezone: Europe/Berlin }\n  w: { command: [w], restart-schedule: "0 4 * * *" }\n', '/x/dinit.yaml', {});
+  assert.deepEqual(
+    c.services.map((s) => [s.name, s.autoStart, s.schedule, s.restartSchedule, s.scheduleTimezone]),
+    [['j', false, '@hourly', undefined, 'Europe/Berlin'], ['w', true, undefined, '0 4 * * *', undefined]],
+  );
+});
