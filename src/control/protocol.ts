@@ -14,7 +14,6 @@
 // and names things.
 
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { DinitError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
 import type { EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from './target.js';
@@ -288,18 +287,6 @@ function jsonSafe(v: Record<string, unknown>): Record<string, unknown> | undefin
 export function wireToError(e: WireError): DinitError {
   const code: ErrorCode = KNOWN_CODES.has(e.code) ? e.code : 'INTERNAL';
   return new DinitError(code, e.message, e.details ?? {});
-}
-
-/**
- * Where the control socket is: `--socket`, else $DINIT_SOCKET, else
- * /run/dinit.sock for root, else $XDG_RUNTIME_DIR/dinit.sock, else /tmp/dinit-$UID.sock.
- */
-export function resolveSocketPath(explicit?: string, env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
-  if (explicit) return explicit;
-  if (env.DINIT_SOCKET) return env.DINIT_SOCKET;
-  if (uid === 0 || uid === undefined) return '/run/dinit.sock';
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'dinit.sock');
-  return `/tmp/dinit-${uid}.sock`;
 }
 
 /** Environment values are secrets as often as not: the `config` verb never sends them. */

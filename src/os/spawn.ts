@@ -551,6 +551,16 @@ function isDir(path: string): boolean | null {
 }
 
 /**
+ * A spawn failure that may not happen again (process or fd limit reached for
+ * a moment, memory short): the restart policy retries it. Anything else (not
+ * found, not executable, bad working-dir, unknown user) is permanent.
+ */
+export function isTransientSpawnError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'EAGAIN' || code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
+}
+
+/**
  * A sentence for a spawn 'error': "cannot execute 'foo': not found in PATH (ENOENT)",
  * "working-dir /x does not exist"…
  */
@@ -585,7 +595,7 @@ export function describeSpawnError(err: unknown, command: string | string[], cwd
     case 'EMFILE':
     case 'ENFILE':
     case 'ENOMEM':
-      return `${what}: out of resources (${code})`;
+      return `${what}: out of resources for now (${code}), a transient failure`;
     default:
       return `${what}: ${e?.message ?? String(err)}`;
   }

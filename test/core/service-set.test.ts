@@ -594,3 +594,42 @@ describe('replicas', () => {
     assert.deepEqual(driver.take(), ['stop:api']);
   });
 });
+
+describe('spawn failures', () => {
+  test('a transient spawn failure (EAGAIN) is a failed attempt: retried after restart-delay, never failed at once', () => {
+    const { driver, set, state, clock, events } = setup([svc('web', { restart: 'always' })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:web']);
+    set.startFailed('web', "cannot execute 'web': out of resources for now (EAGAIN), a transient failure", 'EAGAIN', true);
+    assert.equal(set.status(['web'])[0]?.failed, false);
+    assert.ok(events.some((e) => e.type === 'restarting' && e.name === 'web'));
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:web']);
+    set.ready('web');
+    assert.equal(state('web'), 'started');
+    assert.equal(set.status(['web'])[0]?.restarts, 1);
+  });
+
+  test('transient spawn failures past restart-limit fail the service, naming the last cause', () => {
+    const { driver, set, clock } = setup([svc('web', { restart: 'always', restartLimit: { count: 2, interval: 60_000 } })], {}, false);
+    set.boot();
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(driver.take(), ['start:web']);
+      set.startFailed('web', "cannot execute 'web': out of resources for now (EMFILE), a transient failure", 'EMFILE', true);
+      clock.advance(200);
+    }
+    const st = set.status(['web'])[0];
+    assert.equal(st?.failed, true);
+    assert.match(st?.reason ?? '', /restart-limit.*EMFILE/);
+  });
+
+  test('a permanent spawn failure (ENOENT) fails at once, whatever the restart policy', () => {
+    const { driver, set, clock } = setup([svc('web', { restart: 'always' })], {}, false);
+    set.boot();
+    driver.take();
+    set.startFailed('web', "cannot execute 'web': not found in PATH (ENOENT)", 'ENOENT', false);
+    assert.equal(set.status(['web'])[0]?.failed, true);
+    clock.advance(10_000);
+    assert.deepEqual(driver.take(), []);
+  });
+});
