@@ -17,7 +17,7 @@ interface EarlySignals {
 }
 
 const KEY = Symbol.for('dinit.early-signals');
-export const EARLY_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+const EARLY_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
  * Remove the launcher's handlers and return the signals they caught, oldest
@@ -36,5 +36,5 @@ export function takeEarlySignals(): NodeJS.Signals[] {
 /** Not a supervisor: default signal behaviour back; a TERM/INT/HUP that came meanwhile ends the process now. */
 export function releaseEarlySignals(): void {
   const got = takeEarlySignals();
-  if (got.length > 0) process.exit(128 + (constants.signals[got[0] as NodeJS.Signals] ?? 0));
+  if (got.length > 0) process.exit(128 + constants.signals[got[0] as NodeJS.Signals]);
 }

@@ -41,7 +41,7 @@ export interface ConfigIssue {
   hint?: string;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
+function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.pos.file}:${issue.pos.line}:${issue.pos.col}`;
   return issue.hint ? `${where}: ${issue.message} (${issue.hint})` : `${where}: ${issue.message}`;
 }

@@ -8,6 +8,7 @@
 
 // C0 controls (tab and newline included: they break a table row), DEL, C1
 // controls, and the bidi overrides that make text read backwards.
+// eslint-disable-next-line no-control-regex -- matching control characters is this module's whole purpose
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Control characters shown as visible escapes (`\x1b`, `\u202e`); everything else unchanged. */

@@ -55,9 +55,11 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   });
   const onAbort = (): void => s.close();
   stop.addEventListener('abort', onAbort, { once: true });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an interrupt can arrive while stream() connects: TS keeps the narrowing from before the await
   if (stop.aborted) s.close();
   const err = await s.closed;
   stop.removeEventListener('abort', onAbort);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- same: stop.aborted changes across the awaits
   if (err && !stop.aborted) throw err;
   return EXIT.OK;
 }

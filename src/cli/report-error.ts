@@ -7,7 +7,7 @@ import { DinitError, EXIT, describeConfigError, issuesOf } from '../errors.js';
 import type { CliIO } from './context.js';
 import { escapeControls } from '../terminal-text.js';
 
-export function exitCodeFor(err: DinitError): number {
+function exitCodeFor(err: DinitError): number {
   switch (err.code) {
     case 'USAGE':
     case 'CONFIG_INVALID':

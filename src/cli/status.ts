@@ -49,7 +49,7 @@ function colourState(state: string, p: Paint): string {
 
 function lastExit(s: ServiceStatus): string {
   if (s.exitSignal) return s.exitSignal;
-  if (s.exitCode !== null && s.exitCode !== undefined) return String(s.exitCode);
+  if (s.exitCode !== null) return String(s.exitCode);
   return '-';
 }
 
@@ -73,7 +73,7 @@ export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint):
     return [
       escapeControls(s.name),
       colourState(state, p),
-      s.pid === null || s.pid === undefined ? '-' : String(s.pid),
+      s.pid === null ? '-' : String(s.pid),
       s.state === 'started' ? formatUptime(now - s.since) : '-',
       String(s.restarts),
       lastExit(s),

@@ -128,6 +128,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
         draw();
       },
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a key press during the await may have stopped following; TS keeps the narrowing from before it
     if (!state.following || selectedName() !== name) s.close();
     else follow = s;
   };

@@ -18,7 +18,7 @@ import type { ObjectSpec, Spec } from './keys.js';
 const primitiveDefaults = new Map<Spec, unknown>();
 
 /** The converted default of a key of an object spec (undefined if it has none). */
-export function defaultOf(spec: ObjectSpec, key: string): unknown {
+function defaultOf(spec: ObjectSpec, key: string): unknown {
   const sub: Spec | undefined = spec.keys[key];
   if (!sub || sub.default === undefined || sub.kind === 'object' || sub.kind === 'services') return undefined;
   if (primitiveDefaults.has(sub)) return primitiveDefaults.get(sub);
@@ -61,7 +61,7 @@ export function buildOptions(section: Section | undefined): Options {
 }
 
 /** env-files in order, then `environment` over them. */
-export function buildEnvironment(section: Section | undefined, ctx: CheckContext): Record<string, string> {
+function buildEnvironment(section: Section | undefined, ctx: CheckContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of section?.get<{ path: string; pos: SourcePos }[]>('env-file') ?? []) {
     let text: string;

@@ -39,7 +39,7 @@ export interface FollowStream<R> {
 
 let nextId = 1;
 
-export function unreachableMessage(socketPath: string): string {
+function unreachableMessage(socketPath: string): string {
   return `no dinit supervisor answers on ${socketPath} — is it running? pass --socket or set DINIT_SOCKET`;
 }
 
@@ -151,7 +151,7 @@ function exchange<V extends Verb>(
     socket.on('connect', () => {
       connected = true;
       const req: Request<V> = { v: PROTOCOL_VERSION, id, verb, args };
-      socket.write(encodeMessage(req as Request));
+      socket.write(encodeMessage(req));
     });
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {

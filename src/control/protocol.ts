@@ -98,7 +98,7 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
-export type Reply =
+type Reply =
   | { v: number; id: RequestId | null; ok: true; result: unknown }
   | { v: number; id: RequestId | null; ok: false; error: WireError };
 
@@ -117,11 +117,11 @@ export function encodeMessage(msg: Request | ServerMessage): string {
   return JSON.stringify(msg) + '\n';
 }
 
-export function versionMismatchMessage(client: number, server: number): string {
+function versionMismatchMessage(client: number, server: number): string {
   return `client speaks protocol ${client}, supervisor ${server}: use the dinit binary of the running supervisor`;
 }
 
-export function protocolError(message: string, details?: Record<string, unknown>): DinitError {
+function protocolError(message: string, details?: Record<string, unknown>): DinitError {
   return new DinitError('PROTOCOL', message, details ?? {});
 }
 
@@ -136,7 +136,7 @@ function isId(v: unknown): v is RequestId {
 function names(args: Record<string, unknown>, key = 'names'): string[] {
   const v = args[key] ?? [];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw protocolError(`'${key}' must be a list of service names`);
-  return v as string[];
+  return v;
 }
 
 function bool(args: Record<string, unknown>, key: string, dflt: boolean): boolean {
@@ -163,12 +163,11 @@ function signalName(s: string): NodeJS.Signals {
 }
 
 /** Check and normalise the args of a verb (server side; throws PROTOCOL). */
-export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
+function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
   const a = raw === undefined ? {} : raw;
   if (!isRecord(a)) throw protocolError(`'args' of '${verb}' must be an object`);
-  const v = verb as Verb;
   let out: VerbArgs[Verb];
-  switch (v) {
+  switch (verb) {
     case 'status':
     case 'events':
       out = { names: names(a) };
@@ -202,7 +201,7 @@ export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V]
       out = { names: names(a), timeoutMs: Math.min(count(a, 'timeoutMs', 30_000), 2 ** 31 - 1) };
       break;
     default: {
-      const never: never = v;
+      const never: never = verb;
       throw protocolError(`unknown verb '${String(never)}'`);
     }
   }

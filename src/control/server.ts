@@ -47,7 +47,7 @@ import {
 /** What one client may have queued and unread before its requests wait and its follow lines drop. */
 export const CLIENT_QUEUE_BOUND = 256 * 1024;
 /** Unread output of all clients together past which replies are refused with BUSY. */
-export const TOTAL_QUEUE_BOUND = 64 * 1024 * 1024;
+const TOTAL_QUEUE_BOUND = 64 * 1024 * 1024;
 /** Concurrent connections; one more is told BUSY and closed. */
 export const MAX_CONNECTIONS = 64;
 /** Requests of one connection running at once; more wait unread. */
@@ -91,11 +91,11 @@ export async function startControlServerFirst(
 }
 
 function reasonOf(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'EROFS') return 'read-only file system';
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
-  if (e?.code === 'ENOENT') return 'no such directory';
-  return e instanceof Error ? e.message : String(err);
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'no such directory';
+  return err instanceof Error ? err.message : String(err);
 }
 
 export async function startControlServer(where: string | SocketPlace, target: ControlTarget, opts: ControlServerOptions = {}): Promise<ControlServer> {

@@ -59,7 +59,7 @@ export function distrustDir(dir: string, uid: number): string | null {
 }
 
 /** Why an existing socket is not to be trusted as our supervisor's (null: it is). */
-export function distrustSocket(path: string, uid: number): string | null {
+function distrustSocket(path: string, uid: number): string | null {
   const st = lstatSync(path);
   if (!ownedOk(st.uid, uid)) return `it is owned by uid ${st.uid}, not by you (uid ${uid}) or root`;
   return distrustDir(dirname(path), uid);

@@ -29,7 +29,7 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export function jsonLine(l: LogLine): string {
+function jsonLine(l: LogLine): string {
   return terminalJson({ time: iso(l.time), service: l.service, stream: l.stream, line: l.line }) + '\n';
 }
 

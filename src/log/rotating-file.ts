@@ -176,8 +176,7 @@ export class RotatingFile {
     const fh = this.fh;
     this.fh = null;
     fh?.close().catch(() => {});
-    const e = err as NodeJS.ErrnoException;
-    const why = e && typeof e === 'object' && 'message' in e ? e.message : String(err);
+    const why = err instanceof Error ? err.message : String(err);
     this.opts.onError(`cannot write log file ${this.opts.path} (${why}); keeping console output only`);
   }
 }

@@ -127,7 +127,7 @@ export async function run(opts: RunOptions): Promise<number> {
   // taken over in the same tick the handlers above went in, so none is lost.
   const early = takeEarlySignals();
   const stopEarly = early.find((s) => s === 'SIGTERM' || s === 'SIGINT');
-  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
+  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.on('uncaughtException', onCrash);
 
   if (stopEarly) {

@@ -16,7 +16,7 @@ const commandOf = (cmd: string, key = 'command'): string[] => {
   if (key === 'command') return s.command;
   const probe = (key === 'ready' ? s.ready : s.health)?.probe;
   assert.equal(probe?.kind, 'exec');
-  return probe.kind === 'exec' ? probe.command : [];
+  return probe.command;
 };
 
 test('a value holding a quote, a double quote or a backslash reaches the program literally inside its word', () => {

@@ -164,7 +164,6 @@ describe('CLI arguments', () => {
     assert.ok(coloured.includes('\x1b[2mstopped\x1b[22m'));
     assert.ok(coloured.includes('\x1b[33mstarting\x1b[39m'));
     // Alignment ignores colour codes: the PID column starts at the same visible offset.
-    // eslint-disable-next-line no-control-regex
     const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
     assert.deepEqual(coloured.split('\n').map(strip), plain);
   });

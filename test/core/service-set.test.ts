@@ -74,9 +74,9 @@ describe('starting', () => {
     assert.deepEqual(driver.take(), []);
     const [m, w] = set.status(['migrate', 'web']);
     assert.equal(m?.failed, true);
-    assert.match(m?.reason ?? '', /exited with code 3/);
+    assert.match(m.reason ?? '', /exited with code 3/);
     assert.equal(w?.failed, true);
-    assert.match(w?.reason ?? '', /dependency migrate failed/);
+    assert.match(w.reason ?? '', /dependency migrate failed/);
   });
 });
 
@@ -251,7 +251,7 @@ describe('rollback and restart', () => {
     assert.deepEqual(driver.take(), ['stop:user']);
     const [f, u] = set.status(['flaky', 'user']);
     assert.equal(f?.state, 'stopped');
-    assert.match(f?.reason ?? '', /restarted 2 times within 10s/);
+    assert.match(f.reason ?? '', /restarted 2 times within 10s/);
     assert.equal(u?.failed, true);
     assert.ok(events.some((e) => e.type === 'failed' && e.name === 'flaky'));
   });
@@ -374,7 +374,7 @@ describe('failures and main', () => {
     set.startFailed('ghost', "cannot execute 'nope': not found in PATH (ENOENT)", 'ENOENT');
     const [g] = set.status(['ghost']);
     assert.equal(g?.failed, true);
-    assert.match(g?.reason ?? '', /ENOENT/);
+    assert.match(g.reason ?? '', /ENOENT/);
     assert.equal(state('ok'), 'started');
   });
 
@@ -620,7 +620,7 @@ describe('spawn failures', () => {
     }
     const st = set.status(['web'])[0];
     assert.equal(st?.failed, true);
-    assert.match(st?.reason ?? '', /restart-limit.*EMFILE/);
+    assert.match(st.reason ?? '', /restart-limit.*EMFILE/);
   });
 
   test('a permanent spawn failure (ENOENT) fails at once, whatever the restart policy', () => {
