@@ -212,7 +212,7 @@ export interface ServiceStatus {
   schedule?: ScheduleStatus;
 }
 
-export interface ScheduleStatus {
+interface ScheduleStatus {
   /** ms since epoch of the next tick (null: never again). */
   next: number | null;
   /** ms since epoch of the last run (schedule: spawned; restart-schedule: restarted), null if none yet. */

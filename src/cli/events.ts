@@ -23,17 +23,24 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const p = await paintFor(ctx);
   const stop = ctx.io.interrupted();
   if (stop.aborted) return EXIT.OK;
-  const s = await stream(socketOf(values, ctx), 'events', { names: positionals }, {
-    onEvent: (ev) => {
-      if (ev.event === 'service') ctx.io.out(values.json ? JSON.stringify(ev.change) + '\n' : formatEvent(ev.change, p));
-      else if (ev.event === 'dropped') ctx.io.err(`[dinit] ${ev.count} event${ev.count === 1 ? '' : 's'} dropped: this reader was too slow\n`);
+  const s = await stream(
+    socketOf(values, ctx),
+    'events',
+    { names: positionals },
+    {
+      onEvent: (ev) => {
+        if (ev.event === 'service') ctx.io.out(values.json ? JSON.stringify(ev.change) + '\n' : formatEvent(ev.change, p));
+        else if (ev.event === 'dropped') ctx.io.err(`[dinit] ${ev.count} event${ev.count === 1 ? '' : 's'} dropped: this reader was too slow\n`);
+      },
     },
-  });
+  );
   const onAbort = (): void => s.close();
   stop.addEventListener('abort', onAbort, { once: true });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an interrupt can arrive while stream() connects: TS keeps the narrowing from before the await
   if (stop.aborted) s.close();
   const err = await s.closed;
   stop.removeEventListener('abort', onAbort);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- same: stop.aborted changes across the awaits
   if (err && !stop.aborted) throw err;
   return EXIT.OK;
 }

@@ -83,7 +83,7 @@ function buildEnvironment(section: Section | undefined, ctx: CheckContext): Reco
 }
 
 /** Replica groups: the name written in dinit.yaml → its instances (NAME-1 … NAME-N). */
-export type ReplicaGroups = ReadonlyMap<string, readonly string[]>;
+type ReplicaGroups = ReadonlyMap<string, readonly string[]>;
 
 export function replicaGroups(entries: readonly ServiceEntry[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();

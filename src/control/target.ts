@@ -6,7 +6,7 @@ import type { Config, LogLine, ResourceFigures, SelfFigures, ServiceStatus } fro
 export type { LogLine } from '../types.js';
 
 /** What `dinit events` reports: one change of one service (or of dinit itself, as service 'dinit'). */
-export type EventKind =
+type EventKind =
   | 'spawned'
   | 'started'
   | 'ready'

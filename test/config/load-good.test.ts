@@ -196,21 +196,25 @@ test('replicas: N runs NAME-1 … NAME-N with DINIT_REPLICA expanded per instanc
   const c = parseConfig(text, '/x/dinit.yaml', { PORT_BASE: '80' });
   assert.deepEqual(c.services.map((s) => s.name), ['web-1', 'web-2', 'web-3', 'db', 'api']);
   const web2 = c.services[1];
-  assert.deepEqual(web2?.command, ['serve', '--port', '802']);
-  assert.deepEqual(web2?.environment, { ID: 'w2', DINIT_REPLICA: '2' });
-  assert.deepEqual(web2?.ready?.probe, { kind: 'tcp', host: '127.0.0.1', port: 802 });
-  assert.equal(web2?.replicaOf, 'web');
-  assert.equal(web2?.replica, 2);
-  assert.deepEqual(web2?.dependsOn, ['db']);
+  assert.ok(web2);
+  assert.deepEqual(web2.command, ['serve', '--port', '802']);
+  assert.deepEqual(web2.environment, { ID: 'w2', DINIT_REPLICA: '2' });
+  assert.deepEqual(web2.ready?.probe, { kind: 'tcp', host: '127.0.0.1', port: 802 });
+  assert.equal(web2.replicaOf, 'web');
+  assert.equal(web2.replica, 2);
+  assert.deepEqual(web2.dependsOn, ['db']);
   const api = c.services[4];
-  assert.deepEqual(api?.dependsOn, ['web-1', 'web-2', 'web-3']);
+  assert.ok(api);
+  assert.deepEqual(api.dependsOn, ['web-1', 'web-2', 'web-3']);
   // A reload compares api's edges as written, so the number of web instances is not part of api's definition.
   const c2 = parseConfig(text.replace('replicas: 3', 'replicas: 5'), '/x/dinit.yaml', { PORT_BASE: '80' });
-  assert.equal(c2.services.find((s) => s.name === 'api')?.edgesAsWritten, api?.edgesAsWritten);
+  assert.equal(c2.services.find((s) => s.name === 'api')?.edgesAsWritten, api.edgesAsWritten);
   // Without replicas, nothing is renamed and DINIT_REPLICA is not set.
   const plain = parseConfig('services:\n  web: { command: [w] }\n', '/x/dinit.yaml', {});
-  assert.equal(plain.services[0]?.name, 'web');
-  assert.deepEqual(plain.services[0]?.environment, {});
+  const web = plain.services[0];
+  assert.ok(web);
+  assert.equal(web.name, 'web');
+  assert.deepEqual(web.environment, {});
 });
 
 test('a scheduled job is not started at boot; restart-schedule and schedule-timezone are kept', () => {

@@ -495,8 +495,9 @@ describe('success-exit-codes', () => {
     assert.deepEqual(driver.take(), [], 'no restart');
     assert.equal(state('job'), 'stopped');
     const st = set.status(['job'])[0];
-    assert.equal(st?.failed, false);
-    assert.match(st?.reason ?? '', /completed/);
+    assert.ok(st);
+    assert.equal(st.failed, false);
+    assert.match(st.reason ?? '', /completed/);
   });
 
   test('an exit not listed is a failure even if it is 0 when 0 is left out', () => {

@@ -43,7 +43,6 @@ test('replicas: instances with DINIT_REPLICA, a dependent after all of them, ver
   assert.equal(count(d, /\[dinit\] worker-[12] (stopping|started)/, mark), 0, d.dump());
 
   // A verb on the group acts on every instance (and, for stop, on the dependent first).
-  mark = d.mark();
   const st = await d.cli(['stop', 'worker']);
   assert.equal(st.code, 0, st.stderr);
   for (const n of ['api', 'worker-1', 'worker-2', 'worker-3']) assert.equal((await statusOf(d, n)).state, 'stopped', n);

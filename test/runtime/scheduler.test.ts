@@ -35,7 +35,10 @@ describe('scheduler', () => {
     assert.equal(fired.length, 0, 'not before its time');
     clock.advance(1);
     clock.advance(10 * MIN);
-    assert.deepEqual(fired.map((f) => f.at), [first, first + 5 * MIN, first + 10 * MIN]);
+    assert.deepEqual(
+      fired.map((f) => f.at),
+      [first, first + 5 * MIN, first + 10 * MIN],
+    );
     assert.equal(scheduler.info('job')?.next, first + 15 * MIN);
   });
 
