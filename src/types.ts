@@ -76,6 +76,16 @@ interface UserSpec {
   spec: string;
 }
 
+/** One resource limit: a count, bytes or seconds, or no limit. */
+export type RlimitValue = number | 'unlimited';
+/** A limit as written: what is left out keeps dinit's own. */
+export interface Rlimit {
+  soft?: RlimitValue;
+  hard?: RlimitValue;
+}
+export const RLIMIT_NAMES = ['nofile', 'nproc', 'core', 'memlock', 'stack', 'as', 'cpu', 'fsize'] as const;
+type RlimitName = (typeof RLIMIT_NAMES)[number];
+
 export interface ServiceConfig {
   name: string;
   type: ServiceType;
@@ -109,6 +119,12 @@ export interface ServiceConfig {
   workingDir?: string;
   user?: UserSpec;
   umask?: number;
+  /** setrlimit() of the service's process (limits:). */
+  limits?: Partial<Record<RlimitName, Rlimit>>;
+  /** Niceness, -20..19. */
+  nice?: number;
+  /** /proc/PID/oom_score_adj, -1000..1000. */
+  oomScoreAdj?: number;
   ready?: ReadySpec;
   health?: HealthSpec;
   log: LogSpec;

@@ -4,7 +4,8 @@
 // under `environment`, probes become ProbeSpecs. Nothing here judges the
 // combination of keys; rules.ts and graph.ts do that afterwards.
 
-import type { Config, HealthSpec, HttpListen, HttpOptions, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
+import type { Config, HealthSpec, HttpListen, HttpOptions, Rlimit, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
+import { RLIMIT_NAMES } from '../types.js';
 import type { CheckContext, Section, ServiceEntry } from './check.js';
 import { convertScalar } from './convert.js';
 import type { NameRef } from './convert.js';
@@ -149,6 +150,16 @@ function buildLog(section: Section | undefined): LogSpec {
   };
 }
 
+function buildLimits(section: Section | undefined): ServiceConfig['limits'] {
+  if (!section) return undefined;
+  const out: NonNullable<ServiceConfig['limits']> = {};
+  for (const name of RLIMIT_NAMES) {
+    const l = section.get<Rlimit>(name);
+    if (l) out[name] = l;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** A service with every default, as `mainService` and `emptyConfig` need. */
 export function defaultService(name: string, type: ServiceType = 'process'): ServiceConfig {
   return buildService({ name, pos: { file: '<defaults>', line: 0, col: 0 }, section: undefined }, type);
@@ -167,6 +178,9 @@ function buildService(
   const workingDir = s?.get<string>('working-dir');
   const user = s?.get<string>('user');
   const umask = s?.get<number>('umask');
+  const limits = buildLimits(s?.get<Section>('limits'));
+  const nice = s?.get<number>('nice');
+  const oomScoreAdj = s?.get<number>('oom-score-adj');
   const ready = buildReady(s?.get<Section>('ready'));
   const schedule = s?.get<string>('schedule');
   const restartSchedule = s?.get<string>('restart-schedule');
@@ -196,6 +210,9 @@ function buildService(
     ...(workingDir !== undefined ? { workingDir } : {}),
     ...(user !== undefined ? { user: { spec: user } } : {}),
     ...(umask !== undefined ? { umask } : {}),
+    ...(limits ? { limits } : {}),
+    ...(nice !== undefined ? { nice } : {}),
+    ...(oomScoreAdj !== undefined ? { oomScoreAdj } : {}),
     ...(ready ? { ready } : {}),
     ...(health ? { health } : {}),
     log: buildLog(s?.get<Section>('log')),

@@ -8,7 +8,7 @@ import type { NameRef } from './convert.js';
 import type { Issues } from './source.js';
 
 /** Keys that only make sense for services that run a process. */
-const PROCESS_ONLY = ['command', 'stop-command', 'ready', 'health'] as const;
+const PROCESS_ONLY = ['command', 'stop-command', 'ready', 'health', 'limits', 'nice', 'oom-score-adj'] as const;
 
 export function checkServiceRules(config: Config, entries: ServiceEntry[], issues: Issues): void {
   const byName = new Map(entries.map((e) => [e.name, e]));

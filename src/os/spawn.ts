@@ -43,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough, type Readable } from 'node:stream';
 import { DinitError } from '../errors.js';
 import { decodeWaitStatus, libc, type Libc } from './libc.js';
+import { resolveLimits, withServiceNofile, type ResolvedLimit, type RlimitResource, type WantedLimit } from './rlimits.js';
 
 export type ExtraStdio = 'pipe' | 'ignore' | number;
 
@@ -61,6 +62,12 @@ export interface SpawnServiceOptions {
   umask?: number;
   /** Extra fds from 3 on (e.g. a readiness pipe). */
   extraStdio?: ExtraStdio[];
+  /** Given → the exec-as wrapper applies them in the child (see rlimits.ts). */
+  limits?: Partial<Record<RlimitResource, WantedLimit>>;
+  /** Given → the exec-as wrapper. */
+  nice?: number;
+  /** Given → the exec-as wrapper. */
+  oomScoreAdj?: number;
 }
 
 /** What the exec-as wrapper receives (in $DINIT_EXEC_AS). */
@@ -71,6 +78,9 @@ export interface ExecAsSpec {
   gid?: number;
   groups?: number[];
   umask?: number;
+  limits?: ResolvedLimit[];
+  nice?: number;
+  oomScoreAdj?: number;
   /** fds 0..keepFds-1 are the service's; they must survive the exec. */
   keepFds: number;
   /** Close-on-exec pipe for reporting an exec failure. */
@@ -95,12 +105,21 @@ export function isSpawnedChild(pid: number): boolean {
 /** Path of the compiled wrapper script (next to this module). */
 export const execAsScript = fileURLToPath(new URL('./exec-as.js', import.meta.url));
 
+/**
+ * Spawn a service. Every path (posix_spawn, Node's spawn, the wrapper) is
+ * synchronous up to the exec, so the child starts with the soft
+ * RLIMIT_NOFILE of a service, not dinit's raised one (rlimits.ts).
+ */
 export function spawnService(opts: SpawnServiceOptions): ChildProcess {
+  return withServiceNofile(() => spawnNow(opts));
+}
+
+function spawnNow(opts: SpawnServiceOptions): ChildProcess {
   const [file, ...args] = opts.command;
   if (file === undefined || file === '') throw new DinitError('INTERNAL', 'spawnService: empty command');
   const extra = opts.extraStdio ?? [];
   const gid = opts.gid ?? opts.uid;
-  const needWrapper = opts.groups !== undefined || opts.umask !== undefined;
+  const needWrapper = opts.groups !== undefined || opts.umask !== undefined || opts.limits !== undefined || opts.nice !== undefined || opts.oomScoreAdj !== undefined;
   const pipes = outputPipes();
   if (!needWrapper) {
     if (opts.uid === undefined && gid === undefined && extra.length === 0) {
@@ -131,6 +150,10 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
   if (gid !== undefined) spec.gid = gid;
   if (opts.groups !== undefined) spec.groups = opts.groups;
   if (opts.umask !== undefined) spec.umask = opts.umask;
+  // Always: the wrapper is Node, which raises its own soft nofile again.
+  spec.limits = resolveLimits(opts.limits ?? {});
+  if (opts.nice !== undefined) spec.nice = opts.nice;
+  if (opts.oomScoreAdj !== undefined) spec.oomScoreAdj = opts.oomScoreAdj;
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [execAsScript], {
@@ -230,8 +253,8 @@ interface WrapperInfo {
 }
 
 /**
- * Remember the pid until 'exit'; for the wrapper, hold 'exit'/'close' until the status
- * pipe says whether the exec happened, and turn a failure into 'error'.
+ * Remember the pid until 'exit'; for the wrapper, hold 'spawn'/'exit'/'close' until the
+ * status pipe says whether the exec happened, and turn a failure into 'error'.
  */
 function track(child: ChildProcess, wrapper: WrapperInfo | null): void {
   const pid = child.pid;
@@ -242,11 +265,13 @@ function track(child: ChildProcess, wrapper: WrapperInfo | null): void {
   const held: unknown[][] = [];
   const patched = (event: string | symbol, ...args: unknown[]): boolean => {
     if (event === 'exit' && pid !== undefined) live.delete(pid);
-    if (!known && (event === 'exit' || event === 'close')) {
+    // 'spawn' too: the service's program has not started until the exec happened (a refused limit
+    // or setuid is a start failure, never a start followed by an error).
+    if (!known && (event === 'exit' || event === 'close' || event === 'spawn')) {
       held.push([event, ...args]);
       return true;
     }
-    if (failed && event === 'exit') return false;
+    if (failed && (event === 'exit' || event === 'spawn')) return false;
     if (event === 'error' && wrapper !== null && pid === undefined) {
       const err = args[0] as NodeJS.ErrnoException;
       err.message = `spawn ${wrapper.file} ${err.code ?? ''}`.trim();
@@ -334,11 +359,7 @@ function bindSpawner(): Spawner | null {
     // (32-34), and glibc and musl then set those to SIG_IGN in the child, which exec keeps.
     const all = Buffer.alloc(256);
     all.fill(0xff, 0, 8);
-    const ok =
-      attrInit(attr) === 0 &&
-      attrSigdef(attr, all) === 0 &&
-      attrSigmask(attr, none) === 0 &&
-      attrFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) === 0;
+    const ok = attrInit(attr) === 0 && attrSigdef(attr, all) === 0 && attrSigmask(attr, none) === 0 && attrFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) === 0;
     if (!ok) return null;
     const pid: [number] = [0];
     return {
@@ -537,9 +558,7 @@ function wrapperError(text: string, w: WrapperInfo): NodeJS.ErrnoException {
     f = { code: 'UNKNOWN', message: text };
   }
   const code = f.code ?? 'UNKNOWN';
-  const err: NodeJS.ErrnoException & { spawnargs?: string[] } = new Error(
-    f.syscall === 'execvp' || f.syscall === undefined ? `spawn ${w.file} ${code}` : `${f.syscall}: ${f.message ?? code}`,
-  );
+  const err: NodeJS.ErrnoException & { spawnargs?: string[] } = new Error(f.syscall === 'execvp' || f.syscall === undefined ? `spawn ${w.file} ${code}` : `${f.syscall}: ${f.message ?? code}`);
   err.code = code;
   err.errno = f.errno === undefined ? undefined : -Math.abs(f.errno);
   err.syscall = f.syscall === 'execvp' || f.syscall === undefined ? `spawn ${w.file}` : f.syscall;
@@ -547,6 +566,9 @@ function wrapperError(text: string, w: WrapperInfo): NodeJS.ErrnoException {
   err.spawnargs = w.args;
   return err;
 }
+
+/** Wrapper steps whose failure message is the whole story. */
+const WRAPPER_STEPS = new Set(['setrlimit', 'setpriority', 'oom_score_adj']);
 
 function isDir(path: string): boolean | null {
   try {
@@ -575,6 +597,8 @@ export function describeSpawnError(err: unknown, command: string | string[], cwd
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const file = (Array.isArray(command) ? command[0] : command) ?? '';
   const what = `cannot execute '${file}'`;
+  // A step of the exec-as wrapper (limits, nice, oom-score-adj…) that was refused says what and why itself.
+  if (e && WRAPPER_STEPS.has(String(e.syscall))) return e.message;
   if (cwd !== undefined && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES')) {
     const d = isDir(cwd);
     if (d === null && code === 'ENOENT') return `working-dir ${cwd} does not exist`;

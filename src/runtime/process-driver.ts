@@ -188,6 +188,9 @@ export class ProcessDriver implements ServiceDriver {
         ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}),
         ...ids,
         ...(svc.umask !== undefined ? { umask: svc.umask } : {}),
+        ...(svc.limits ? { limits: svc.limits } : {}),
+        ...(svc.nice !== undefined ? { nice: svc.nice } : {}),
+        ...(svc.oomScoreAdj !== undefined ? { oomScoreAdj: svc.oomScoreAdj } : {}),
         ...(run.prep ? { extraStdio: run.prep.stdio } : {}),
       });
     } catch (err) {

@@ -246,3 +246,25 @@ test('schedules: a bad cron or time zone, the wrong service type, and a schedule
   assert.match(issues[3] ?? '', /^4:38 services\.c: restart-schedule applies to process services only \(to run a scripted service on a schedule use schedule\)/);
   assert.match(issues[4] ?? '', /^6:35 services\.e\.depends-on: 'd' runs on a schedule, so it cannot be a hard dependency .*\(use waits-for: \[d\] or after: \[d\]\)$/);
 });
+
+test('limits, nice and oom-score-adj say what is allowed, located', () => {
+  assert.deepEqual(
+    inline(`services:
+  a:
+    command: [a]
+    limits: { nofile: lots, core: { soft: 10, hard: 5 }, stack: { max: 1 }, fds: 3 }
+    nice: -21
+    oom-score-adj: 1001
+  g: { type: internal, limits: { nofile: 10 } }
+`),
+    [
+      "4:23 services.a.limits.nofile: \"lots\" is not a limit (write a number, unlimited, or {soft: 1024, hard: 4096})",
+      '4:35 services.a.limits.core: soft limit 10 is above hard limit 5 (the soft limit can be at most the hard one)',
+      "4:65 services.a.limits.stack: unknown key 'max' in a limit (a limit map has only soft and hard)",
+      "4:77 unknown key 'fds' in services.a.limits (valid keys: nofile, nproc, core, memlock, stack, as, cpu, fsize)",
+      '5:11 services.a.nice: -21 is out of range: use a whole number from -20 to 19',
+      '6:20 services.a.oom-score-adj: 1001 is out of range: use a whole number from -1000 to 1000',
+      "7:24 services.g: an internal service runs no process, so 'limits' does not apply (remove limits, or set type: process)",
+    ],
+  );
+});
