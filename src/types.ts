@@ -121,6 +121,8 @@ export interface ServiceConfig {
   umask?: number;
   /** setrlimit() of the service's process (limits:). */
   limits?: Partial<Record<RlimitName, Rlimit>>;
+  /** max-memory: restart (as after a crash) when the group and session use more, checked every `interval`. */
+  maxMemory?: { limit: number; interval: Millis };
   /** Niceness, -20..19. */
   nice?: number;
   /** /proc/PID/oom_score_adj, -1000..1000. */
@@ -196,7 +198,9 @@ export type StopReason =
   | { kind: 'restart-limit'; count: number; interval: Millis; last: StopReason }
   | { kind: 'dependency'; service: string; failed: boolean }
   | { kind: 'health'; message: string }
-  | { kind: 'probe'; message: string };
+  | { kind: 'probe'; message: string }
+  /** max-memory: the resident memory of the group and session, and the limit, in bytes. */
+  | { kind: 'memory'; rssBytes: number; limit: number };
 
 /** One row of `dinit status --json`. */
 export interface ServiceStatus {

@@ -180,6 +180,7 @@ function buildService(
   const umask = s?.get<number>('umask');
   const limits = buildLimits(s?.get<Section>('limits'));
   const nice = s?.get<number>('nice');
+  const maxMemory = s?.get<number>('max-memory');
   const oomScoreAdj = s?.get<number>('oom-score-adj');
   const ready = buildReady(s?.get<Section>('ready'));
   const schedule = s?.get<string>('schedule');
@@ -211,6 +212,7 @@ function buildService(
     ...(user !== undefined ? { user: { spec: user } } : {}),
     ...(umask !== undefined ? { umask } : {}),
     ...(limits ? { limits } : {}),
+    ...(maxMemory !== undefined ? { maxMemory: { limit: maxMemory, interval: pick<number>(s, S, 'max-memory-interval') } } : {}),
     ...(nice !== undefined ? { nice } : {}),
     ...(oomScoreAdj !== undefined ? { oomScoreAdj } : {}),
     ...(ready ? { ready } : {}),

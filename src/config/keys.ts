@@ -216,6 +216,12 @@ export const SERVICE_SPEC: ObjectSpec = {
         fsize: { kind: 'rlimit', description: 'Largest file the service may write, bytes (RLIMIT_FSIZE).' },
       },
     },
+    'max-memory': {
+      kind: 'size',
+      description:
+        "Restart the service (as after a crash: hard dependents roll back unless smooth-recovery) when the resident memory of its process group and session is over this, e.g. 512MiB. Sampled from /proc every max-memory-interval.",
+    },
+    'max-memory-interval': { kind: 'duration', default: '5s', description: 'How often max-memory is checked.' },
     nice: { kind: 'int', min: -20, max: 19, description: 'Scheduling niceness of the service (-20 most favourable, 19 least); below dinit\'s own needs root (CAP_SYS_NICE).' },
     'oom-score-adj': {
       kind: 'int',

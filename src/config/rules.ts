@@ -32,6 +32,15 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
     if (sec.entries.has('schedule-timezone') && !sec.entries.has('schedule') && !sec.entries.has('restart-schedule')) {
       issues.add(sec.keyPos('schedule-timezone'), `${where}: schedule-timezone without schedule or restart-schedule`, 'add a schedule, or remove schedule-timezone');
     }
+    if (sec.entries.has('max-memory') && svc.type !== 'process') {
+      issues.add(sec.keyPos('max-memory'), `${where}: max-memory applies to process services only`, 'remove max-memory, or set type: process');
+    }
+    if (sec.entries.has('max-memory-interval') && !sec.entries.has('max-memory')) {
+      issues.add(sec.keyPos('max-memory-interval'), `${where}: max-memory-interval without max-memory`, 'add max-memory, or remove max-memory-interval');
+    }
+    if (sec.entries.has('max-memory') && svc.maxMemory && svc.maxMemory.interval <= 0) {
+      issues.add(sec.keyPos('max-memory-interval'), `${where}: max-memory-interval must be more than 0`, 'write it like 5s');
+    }
     if (sec.entries.has('schedule') && svc.main) {
       issues.add(sec.keyPos('schedule'), `${where}: main cannot be scheduled (its exit ends the container)`, 'remove schedule, or main: true');
     }

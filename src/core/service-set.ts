@@ -352,6 +352,24 @@ export class ServiceSet extends Transitions implements DriverEvents {
     });
   }
 
+  /**
+   * max-memory: the service's processes use more than their limit. Restarted
+   * as after a crash (hard dependents roll back unless smooth-recovery); the
+   * reason shows in the stopping line and in status.
+   */
+  overMemory(name: string, rssBytes: number, limit: number): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (!s || s.state !== 'started' || s.phase.kind === 'recycling' || s.pid === null) return;
+      const reason: StopReason = { kind: 'memory', rssBytes, limit };
+      s.lastReason = reason;
+      this.setPhase(s, { kind: 'recycling', reason });
+      this.emit({ type: 'stopping', name, cause: reason });
+      this.deps.driver.stop(s.cfg);
+      this.armStopTimer(s);
+    });
+  }
+
   healthy(name: string): void {
     this.run(() => {
       const s = this.records.get(name);

@@ -18,6 +18,7 @@ import { eventLine } from './event-lines.js';
 import { DINIT_SOURCE, eventRecords } from './event-records.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 import { Scheduler, type ScheduleKind } from './scheduler.js';
+import { MemoryWatch, type Watched } from './memory-watch.js';
 
 export interface SupervisorLog extends ServiceOutput {
   dinit(message: string): void;
@@ -59,6 +60,8 @@ export class Supervisor implements ControlTarget {
   private readonly sampler = new ResourceSampler();
   /** schedule: and restart-schedule: ticks (through the same Clock as the graph). */
   private readonly scheduler: Scheduler;
+  /** max-memory checks (through the same Clock). */
+  private readonly memoryWatch: MemoryWatch;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
@@ -76,6 +79,20 @@ export class Supervisor implements ControlTarget {
     this.log.configure(this.cfg);
     this.scheduler = new Scheduler(this.clock, { fire: (n, k) => this.onTick(n, k), ...(deps.env.TZ ? { timezone: deps.env.TZ } : {}) });
     this.scheduler.configure(this.cfg.services);
+    this.memoryWatch = new MemoryWatch(this.clock, {
+      watched: () => {
+        const out: Watched[] = [];
+        for (const svc of this.cfg.services) {
+          const pid = svc.maxMemory ? this.set.get(svc.name)?.pid : null;
+          if (svc.maxMemory && pid) out.push({ name: svc.name, pid, ...svc.maxMemory });
+        }
+        return out;
+      },
+      // Every live service, as resources() does: one sample serves all, CPU% history stays whole.
+      sample: () => this.sampler.sample(this.set.status([]).flatMap((s) => (s.pid === null ? [] : [s.pid]))),
+      over: (name, rss, limit) => this.set.overMemory(name, rss, limit),
+    });
+    this.memoryWatch.configure(this.cfg.services);
   }
 
   /** Where `orphans()` reads from (the reaper, wired in run.ts). */
@@ -137,6 +154,7 @@ export class Supervisor implements ControlTarget {
     }
     if (ev.type === 'shutdown') {
       this.scheduler.stop();
+      this.memoryWatch.stop();
       this.armShutdownTimer();
     }
     if (ev.type === 'spawned' && this.set.get(ev.name)?.cfg.schedule !== undefined) this.scheduler.ran(ev.name);
@@ -329,6 +347,7 @@ export class Supervisor implements ControlTarget {
     this.cfg = next;
     this.log.configure(next);
     this.scheduler.configure(next.services);
+    this.memoryWatch.configure(next.services);
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
@@ -382,6 +401,7 @@ export class Supervisor implements ControlTarget {
     this.cfg = next;
     this.log.configure(next);
     this.scheduler.configure(next.services);
+    this.memoryWatch.configure(next.services);
     this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
     const up = await this.until(() => this.upResult(diff.added), null, () => ({ ok: false, failures: [] }));
     await this.until(() => this.downResult(diff.removed), null, () => ({ ok: false, failures: [] }));

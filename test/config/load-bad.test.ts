@@ -268,3 +268,18 @@ test('limits, nice and oom-score-adj say what is allowed, located', () => {
     ],
   );
 });
+
+test('max-memory is for process services, and its interval needs it', () => {
+  assert.deepEqual(
+    inline(`services:
+  job: { type: scripted, command: [a], max-memory: 1GiB }
+  web: { command: [a], max-memory-interval: 1s }
+  big: { command: [a], max-memory: lots }
+`),
+    [
+      '2:40 services.job: max-memory applies to process services only (remove max-memory, or set type: process)',
+      '3:24 services.web: max-memory-interval without max-memory (add max-memory, or remove max-memory-interval)',
+      '4:36 services.big.max-memory: expected a size like 10MB, 512KB, 1GiB or a number of bytes, got "lots"',
+    ],
+  );
+});
