@@ -61,6 +61,16 @@ export interface SpawnServiceOptions {
   umask?: number;
   /** Extra fds from 3 on (e.g. a readiness pipe). */
   extraStdio?: ExtraStdio[];
+  /**
+   * What of dinit's own stdio the service gets (only `main` gets any). Absent:
+   * stdin /dev/null, output through our pipes, a session of its own.
+   * 'stdin': dinit's stdin (e.g. piped by `docker run -i`), output still ours.
+   * 'terminal': dinit's terminal as stdin, stdout and stderr, in dinit's
+   * session (a session leader would lose the controlling terminal) as a new
+   * process group that becomes the terminal's foreground group, so Ctrl-C,
+   * Ctrl-Z, job control and SIGWINCH reach it as they would from a shell.
+   */
+  console?: 'stdin' | 'terminal';
 }
 
 /** What the exec-as wrapper receives (in $DINIT_EXEC_AS). */
@@ -75,6 +85,8 @@ export interface ExecAsSpec {
   keepFds: number;
   /** Close-on-exec pipe for reporting an exec failure. */
   statusFd: number;
+  /** setpgid(0, 0) and tcsetpgrp(0, self) before exec (SpawnServiceOptions.console 'terminal'). */
+  terminal?: boolean;
 }
 
 /** What the wrapper writes on the status pipe when it could not exec. */
@@ -100,10 +112,12 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
   if (file === undefined || file === '') throw new DinitError('INTERNAL', 'spawnService: empty command');
   const extra = opts.extraStdio ?? [];
   const gid = opts.gid ?? opts.uid;
-  const needWrapper = opts.groups !== undefined || opts.umask !== undefined;
-  const pipes = outputPipes();
+  const terminal = opts.console === 'terminal';
+  const needWrapper = opts.groups !== undefined || opts.umask !== undefined || terminal;
+  const stdin = opts.console ? 'inherit' : 'ignore';
+  const pipes = terminal ? inheritedOutput() : outputPipes();
   if (!needWrapper) {
-    if (opts.uid === undefined && gid === undefined && extra.length === 0) {
+    if (opts.uid === undefined && gid === undefined && extra.length === 0 && !opts.console) {
       const fast = fastSpawn(file, args, opts.env, opts.cwd, pipes);
       if (fast) return fast;
     }
@@ -115,7 +129,7 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
         uid: opts.uid,
         gid,
         detached: true,
-        stdio: ['ignore', ...pipes.stdio, ...extra] as StdioOptions,
+        stdio: [stdin, ...pipes.stdio, ...extra] as StdioOptions,
       });
     } catch (err) {
       pipes.abandon();
@@ -131,13 +145,14 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
   if (gid !== undefined) spec.gid = gid;
   if (opts.groups !== undefined) spec.groups = opts.groups;
   if (opts.umask !== undefined) spec.umask = opts.umask;
+  if (terminal) spec.terminal = true;
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [execAsScript], {
       env: { DINIT_EXEC_AS: JSON.stringify(spec) },
       cwd: opts.cwd,
-      detached: true,
-      stdio: ['ignore', ...pipes.stdio, ...extra, 'pipe'] as StdioOptions,
+      detached: !terminal,
+      stdio: [stdin, ...pipes.stdio, ...extra, 'pipe'] as StdioOptions,
     });
   } catch (err) {
     pipes.abandon();
@@ -151,7 +166,7 @@ export function spawnService(opts: SpawnServiceOptions): ChildProcess {
 
 interface OutputPipes {
   /** What to put at stdio[1] and stdio[2]. */
-  stdio: [number, number] | ['pipe', 'pipe'];
+  stdio: [number, number] | ['pipe', 'pipe'] | ['inherit', 'inherit'];
   /** Our real pipes (write ends at stdio[1], stdio[2]); false for Node's socketpairs. */
   real: boolean;
   /** After spawn: close our copies of the write ends, give the child readable stdout/stderr. */
@@ -198,6 +213,11 @@ function outputPipes(): OutputPipes {
       for (const fd of [outR, outW, errR, errW]) closeSync(fd);
     },
   };
+}
+
+/** dinit's own stdout and stderr (the terminal), passed through untouched: nothing to read. */
+function inheritedOutput(): OutputPipes {
+  return { stdio: ['inherit', 'inherit'], real: false, adopt: () => undefined, abandon: () => undefined };
 }
 
 /**

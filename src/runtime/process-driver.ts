@@ -18,6 +18,7 @@ import type { DriverEvents, ServiceDriver } from '../core/driver.js';
 import { killGroup, killPid, killTree, sessionMembers } from '../os/kill.js';
 import { readStat } from '../os/proc.js';
 import { describeSpawnError, spawnService } from '../os/spawn.js';
+import type { MainConsole } from '../os/terminal.js';
 import { resolveUser, type ResolvedUser } from '../os/users.js';
 import type { ServiceConfig } from '../types.js';
 import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
@@ -36,6 +37,8 @@ export interface ProcessDriverDeps {
    * of its `user`), then the global environment, then the service's.
    */
   environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string>;
+  /** What the `main` service gets of dinit's stdio (see os/terminal.ts); absent: like any service. */
+  mainConsole?: MainConsole;
 }
 
 interface Running {
@@ -134,7 +137,8 @@ export class ProcessDriver implements ServiceDriver {
   signal(name: string, signal: NodeJS.Signals): boolean {
     const run = this.running.get(name);
     const pid = run ? livePid(run) : null;
-    return pid !== null && killGroup(pid, signal);
+    // Or the process alone, before it made its group (main with a terminal does that itself, after spawn).
+    return pid !== null && (killGroup(pid, signal) || killPid(pid, signal));
   }
 
   forget(name: string): void {
@@ -189,6 +193,7 @@ export class ProcessDriver implements ServiceDriver {
         ...ids,
         ...(svc.umask !== undefined ? { umask: svc.umask } : {}),
         ...(run.prep ? { extraStdio: run.prep.stdio } : {}),
+        ...(svc.main && isStart && this.deps.mainConsole ? { console: this.deps.mainConsole } : {}),
       });
     } catch (err) {
       ev()?.startFailed(name, describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code);

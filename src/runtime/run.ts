@@ -11,6 +11,7 @@ import { LogHub } from '../log/index.js';
 import { killPid } from '../os/kill.js';
 import { createReaper, type Reaper } from '../os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../os/subreaper.js';
+import { mainConsole } from '../os/terminal.js';
 import type { Config } from '../types.js';
 import { Supervisor, type SupervisorLog } from './supervisor.js';
 
@@ -67,7 +68,9 @@ export async function run(opts: RunOptions): Promise<number> {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');
   }
 
-  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env });
+  const main = config.services.find((s) => s.main)?.name;
+  const mainIo = main ? mainConsole() : undefined;
+  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env, ...(mainIo ? { mainConsole: mainIo } : {}) });
   const reaper = createReaper({
     isOwn: () => false,
     policy: config.options.orphans,
@@ -95,11 +98,20 @@ export async function run(opts: RunOptions): Promise<number> {
     process.on(sig, fn);
   };
   on('SIGTERM', () => supervisor.beginShutdown('SIGTERM'));
-  on('SIGINT', () => supervisor.beginShutdown('SIGINT'));
+  // With a terminal, SIGINT is Ctrl-C's meaning: main (the interactive job) gets it first, as from
+  // tini, and its exit stops the rest; a second SIGINT while it still runs starts the orderly stop.
+  let interrupted = false;
+  on('SIGINT', () => {
+    if (mainIo === 'terminal' && main && !interrupted && !supervisor.set.isShuttingDown() && supervisor.set.signal(main, 'SIGINT')) {
+      interrupted = true;
+      log.dinit('SIGINT: forwarded to main (it owns the terminal); everything stops when it exits, or at a second SIGINT');
+      return;
+    }
+    supervisor.beginShutdown('SIGINT');
+  });
   on('SIGHUP', () => {
     supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeStartError(err)}`));
   });
-  const main = config.services.find((s) => s.main)?.name;
   for (const sig of FORWARDED) {
     on(sig, () => {
       if (main && supervisor.set.signal(main, sig)) return;

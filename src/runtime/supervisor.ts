@@ -12,6 +12,7 @@ import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
 import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
+import type { MainConsole } from '../os/terminal.js';
 import { eventLine } from './event-lines.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 
@@ -31,6 +32,8 @@ export interface SupervisorDeps {
   /** dinit's own environment, under every service's. */
   env: NodeJS.ProcessEnv;
   clock?: Clock;
+  /** What `main` gets of dinit's stdio (run.ts asks the terminal). */
+  mainConsole?: MainConsole;
 }
 
 type Waiter = () => boolean;
@@ -54,7 +57,11 @@ export class Supervisor implements ControlTarget {
     this.log = deps.log;
     this.clock = deps.clock ?? realClock();
     this.finished = new Promise((resolve) => (this.finish = resolve));
-    this.driver = new ProcessDriver({ output: this.log, environment: (svc, identity) => this.environment(svc, identity) });
+    this.driver = new ProcessDriver({
+      output: this.log,
+      environment: (svc, identity) => this.environment(svc, identity),
+      ...(deps.mainConsole ? { mainConsole: deps.mainConsole } : {}),
+    });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,
       driver: this.driver,
