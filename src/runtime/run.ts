@@ -121,8 +121,12 @@ export async function run(opts: RunOptions): Promise<number> {
   const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
   process.on('uncaughtException', onCrash);
 
+  // The supervisor lives until it decides to exit. Without this, when every service has failed or
+  // completed and no socket listens, Node's event loop empties and the process exits 0 mid-await.
+  const alive = setInterval(() => undefined, 2 ** 31 - 1);
   supervisor.boot();
   const code = await supervisor.finished;
+  clearInterval(alive);
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
   await server?.close();
