@@ -4,7 +4,7 @@
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
-import { emptyConfig, loadConfigFile, mainService, resolveConfigPath, shutdownBudget } from '../config/index.js';
+import { chooseConfig, describeShadowing, emptyConfig, loadConfigFile, mainService, shutdownBudget } from '../config/index.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { ConfigError, DinitError, formatIssue } from '../errors.js';
 import { LogHub } from '../log/index.js';
@@ -27,7 +27,8 @@ const FORWARDED: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGQUIT'
 export async function run(opts: RunOptions): Promise<number> {
   const cwd = process.cwd();
   const explicit = opts.configPath ?? opts.env.DINIT_CONFIG;
-  const file = resolveConfigPath(opts.configPath, opts.env, cwd);
+  const choice = chooseConfig(opts.configPath, opts.env, cwd);
+  const file = choice.file;
   // With a CMD and no config anywhere, dinit is tini with a socket: main alone.
   const haveFile = explicit !== undefined || existsSync(file);
 
@@ -63,6 +64,14 @@ export async function run(opts: RunOptions): Promise<number> {
     },
   };
 
+  // The first line says which file runs (a ./dinit.yaml in WORKDIR silently beating a mounted /etc/dinit.yaml surprises).
+  const n = config.services.length;
+  const shadowing = haveFile ? describeShadowing(choice) : null;
+  log.dinit(
+    haveFile
+      ? `config ${file}: ${n} service${n === 1 ? '' : 's'}${shadowing ? ` (${shadowing})` : ''}`
+      : `config: none (no ./dinit.yaml or ${file}): running main alone`,
+  );
   for (const w of shutdownBudget(config).warnings) log.dinit(`warning: ${w}`);
   if (!isPid1() && !becomeSubreaper()) {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConfigModule } from '../../src/cli/context.js';
+import { chooseConfig, describeShadowing } from '../../src/config/load.js';
 import { runCli } from '../../src/cli/main.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -194,6 +195,8 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     let loaded = '';
     const stub: ConfigModule = {
       resolveConfigPath: (explicit) => explicit ?? '/etc/dinit.yaml',
+      chooseConfig,
+      describeShadowing,
       loadConfigFile: (file) => {
         loaded = file;
         return { ...sampleConfig(), services: [sampleConfig().services[0]!] };
@@ -233,6 +236,8 @@ describe('CLI verbs without a supervisor', () => {
 
   const okLoader = (warnings: string[] = []): ConfigModule => ({
     resolveConfigPath: (explicit, _env, cwd) => explicit ?? join(cwd, 'dinit.yaml'),
+    chooseConfig,
+    describeShadowing,
     loadConfigFile: () => sampleConfig(),
     shutdownBudget: () => ({ warnings }),
   });
