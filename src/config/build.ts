@@ -151,6 +151,7 @@ function buildService(entry: { name: string; pos: ServiceConfig['pos']; section:
     smoothRecovery: pick(s, S, 'smooth-recovery'),
     stopSignal: pick(s, S, 'stop-signal'),
     stopTimeout: pick(s, S, 'stop-timeout'),
+    stopGroup: pick(s, S, 'stop-group'),
     startTimeout: pick(s, S, 'start-timeout'),
     environment: env ?? {},
     ...(workingDir !== undefined ? { workingDir } : {}),

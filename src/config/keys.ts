@@ -159,6 +159,12 @@ export const SERVICE_SPEC: ObjectSpec = {
     'smooth-recovery': { kind: 'bool', default: false, description: 'Restart the process alone, without stopping and restarting its hard dependents.' },
     'stop-signal': { kind: 'signal', default: 'SIGTERM', description: 'Signal sent to the process group to stop the service.' },
     'stop-timeout': { kind: 'duration', default: '3s', description: 'After stop-signal, wait this long, then SIGKILL the process group.' },
+    'stop-group': {
+      kind: 'bool',
+      default: true,
+      description:
+        "true: stop-signal goes to the service's whole process group. false: to its main process only (pre-fork servers like gunicorn stop their workers themselves); the SIGKILL after stop-timeout still reaches the group.",
+    },
     'start-timeout': { kind: 'duration', default: '60s', description: 'The service must be started (ready) within this time, or it failed to start.' },
     'working-dir': { kind: 'path', description: "Working directory, relative to the config file's directory (default: dinit's working directory)." },
     user: { kind: 'user', description: 'Run as this user: name, uid, uid:gid or name:group (dinit must run as root).' },

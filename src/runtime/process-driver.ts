@@ -110,7 +110,9 @@ export class ProcessDriver implements ServiceDriver {
     const run = this.running.get(svc.name);
     const pid = run ? livePid(run) : null;
     if (pid !== null) {
-      if (!killGroup(pid, svc.stopSignal)) killTree(pid, svc.stopSignal);
+      // stop-group: false asks the main process alone to stop (it stops its workers itself); kill() still takes the group.
+      if (!svc.stopGroup) killPid(pid, svc.stopSignal);
+      else if (!killGroup(pid, svc.stopSignal)) killTree(pid, svc.stopSignal);
       return;
     }
     if (svc.type === 'scripted' && svc.stopCommand?.length) {
