@@ -77,11 +77,14 @@ export const HELP: Record<string, VerbHelp> = {
     examples: ['dinit shutdown'],
   },
   health: {
-    usage: 'dinit health',
-    summary: 'exit 0 iff every service that should be up is started and ready',
-    details: 'Problems are printed on stderr. Made for Docker HEALTHCHECK and Kubernetes exec probes.',
-    options: [SOCKET],
-    examples: ['HEALTHCHECK CMD ["dinit", "health"]'],
+    usage: 'dinit health [--live | --ready]',
+    summary: 'exit 0 iff ready (default) or, with --live, alive',
+    details:
+      '--ready (default): every service that should be up is started, ready and healthy, and none the config starts was stopped by request. ' +
+      '--live: no service has failed for good (crash recovery and restarts are alive). Problems are printed on stderr. ' +
+      'Docker HEALTHCHECK and Kubernetes readiness probes: --ready; Kubernetes liveness probes: --live.',
+    options: [['--live', 'liveness: fail only when a service failed for good'], ['--ready', 'readiness (the default)'], SOCKET],
+    examples: ['HEALTHCHECK CMD ["dinit", "health"]', 'livenessProbe: { exec: { command: [dinit, health, --live] } }'],
   },
   wait: {
     usage: 'dinit wait SERVICE... [--timeout 30s]',

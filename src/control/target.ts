@@ -52,7 +52,7 @@ export interface ControlTarget {
   reload(): Promise<ReloadResult>;
   /** Begin an orderly shutdown; resolves once it has begun. */
   shutdown(): Promise<void>;
-  health(): HealthResult;
+  health(probe: 'live' | 'ready'): HealthResult;
   /** The running configuration (for `graph`). */
   config(): Config;
   /** Resolve when all are started (ok) or any has failed (not ok), or after timeoutMs (not ok). */

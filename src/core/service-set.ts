@@ -16,8 +16,8 @@ import { Graph, buildIndexes, type Indexes } from './graph.js';
 import type { ServiceEvent, ServiceListener } from './listener.js';
 import { admitRestart, wantsRestart } from './restart.js';
 import { inheritedMark, releaseMarks, spreadMark, type Mark } from './marks.js';
-import { describeReason, newRecord, type ServiceRecord } from './service.js';
-import { exitCodeOf, sameDefinition, statusOf } from './status.js';
+import { newRecord, type ServiceRecord } from './service.js';
+import { exitCodeOf, liveness, readiness, sameDefinition, statusOf, type Probe } from './status.js';
 
 export interface ServiceSetDeps {
   clock: Clock;
@@ -111,15 +111,15 @@ export class ServiceSet implements DriverEvents {
     });
   }
 
-  health(): HealthReport {
+  /** `dinit health`: every service's liveness or readiness problem (see status.ts). */
+  health(probe: Probe = 'ready'): HealthReport {
     const g = this.graph();
+    const check = probe === 'live' ? liveness : readiness;
     const problems: string[] = [];
     for (const n of this.idx.order) {
       const s = this.records.get(n);
-      if (!s || !g.shouldBeUp(s)) continue;
-      if (s.failed) problems.push(`${n}: failed (${describeReason(s.failed)})`);
-      else if (s.state !== 'started' || s.smoothPending) problems.push(`${n}: ${s.state === 'started' ? 'recovering' : s.state}`);
-      else if (s.health === 'unhealthy') problems.push(`${n}: unhealthy`);
+      const p = s ? check(s, g.shouldBeUp(s)) : null;
+      if (p) problems.push(p);
     }
     return { ok: problems.length === 0, problems };
   }

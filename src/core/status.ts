@@ -1,6 +1,6 @@
 // What the outside sees of a service, and the small pure rules around it:
-// the status row, dinit's exit code for a process end, and whether a reload
-// changed a service's definition.
+// the status row, liveness and readiness, dinit's exit code for a process end,
+// and whether a reload changed a service's definition.
 
 import type { ServiceConfig, ServiceStatus } from '../types.js';
 import { describeReason, type ServiceRecord } from './service.js';
@@ -23,6 +23,42 @@ export function statusOf(s: ServiceRecord, wanted: boolean): ServiceStatus {
     statusText: s.statusText,
     health: s.health,
   };
+}
+
+/**
+ * What a probe asks of the container (`dinit health --live/--ready`, and the
+ * HTTP /livez and /readyz): the one home of both meanings.
+ *
+ * - live: is it worth keeping? Fails only for a service that failed for good
+ *   (restart-limit, exec failure, start timeout, or a dependency that did):
+ *   crash recovery, a restart in progress and `dinit stop` are all alive. (A
+ *   supervisor too stuck to answer fails the probe by not answering.)
+ * - ready: should it get traffic? Every service that should be up is started
+ *   and ready and not unhealthy, and none the config starts (auto-start) is
+ *   held down by `dinit stop` (or a dependency that was stopped).
+ */
+export type Probe = 'live' | 'ready';
+
+/** Why `s` makes the container not alive, or null. `shouldBeUp`: the graph still holds it to be up. */
+export function liveness(s: ServiceRecord, shouldBeUp: boolean): string | null {
+  if (!shouldBeUp || !s.failed) return null;
+  return `${s.cfg.name}: failed (${describeReason(s.failed)})`;
+}
+
+/** Why `s` makes the container not ready, or null. */
+export function readiness(s: ServiceRecord, shouldBeUp: boolean): string | null {
+  const n = s.cfg.name;
+  if (!shouldBeUp) {
+    // Held down by request while the config says it runs: the site it serves is down.
+    if (s.cfg.autoStart && !s.removed && s.pinned && s.pinned.kind !== 'completed' && s.state === 'stopped') {
+      return `${n}: stopped (${describeReason(s.pinned)})`;
+    }
+    return null;
+  }
+  if (s.failed) return `${n}: failed (${describeReason(s.failed)})`;
+  if (s.state !== 'started' || s.smoothPending) return `${n}: ${s.state === 'started' ? 'recovering' : s.state}`;
+  if (s.health === 'unhealthy') return `${n}: unhealthy`;
+  return null;
 }
 
 /** The shell's convention: a code, or 128+N when killed by signal N. */

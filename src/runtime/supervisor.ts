@@ -247,8 +247,8 @@ export class Supervisor implements ControlTarget {
     this.beginShutdown('dinit shutdown');
   }
 
-  health(): HealthResult {
-    return this.set.health();
+  health(probe: 'live' | 'ready' = 'ready'): HealthResult {
+    return this.set.health(probe);
   }
 
   config(): Config {

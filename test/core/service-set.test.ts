@@ -449,6 +449,35 @@ describe('failures and main', () => {
     assert.deepEqual(set.health(), { ok: true, problems: [] });
   });
 
+  test('liveness holds through crash recovery and a requested stop; readiness does not', () => {
+    const { driver, set, clock } = setup([svc('db'), svc('web', { dependsOn: ['db'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('db', 1); // a crash: web rolls back, db restarts after restart-delay
+    driver.exitStopped();
+    assert.deepEqual(set.health('live'), { ok: true, problems: [] }, 'healing itself is alive');
+    assert.equal(set.health('ready').ok, false, 'but not ready');
+    clock.advance(200);
+    assert.deepEqual(set.health('ready'), { ok: true, problems: [] });
+    set.stop(['web']);
+    driver.exitStopped();
+    assert.deepEqual(set.health('live'), { ok: true, problems: [] });
+    assert.deepEqual(set.health('ready').problems, ['web: stopped (stopped on request)'], 'the site is down: not ready');
+    set.start(['web']);
+    assert.deepEqual(set.health(), { ok: true, problems: [] }, 'ready is the default');
+  });
+
+  test('liveness fails only for a service that failed for good', () => {
+    const { driver, set } = setup([svc('db', { restart: 'never' }), svc('api', { dependsOn: ['db'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('db', 3);
+    driver.exitStopped();
+    const live = set.health('live');
+    assert.equal(live.ok, false);
+    assert.match(live.problems[0] ?? '', /^db: failed \(exited with code 3\)/);
+  });
+
   test('unknown services are named in the error', () => {
     const { set } = setup([svc('a')]);
     assert.throws(() => set.start(['a', 'nope']), /unknown service: nope/);
