@@ -392,6 +392,11 @@ export class ServiceSet implements DriverEvents {
       this.mainExited(exitCodeOf(code, signal));
       return;
     }
+    if (this.shuttingDown) {
+      // Killed on the way out (a second SIGINT, shutdown-timeout) or ended by itself: nothing restarts now.
+      this.toStopped(s, reason);
+      return;
+    }
     const restart =
       s.cfg.type === 'process' && (recycled ? s.cfg.restart !== 'never' : wantsRestart(s.cfg.restart, code, signal));
     if (!restart) {

@@ -36,7 +36,7 @@
 
 import { ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, statSync } from 'node:fs';
+import { closeSync, readFileSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -574,6 +574,32 @@ function isDir(path: string): boolean | null {
  * A sentence for a spawn 'error': "cannot execute 'foo': not found in PATH (ENOENT)",
  * "working-dir /x does not exist"…
  */
+const CAP_SETGID = 6n;
+const CAP_SETUID = 7n;
+
+/** This process's effective capabilities (CapEff of /proc/self/status); null if unreadable. */
+function effectiveCaps(): bigint | null {
+  try {
+    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return hex === undefined ? null : BigInt(`0x${hex}`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why changing user or groups was refused: not root, or root without the
+ * capabilities (`docker run --cap-drop ALL` keeps uid 0 but drops CAP_SETUID
+ * and CAP_SETGID), which "needs root" would leave a root user puzzled by.
+ */
+export function permissionHint(uid: number, caps: bigint | null): string {
+  if (uid !== 0) return `changing user or groups needs root (dinit runs as uid ${uid})`;
+  if (caps === null) return 'changing user or groups needs CAP_SETUID and CAP_SETGID';
+  const missing = [(caps >> CAP_SETUID) & 1n ? '' : 'CAP_SETUID', (caps >> CAP_SETGID) & 1n ? '' : 'CAP_SETGID'].filter(Boolean);
+  if (missing.length === 0) return 'changing user or groups was refused (a security module or seccomp profile?)';
+  return `dinit runs as root but lacks ${missing.join(' and ')} (e.g. docker run --cap-drop ALL): add --cap-add SETUID --cap-add SETGID`;
+}
+
 export function describeSpawnError(err: unknown, command: string | string[], cwd?: string): string {
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : undefined;
@@ -600,7 +626,7 @@ export function describeSpawnError(err: unknown, command: string | string[], cwd
     case 'E2BIG':
       return `${what}: argument list or environment too large (E2BIG)`;
     case 'EPERM':
-      return `${what}: operation not permitted (EPERM) — changing user or groups needs root`;
+      return `${what}: operation not permitted (EPERM) — ${permissionHint(process.getuid?.() ?? 0, effectiveCaps())}`;
     case 'EAGAIN':
     case 'EMFILE':
     case 'ENFILE':

@@ -45,7 +45,7 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     config = load();
   } catch (err) {
-    process.stderr.write(describeStartError(err) + '\n');
+    process.stderr.write(describeConfigError(err, 'nothing was started') + '\n');
     return 2;
   }
 
@@ -119,7 +119,7 @@ export async function run(opts: RunOptions): Promise<number> {
     supervisor.beginShutdown('SIGINT');
   });
   on('SIGHUP', () => {
-    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeStartError(err)}`));
+    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeConfigError(err, 'nothing changed')}`));
   });
   for (const sig of FORWARDED) {
     on(sig, () => {
@@ -142,7 +142,8 @@ export async function run(opts: RunOptions): Promise<number> {
   await endOrphans(reaper, log);
   reaper.reapNow();
   reaper.stop();
-  log.dinit(`exiting with code ${code}`);
+  const killed = supervisor.killedAtShutdown();
+  log.dinit(`exiting with code ${code}${killed.length ? ` (${killed.join(', ')} had to be killed: ${supervisor.killReason()})` : ''}`);
   await hub.close();
   process.off('uncaughtException', onCrash);
   return code;
@@ -167,8 +168,9 @@ async function endOrphans(reaper: Reaper, log: SupervisorLog, graceMs = 2000): P
   for (const o of reaper.orphans()) killPid(o.pid, 'SIGKILL');
 }
 
-function describeStartError(err: unknown): string {
-  if (err instanceof ConfigError) return err.issues.map(formatIssue).join('\n') + `\n${err.issues.length} error(s); nothing was started.`;
+/** A config that could not be used: every issue, then what that meant (`nothing was started` at boot, `nothing changed` on reload). */
+function describeConfigError(err: unknown, consequence: string): string {
+  if (err instanceof ConfigError) return err.issues.map(formatIssue).join('\n') + `\n${err.issues.length} error(s); ${consequence}.`;
   if (err instanceof DinitError) return `dinit: ${err.message}`;
   return `dinit: ${(err as Error)?.stack ?? String(err)}`;
 }

@@ -86,11 +86,28 @@ export class Supervisor implements ControlTarget {
     this.set.boot();
   }
 
+  /** Services still running when the shutdown had to kill (for dinit's last line), and why it did. */
+  private killed: { names: string[]; why: string } | null = null;
+
+  killedAtShutdown(): string[] {
+    return this.killed?.names ?? [];
+  }
+
+  killReason(): string {
+    return this.killed?.why ?? '';
+  }
+
+  private killRest(why: string): void {
+    const names = this.set.status().filter((s) => s.state !== 'stopped').map((s) => s.name);
+    if (!this.killed && names.length) this.killed = { names, why };
+    this.set.killAll();
+  }
+
   /** Orderly shutdown, capped by options.shutdown-timeout; a second call kills at once. */
   beginShutdown(why: string): void {
     if (this.set.isShuttingDown()) {
       this.log.dinit(`${why} again: killing every service now`);
-      this.set.killAll();
+      this.killRest(`${why} again`);
       return;
     }
     this.set.shutdown(why);
@@ -102,7 +119,7 @@ export class Supervisor implements ControlTarget {
     this.shutdownTimer = this.clock.setTimer(limit, () => {
       if (this.set.allStopped()) return;
       this.log.dinit(`shutdown-timeout ${limit / 1000}s reached: killing what is left`);
-      this.set.killAll();
+      this.killRest(`shutdown-timeout ${limit / 1000}s reached`);
     });
   }
 
