@@ -25,7 +25,10 @@ export interface OpResult {
 export interface ReloadResult {
   added: string[];
   removed: string[];
+  /** Restarted: changed in how it is started. */
   changed: string[];
+  /** Updated in place: only keys read at stop, exit, restart or probe time changed (absent from older supervisors). */
+  updated?: string[];
 }
 
 export interface HealthResult {

@@ -17,7 +17,7 @@ import type { ServiceEvent, ServiceListener } from './listener.js';
 import { admitRestart, wantsRestart } from './restart.js';
 import { inheritedMark, releaseMarks, spreadMark, type Mark } from './marks.js';
 import { newRecord, type ServiceRecord } from './service.js';
-import { exitCodeOf, liveness, readiness, sameDefinition, statusOf, type Probe } from './status.js';
+import { exitCodeOf, liveness, readiness, reloadAction, statusOf, type Probe } from './status.js';
 
 export interface ServiceSetDeps {
   clock: Clock;
@@ -25,12 +25,17 @@ export interface ServiceSetDeps {
   listener?: ServiceListener;
   /** A bug in the graph must not take PID 1 down: it is reported here instead. */
   onInternalError?: (err: unknown) => void;
+  /** ServiceConfig fields a reload applies without a restart (config/keys.ts); none when absent. */
+  inPlace?: ReadonlySet<string>;
 }
 
 export interface ReloadDiff {
   added: string[];
   removed: string[];
+  /** Changed in how it is started: restarted (with its hard dependents) if running. */
   changed: string[];
+  /** Changed only in keys that apply in place: the running process stays. */
+  updated: string[];
 }
 
 /** Why the set is shutting down; decides dinit's exit code (SPEC §6). */
@@ -199,13 +204,18 @@ export class ServiceSet implements DriverEvents {
    * changed. Unchanged services are not touched.
    */
   applyConfig(config: Config): ReloadDiff {
-    const diff: ReloadDiff = { added: [], removed: [], changed: [] };
+    const diff: ReloadDiff = { added: [], removed: [], changed: [], updated: [] };
     const next = new Map(config.services.map((c) => [c.name, c]));
+    const inPlace = this.deps.inPlace ?? new Set<string>();
     for (const [n, s] of this.records) if (!next.has(n) && !s.removed) diff.removed.push(n);
     for (const [n, c] of next) {
       const s = this.records.get(n);
       if (!s || s.removed) diff.added.push(n);
-      else if (!sameDefinition(s.cfg, c)) diff.changed.push(n);
+      else {
+        const action = reloadAction(s.cfg, c, inPlace);
+        if (action === 'restart') diff.changed.push(n);
+        else if (action === 'in-place') diff.updated.push(n);
+      }
     }
     this.run(() => {
       this.options = config.options;
@@ -220,6 +230,14 @@ export class ServiceSet implements DriverEvents {
         const old = this.records.get(n);
         if (old) this.deps.driver.forget?.(n);
         this.records.set(n, newRecord(next.get(n) as ServiceConfig, this.now()));
+      }
+      for (const n of diff.updated) {
+        const s = this.records.get(n) as ServiceRecord;
+        const c = next.get(n) as ServiceConfig;
+        if (c.autoStart !== s.cfg.autoStart) s.activated = c.autoStart;
+        if (JSON.stringify(c.health) !== JSON.stringify(s.cfg.health) && s.state !== 'stopped') s.health = c.health ? 'unknown' : null;
+        s.cfg = c;
+        if (s.state !== 'stopped') this.deps.driver.update?.(c);
       }
       for (const n of diff.changed) {
         const s = this.records.get(n) as ServiceRecord;

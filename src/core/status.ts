@@ -84,3 +84,19 @@ export function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
   const strip = (c: ServiceConfig): string => JSON.stringify({ ...c, pos: undefined });
   return strip(a) === strip(b);
 }
+
+/**
+ * What a reload must do to a service whose definition went from `a` to `b`:
+ * nothing, update it in place (only fields in `inPlace` differ: read at stop,
+ * exit, restart or probe time), or restart it. `inPlace` comes from the key
+ * table (config/keys.ts, `reload: 'in-place'`), as ServiceConfig field names.
+ */
+export function reloadAction(a: ServiceConfig, b: ServiceConfig, inPlace: ReadonlySet<string>): 'same' | 'in-place' | 'restart' {
+  if (sameDefinition(a, b)) return 'same';
+  const rest = (c: ServiceConfig): string => {
+    const o: Record<string, unknown> = { ...c, pos: undefined };
+    for (const f of inPlace) delete o[f];
+    return JSON.stringify(o);
+  };
+  return rest(a) === rest(b) ? 'in-place' : 'restart';
+}

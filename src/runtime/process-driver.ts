@@ -50,6 +50,8 @@ interface Running {
   /** A scripted service's stop-command runs as its own child. */
   stopping: boolean;
   exited: boolean;
+  /** Once ready: the health probe (replaced when a reload changes `health`) and the env it runs with. */
+  health?: { probe: Cancellable | null; env: Record<string, string> };
 }
 
 /**
@@ -146,6 +148,19 @@ export class ProcessDriver implements ServiceDriver {
   forget(name: string): void {
     this.cleanup(name);
     this.running.delete(name);
+  }
+
+  /** A reload changed only in-place keys: a changed `health` replaces the running probe. */
+  update(svc: ServiceConfig): void {
+    const run = this.running.get(svc.name);
+    if (!run?.health || run.exited) return;
+    const old = run.health.probe;
+    if (old) {
+      old.cancel();
+      run.probes = run.probes.filter((p) => p !== old);
+    }
+    run.health.probe = null;
+    this.startHealth(svc, run, run.health.env);
   }
 
   private current(name: string, run: Running): boolean {
@@ -294,15 +309,17 @@ export class ProcessDriver implements ServiceDriver {
   }
 
   private startHealth(svc: ServiceConfig, run: Running, env: Record<string, string>): void {
-    if (!svc.health || !this.current(svc.name, run)) return;
+    if (!this.current(svc.name, run)) return;
+    run.health = { probe: null, env };
+    if (!svc.health) return;
     const name = svc.name;
-    run.probes.push(
-      startHealth(svc.health, this.probeContext(svc, env), {
-        onHealthy: () => this.current(name, run) && this.events?.healthy?.(name),
-        onUnhealthy: (message) => this.current(name, run) && this.events?.unhealthy(name, message),
-        onStatus: (text) => this.current(name, run) && this.events?.statusText?.(name, text),
-      }),
-    );
+    const probe = startHealth(svc.health, this.probeContext(svc, env), {
+      onHealthy: () => this.current(name, run) && this.events?.healthy?.(name),
+      onUnhealthy: (message) => this.current(name, run) && this.events?.unhealthy(name, message),
+      onStatus: (text) => this.current(name, run) && this.events?.statusText?.(name, text),
+    });
+    run.health.probe = probe;
+    run.probes.push(probe);
   }
 
   private probeContext(svc: ServiceConfig, env: Record<string, string>): ProbeContext {

@@ -13,6 +13,7 @@ import { DinitError } from '../errors.js';
 import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
 import type { MainConsole } from '../os/terminal.js';
+import { inPlaceFields } from '../config/keys.js';
 import { eventLine } from './event-lines.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 
@@ -67,6 +68,7 @@ export class Supervisor implements ControlTarget {
       driver: this.driver,
       listener: (ev) => this.onEvent(ev),
       onInternalError: (err) => this.log.dinit(`internal error (please report): ${(err as Error).stack ?? String(err)}`),
+      inPlace: inPlaceFields(),
     });
     this.driver.bind(this.set);
     this.log.configure(this.cfg);
@@ -254,7 +256,8 @@ export class Supervisor implements ControlTarget {
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
-      diff.changed.length ? `changed ${diff.changed.join(', ')}` : '',
+      diff.changed.length ? `restarted ${diff.changed.join(', ')}` : '',
+      diff.updated.length ? `updated in place ${diff.updated.join(', ')}` : '',
     ].filter(Boolean);
     this.log.dinit(`reloaded ${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`);
     return diff;

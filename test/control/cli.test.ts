@@ -133,10 +133,10 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     await until(() => target.followers.size === 0, 5000, 'the unsubscribe');
   });
 
-  test('reload prints what was added, removed and changed', async () => {
+  test('reload prints what was added, removed, restarted and updated in place', async () => {
     const r = await cli(['reload']);
     assert.equal(r.code, 0);
-    assert.equal(r.out, 'added: cache\nremoved: old\nchanged: web\n');
+    assert.equal(r.out, 'added: cache\nremoved: old\nrestarted (changed): web\nupdated in place: worker\n');
   });
 
   test('reload of an invalid config prints every located error and exits 2', async () => {

@@ -64,7 +64,7 @@ export class FakeTarget implements ControlTarget {
   /** verb → error to throw (or reject with). */
   failWith = new Map<string, unknown>();
   opResult: OpResult = { ok: true, failures: [] };
-  reloadResult: ReloadResult = { added: ['cache'], removed: ['old'], changed: ['web'] };
+  reloadResult: ReloadResult = { added: ['cache'], removed: ['old'], changed: ['web'], updated: ['worker'] };
   healthResult: HealthResult = { ok: true, problems: [] };
   cfg: Config = sampleConfig();
   /** Resolvers of calls that block until the test lets them go. */

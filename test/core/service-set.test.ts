@@ -7,6 +7,7 @@ import type { Options, ServiceConfig } from '../../src/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeDriver } from '../helpers/fake-driver.js';
 import { config, svc } from '../helpers/service-config.js';
+import { inPlaceFields } from '../../src/config/keys.js';
 
 function setup(services: ServiceConfig[], options: Partial<Options> = {}, autoReady = true) {
   const clock = new FakeClock();
@@ -491,7 +492,7 @@ describe('reload', () => {
     driver.take();
     const next = config([svc('db', { environment: { X: '1' } }), svc('api', { dependsOn: ['db'] }), svc('worker', { dependsOn: ['api'] }), svc('new')]);
     const diff = set.applyConfig(next);
-    assert.deepEqual(diff, { added: ['new'], removed: ['old'], changed: ['db'] });
+    assert.deepEqual(diff, { added: ['new'], removed: ['old'], changed: ['db'], updated: [] });
     assert.deepEqual(driver.take().sort(), ['start:new', 'stop:old', 'stop:worker']);
     driver.exitStopped();
     driver.exitStopped();
@@ -506,7 +507,33 @@ describe('reload', () => {
     const { driver, set } = setup(chain());
     set.boot();
     driver.take();
-    assert.deepEqual(set.applyConfig(config(chain())), { added: [], removed: [], changed: [] });
+    assert.deepEqual(set.applyConfig(config(chain())), { added: [], removed: [], changed: [], updated: [] });
     assert.deepEqual(driver.take(), []);
+  });
+
+  test('a change only to keys that apply in place updates the running service without a restart', () => {
+    const clock = new FakeClock();
+    const driver = new FakeDriver();
+    const set = new ServiceSet(config(chain()), { clock, driver, inPlace: inPlaceFields() });
+    driver.events = set;
+    set.boot();
+    driver.take();
+    const next = config([
+      svc('db', { stopTimeout: 9000, restartDelay: 1000, restartLimit: { count: 9, interval: 60_000 }, log: { ...svc('db').log, buffer: 5 } }),
+      svc('api', { dependsOn: ['db'], command: ['other-program'] }),
+      svc('worker', { dependsOn: ['api'] }),
+    ]);
+    assert.deepEqual(set.applyConfig(next), { added: [], removed: [], changed: ['api'], updated: ['db'] });
+    assert.deepEqual(driver.take(), ['stop:worker'], 'api restarts (its dependents first); db is not touched');
+    assert.equal(set.get('db')?.cfg.stopTimeout, 9000, 'the running db uses the new stop-timeout');
+    assert.equal(set.get('db')?.state, 'started');
+  });
+
+  test('the key table says which keys apply in place, as ServiceConfig fields', () => {
+    const fields = inPlaceFields();
+    const known = new Set([...Object.keys(svc('x')), 'health', 'ready', 'user', 'umask', 'workingDir', 'stopCommand']); // optional fields are absent from a default
+    for (const f of fields) assert.ok(known.has(f), `${f} is not a ServiceConfig field`);
+    for (const f of ['stopTimeout', 'stopSignal', 'stopGroup', 'restart', 'restartDelay', 'restartLimit', 'health', 'log']) assert.ok(fields.has(f), f);
+    for (const f of ['command', 'environment', 'user', 'workingDir', 'ready', 'dependsOn', 'type', 'main']) assert.ok(!fields.has(f), f);
   });
 });
