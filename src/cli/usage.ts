@@ -54,11 +54,12 @@ export const HELP: Record<string, VerbHelp> = {
     examples: ['dinit signal HUP nginx', 'dinit signal SIGUSR1 worker'],
   },
   logs: {
-    usage: 'dinit logs [SERVICE...] [-f] [-n N]',
-    summary: 'print recent output of services (kept in memory); -f follows',
+    usage: 'dinit logs [SERVICE...] [-f] [-n N] [-t]',
+    summary: "print recent output of services (kept in memory) with dinit's event lines about them; -f follows",
     options: [
       ['-f, --follow', 'keep printing new lines until interrupted'],
       ['-n, --lines N', 'how many recent lines to print first (default 100)'],
+      ['-t, --timestamps', 'show when each line arrived (ISO 8601, UTC)'],
       SOCKET,
     ],
     examples: ['dinit logs web -n 20', 'dinit logs -f'],

@@ -53,7 +53,7 @@ export async function run(opts: RunOptions): Promise<number> {
   const log: SupervisorLog = {
     attach: (n, o, e) => hub.attach(n, o, e),
     onLine: (n, cb) => hub.onLine(n, cb),
-    dinit: (m) => hub.dinit(m),
+    dinit: (m, about) => hub.dinit(m, about),
     tail: (n, k) => hub.tail(n, k),
     follow: (n, cb) => hub.follow(n, cb),
     configure: (c) => {

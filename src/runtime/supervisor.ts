@@ -18,7 +18,8 @@ import { eventLine } from './event-lines.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 
 export interface SupervisorLog extends ServiceOutput {
-  dinit(message: string): void;
+  /** An event line; `about` a service, it is kept in that service's buffer too (`dinit logs web`). */
+  dinit(message: string, about?: string): void;
   tail(names: string[], n: number): LogLine[];
   follow(names: string[], cb: (l: LogLine) => void): () => void;
   /** Keep prefixes and buffers in step with the configured services. */
@@ -144,7 +145,7 @@ export class Supervisor implements ControlTarget {
 
   private onEvent(ev: ServiceEvent): void {
     const line = eventLine(ev);
-    if (line) this.log.dinit(line);
+    if (line) this.log.dinit(line, 'name' in ev ? ev.name : undefined);
     if (ev.type === 'shutdown') this.armShutdownTimer();
     if (ev.type === 'all-stopped') {
       if (this.shutdownTimer) this.clock.clearTimer(this.shutdownTimer);

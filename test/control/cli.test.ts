@@ -118,6 +118,13 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.equal(r.out, 'web | line 4\nweb | line 5\n');
   });
 
+  test('logs --timestamps puts the time each line arrived in front', async () => {
+    target.emit('web', 'stamped');
+    const r = await cli(['logs', 'web', '-n', '1', '--timestamps']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web \| stamped\n$/);
+  });
+
   test('logs -f prints the backlog and new lines until interrupted', async () => {
     target.lines = [];
     target.emit('db', 'before');
