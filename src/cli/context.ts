@@ -23,6 +23,7 @@ export interface ConfigModule {
   chooseConfig(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): { file: string; why: string; shadows?: string };
   describeShadowing(choice: { file: string; why: string; shadows?: string }): string | null;
   shutdownBudget(config: Config): { warnings: string[] };
+  httpWarnings(config: Config): string[];
 }
 
 export interface CliContext {

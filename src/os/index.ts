@@ -16,3 +16,5 @@ export type { WaitResult, WaitStatus } from './libc.js';
 export { childPids, readStat } from './proc.js';
 export type { ProcStat } from './proc.js';
 export { BUSY_PIPE_BYTES, dupFd, fdOf, growPipe } from './pipe-fds.js';
+export { ResourceSampler, pageSize, selfFigures } from './resources.js';
+export type { ResourceSamplerOptions } from './resources.js';

@@ -4,7 +4,8 @@
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
-import { chooseConfig, describeShadowing, emptyConfig, loadConfigFile, mainService, shutdownBudget } from '../config/index.js';
+import { chooseConfig, describeShadowing, emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, shutdownBudget } from '../config/index.js';
+import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { ConfigError, DinitError, formatIssue } from '../errors.js';
 import { LogHub } from '../log/index.js';
@@ -56,6 +57,7 @@ export async function run(opts: RunOptions): Promise<number> {
     dinit: (m, about) => hub.dinit(m, about),
     tail: (n, k) => hub.tail(n, k),
     follow: (n, cb) => hub.follow(n, cb),
+    dropped: () => hub.dropped(),
     configure: (c) => {
       hub.configure({ format: c.options.logFormat, timestamps: c.options.timestamps });
       const names = new Set(c.services.map((s) => s.name));
@@ -72,7 +74,7 @@ export async function run(opts: RunOptions): Promise<number> {
       ? `config ${file}: ${n} service${n === 1 ? '' : 's'}${shadowing ? ` (${shadowing})` : ''}`
       : `config: none (no ./dinit.yaml or ${file}): running main alone`,
   );
-  for (const w of shutdownBudget(config).warnings) log.dinit(`warning: ${w}`);
+  for (const w of [...shutdownBudget(config).warnings, ...httpWarnings(config)]) log.dinit(`warning: ${w}`);
   if (!isPid1() && !becomeSubreaper()) {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');
   }
@@ -80,6 +82,22 @@ export async function run(opts: RunOptions): Promise<number> {
   const main = config.services.find((s) => s.main)?.name;
   const mainIo = main ? mainConsole() : undefined;
   const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env, ...(mainIo ? { mainConsole: mainIo } : {}) });
+
+  // Bound before anything starts: a probe endpoint that cannot listen is a config error (exit 2).
+  let http: HttpEndpoint | null = null;
+  const h = config.options.http;
+  if (h) {
+    try {
+      const token = h.tokenFile ? readTokenFile(h.tokenFile) : null;
+      http = await startHttpEndpoint(supervisor, { host: h.host, port: h.port, control: h.control, token, onError: (m) => log.dinit(m) });
+      const a = http.address();
+      log.dinit(`http: listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port} (/livez /readyz /metrics /status${h.control && token ? ', control with token' : ''})`);
+    } catch (err) {
+      process.stderr.write(describeConfigError(err, 'nothing was started') + (err instanceof ConfigError ? '\n' : '\nnothing was started.\n'));
+      await hub.close();
+      return 2;
+    }
+  }
   const reaper = createReaper({
     isOwn: () => false,
     policy: config.options.orphans,
@@ -139,6 +157,7 @@ export async function run(opts: RunOptions): Promise<number> {
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
   await server?.close();
+  await http?.close();
   await endOrphans(reaper, log);
   reaper.reapNow();
   reaper.stop();

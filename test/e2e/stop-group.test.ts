@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { makeTmpDir, startDinit, writeConfig } from '../helpers/dinit-process.js';
 import { out, stopped, waitStarted } from './support.js';
 
-// A parent that, on TERM, asks its worker to stop with USR1; the worker says which signal reached it.
+// A parent that, on TERM, asks its worker to stop with USR1; the worker says which signal reached it
+// (USR1 only ends its loop, so a TERM that came too, with the group, is always reported).
 const preFork = (stopGroup: boolean): string => `services:
   server:
     stop-group: ${stopGroup}
@@ -14,7 +15,7 @@ const preFork = (stopGroup: boolean): string => `services:
       - sh
       - -c
       - |
-        sh -c 'trap "echo worker got TERM; exit 0" TERM; trap "echo worker got USR1; exit 0" USR1; echo worker up; while :; do sleep 0.05; done' &
+        sh -c 'trap "echo worker got TERM; exit 0" TERM; trap "echo worker got USR1; done=1" USR1; echo worker up; while [ -z "$done" ]; do sleep 0.05; done' &
         worker=$!
         trap 'echo parent got TERM; kill -USR1 $worker; wait $worker; exit 0' TERM
         wait
