@@ -66,7 +66,7 @@ build dinit-test/no-node test/container/images/no-node --build-arg BUNDLE=dinit-
 build dinit-test/no-shell test/container/images/no-shell --build-arg BUNDLE=dinit-test/bundle
 step "npm pack, and an image that installs the tarball"
 packctx=$(mktemp -d)
-cp test/container/images/npm-pack/Dockerfile "$packctx/"
+cp test/container/images/npm-pack/Dockerfile test/container/images/npm-pack/dinit.yaml "$packctx/"
 tgz=$(npm pack --silent --pack-destination "$packctx" | tail -1)
 mv "$packctx/$tgz" "$packctx/dinit.tgz"
 build dinit-test/npm-pack "$packctx" --build-arg BASE="$BASE"
