@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chooseConfig, describeShadowing, emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, shutdownBudget } from '../config/index.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
-import { ConfigError, DinitError, formatIssue } from '../errors.js';
+import { DinitError, describeConfigError } from '../errors.js';
 import { LogHub } from '../log/index.js';
 import { killPid } from '../os/kill.js';
 import { createReaper, type Reaper } from '../os/reaper.js';
@@ -39,16 +39,12 @@ export async function run(opts: RunOptions): Promise<number> {
     return config;
   };
 
-  let config: Config;
-  try {
-    if (!haveFile && !opts.mainCommand) {
-      throw new DinitError('CONFIG_READ', `no config file: looked for ${file}. Pass -c FILE, set DINIT_CONFIG, or give a command after --`);
-    }
-    config = load();
-  } catch (err) {
-    process.stderr.write(describeConfigError(err, 'nothing was started') + '\n');
-    return 2;
+  // A config that cannot be loaded throws: the CLI's one reporter (cli/report-error.ts)
+  // prints it, located issue by issue, as `dinit check` does, and exits 2.
+  if (!haveFile && !opts.mainCommand) {
+    throw new DinitError('CONFIG_READ', `no config file: looked for ${file}. Pass -c FILE, set DINIT_CONFIG, or give a command after --`);
   }
+  const config = load();
 
   const hub = new LogHub({ stdout: 1, stderr: 2, format: config.options.logFormat, timestamps: config.options.timestamps });
   const log: SupervisorLog = {
@@ -93,9 +89,8 @@ export async function run(opts: RunOptions): Promise<number> {
       const a = http.address();
       log.dinit(`http: listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port} (/livez /readyz /metrics /status${h.control && token ? ', control with token' : ''})`);
     } catch (err) {
-      process.stderr.write(describeConfigError(err, 'nothing was started') + (err instanceof ConfigError ? '\n' : '\nnothing was started.\n'));
       await hub.close();
-      return 2;
+      throw err; // reported by the CLI like a config error: nothing was started (exit 2)
     }
   }
   const reaper = createReaper({
@@ -112,9 +107,8 @@ export async function run(opts: RunOptions): Promise<number> {
   } catch (err) {
     if (err instanceof DinitError && err.code === 'SOCKET_IN_USE') {
       reaper.stop();
-      process.stderr.write(`dinit: ${err.message}\n`);
       await hub.close();
-      return 1;
+      throw err; // reported like any CLI error (exit 1)
     }
     log.dinit(`warning: control socket unavailable (${(err as Error).message}); dinit status and friends will not work`);
   }
@@ -137,7 +131,7 @@ export async function run(opts: RunOptions): Promise<number> {
     supervisor.beginShutdown('SIGINT');
   });
   on('SIGHUP', () => {
-    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeConfigError(err, 'nothing changed')}`));
+    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected: nothing changed, the running config stays:\n${describeConfigError(err)}`));
   });
   for (const sig of FORWARDED) {
     on(sig, () => {
@@ -185,11 +179,4 @@ async function endOrphans(reaper: Reaper, log: SupervisorLog, graceMs = 2000): P
     reaper.reapNow();
   }
   for (const o of reaper.orphans()) killPid(o.pid, 'SIGKILL');
-}
-
-/** A config that could not be used: every issue, then what that meant (`nothing was started` at boot, `nothing changed` on reload). */
-function describeConfigError(err: unknown, consequence: string): string {
-  if (err instanceof ConfigError) return err.issues.map(formatIssue).join('\n') + `\n${err.issues.length} error(s); ${consequence}.`;
-  if (err instanceof DinitError) return `dinit: ${err.message}`;
-  return `dinit: ${(err as Error)?.stack ?? String(err)}`;
 }
