@@ -131,7 +131,7 @@ export async function run(opts: RunOptions): Promise<number> {
     supervisor.beginShutdown('SIGINT');
   });
   on('SIGHUP', () => {
-    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected: nothing changed, the running config stays:\n${describeConfigError(err)}`));
+    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config (nothing changed):\n${describeConfigError(err)}`));
   });
   for (const sig of FORWARDED) {
     on(sig, () => {

@@ -42,7 +42,7 @@ test('a SIGHUP reload of an invalid file says nothing changed', async (t) => {
   await waitStarted(d, 'a');
   writeFileSync(config, `services:\n  a: { command: [sleep, "300"], stop-timout: 1s }\n`);
   await d.signal('SIGHUP');
-  await d.waitForLine(/^\[dinit\] reload \(SIGHUP\) rejected: nothing changed, the running config stays:$/, { timeoutMs: 10_000 });
+  await d.waitForLine(/^\[dinit\] reload \(SIGHUP\) rejected, keeping the running config \(nothing changed\):$/, { timeoutMs: 10_000 });
   await d.waitForLine(/stop-timout/, { timeoutMs: 10_000 });
   assert.ok(!d.lines().some((l) => /nothing was started/.test(l)), d.dump());
 });
