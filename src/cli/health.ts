@@ -2,6 +2,7 @@
 // alive / ready (the meanings live in core/status.ts); each problem on stderr
 // (Docker keeps the probe's output in `docker inspect`).
 
+import { escapeControls } from '../terminal-text.js';
 import { request } from '../control/client.js';
 import { parseVerbArgs, usageError } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
@@ -17,7 +18,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     ctx.io.out('ok\n');
     return EXIT.OK;
   }
-  for (const p of h.problems) ctx.io.err(`${p}\n`);
+  for (const p of h.problems) ctx.io.err(`${escapeControls(p)}\n`);
   if (h.problems.length === 0) ctx.io.err('unhealthy\n');
   return EXIT.FAILED;
 }

@@ -23,6 +23,7 @@ import { unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants, endianness } from 'node:os';
 import { arch } from 'node:process';
+import type * as KoffiNs from 'koffi';
 import type { TypeObject } from 'koffi';
 
 const AF_UNIX = 1;
@@ -66,7 +67,7 @@ let libc: Libc | undefined;
 function loadLibc(): Libc {
   if (libc) return libc;
   const require = createRequire(import.meta.url);
-  const koffi = require('koffi') as typeof import('koffi');
+  const koffi = require('koffi') as typeof KoffiNs;
   const muslArch = arch === 'x64' ? 'x86_64' : arch === 'arm64' ? 'aarch64' : arch;
   const names: (string | null)[] = ['libc.so.6', `libc.musl-${muslArch}.so.1`, `ld-musl-${muslArch}.so.1`, null];
   let lib: ReturnType<typeof koffi.load> | undefined;

@@ -226,12 +226,12 @@ function inheritedOutput(): OutputPipes {
  * child that was never spawned, with ended streams, emitting 'error' then 'close'.
  */
 function failedChild(err: unknown, file: string, args: string[], extra: ExtraStdio[]): ChildProcess {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException | null | undefined;
   if (typeof e?.errno !== 'number') throw err; // a bug (bad argument), not a runtime failure
   e.message = `spawn ${file} ${e.code ?? ''}`.trim();
   e.path = file;
   (e as { spawnargs?: string[] }).spawnargs = args;
-  const ended = (): PassThrough => new PassThrough().end() as PassThrough;
+  const ended = (): PassThrough => new PassThrough().end();
   const child = new ChildProcess();
   const stdout = ended();
   const stderr = ended();
@@ -327,8 +327,14 @@ function bindSpawner(): Spawner | null {
     const posixSpawnp = lib.func('int posix_spawnp(_Out_ int *pid, const char *file, void *fa, void *attr, const char **argv, const char **envp)');
     const faInit = lib.func('int posix_spawn_file_actions_init(void *fa)');
     const faDestroy = lib.func('int posix_spawn_file_actions_destroy(void *fa)');
-    const faOpen = lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)');
-    const faDup2 = lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)');
+    const faOpen = lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)') as (
+      fa: Buffer,
+      fd: number,
+      path: string,
+      oflag: number,
+      mode: number,
+    ) => number;
+    const faDup2 = lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)') as (fa: Buffer, fd: number, newfd: number) => number;
     // glibc 2.29, musl 1.1.24: without it, services with a working-dir take Node's spawn.
     let faChdir: ((fa: Buffer, path: string) => number) | null = null;
     try {
@@ -365,8 +371,8 @@ function bindSpawner(): Spawner | null {
             faDup2(fa, outW, 1) ||
             faDup2(fa, errW, 2) ||
             (cwd !== undefined && faChdir ? faChdir(fa, cwd) : 0) ||
-            (search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]);
-          return r === 0 ? pid[0] : -(r as number);
+            ((search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]) as number);
+          return r === 0 ? pid[0] : -r;
         } finally {
           faDestroy(fa);
         }
@@ -544,7 +550,7 @@ class FastChild extends EventEmitter {
 }
 
 function wrapperError(text: string, w: WrapperInfo): NodeJS.ErrnoException {
-  let f: Partial<ExecAsFailure> = {};
+  let f: Partial<ExecAsFailure>;
   try {
     f = JSON.parse(text) as ExecAsFailure;
   } catch {
@@ -568,6 +574,16 @@ function isDir(path: string): boolean | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A spawn failure that may not happen again (process or fd limit reached for
+ * a moment, memory short): the restart policy retries it. Anything else (not
+ * found, not executable, bad working-dir, unknown user) is permanent.
+ */
+export function isTransientSpawnError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'EAGAIN' || code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
 }
 
 /**
@@ -601,7 +617,7 @@ export function permissionHint(uid: number, caps: bigint | null): string {
 }
 
 export function describeSpawnError(err: unknown, command: string | string[], cwd?: string): string {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException | null | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const file = (Array.isArray(command) ? command[0] : command) ?? '';
   const what = `cannot execute '${file}'`;
@@ -631,7 +647,7 @@ export function describeSpawnError(err: unknown, command: string | string[], cwd
     case 'EMFILE':
     case 'ENFILE':
     case 'ENOMEM':
-      return `${what}: out of resources (${code})`;
+      return `${what}: out of resources for now (${code}), a transient failure`;
     default:
       return `${what}: ${e?.message ?? String(err)}`;
   }

@@ -17,7 +17,7 @@ import type { Readable } from 'node:stream';
 import type { DriverEvents, ServiceDriver } from '../core/driver.js';
 import { killGroup, killPid, killTree, sessionMembers } from '../os/kill.js';
 import { readStat } from '../os/proc.js';
-import { describeSpawnError, spawnService } from '../os/spawn.js';
+import { describeSpawnError, isTransientSpawnError, spawnService } from '../os/spawn.js';
 import type { MainConsole } from '../os/terminal.js';
 import { resolveUser, type ResolvedUser } from '../os/users.js';
 import type { ServiceConfig } from '../types.js';
@@ -213,7 +213,7 @@ export class ProcessDriver implements ServiceDriver {
         ...(svc.main && isStart && this.deps.mainConsole ? { console: this.deps.mainConsole } : {}),
       });
     } catch (err) {
-      ev()?.startFailed(name, describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code);
+      ev()?.startFailed(name, describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code, isTransientSpawnError(err));
       return;
     }
     run.child = child;
@@ -226,7 +226,7 @@ export class ProcessDriver implements ServiceDriver {
       if (!e) return;
       const message = describeSpawnError(err, command, svc.workingDir);
       if (run.stopping) e.exited(name, 127, null);
-      else e.startFailed(name, message, err.code);
+      else e.startFailed(name, message, err.code, isTransientSpawnError(err));
     });
     child.once('spawn', () => {
       spawned = true;

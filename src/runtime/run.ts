@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { chooseConfig, describeShadowing, emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, shutdownBudget } from '../config/index.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
-import { startControlServer, type ControlServer } from '../control/server.js';
+import { startControlServerFirst, type ControlServer } from '../control/server.js';
+import type { SocketPlace } from '../control/socket-path.js';
+import { takeEarlySignals } from '../early-signals.js';
 import { DinitError, describeConfigError } from '../errors.js';
 import { LogHub } from '../log/index.js';
 import { killPid } from '../os/kill.js';
@@ -18,7 +20,8 @@ import { Supervisor, type SupervisorLog } from './supervisor.js';
 
 export interface RunOptions {
   configPath?: string;
-  socketPath: string;
+  /** Where the control socket may go, in order (control/socket-path.ts). */
+  socketPlaces: SocketPlace[];
   mainCommand?: string[];
   env: NodeJS.ProcessEnv;
 }
@@ -103,14 +106,16 @@ export async function run(opts: RunOptions): Promise<number> {
 
   let server: ControlServer | null = null;
   try {
-    server = await startControlServer(opts.socketPath, supervisor, { onError: (m) => log.dinit(`control: ${m}`) });
+    const started = await startControlServerFirst(opts.socketPlaces, supervisor, { onError: (m) => log.dinit(`control: ${m}`) });
+    server = started.server;
+    log.dinit(`control socket ${server.path}${started.skipped.length ? ` (passed over ${started.skipped.join('; ')})` : ''}`);
   } catch (err) {
     if (err instanceof DinitError && err.code === 'SOCKET_IN_USE') {
       reaper.stop();
       await hub.close();
       throw err; // reported like any CLI error (exit 1)
     }
-    log.dinit(`warning: control socket unavailable (${(err as Error).message}); dinit status and friends will not work`);
+    log.dinit(`warning: ${(err as Error).message}; dinit status, health and friends will not work (set DINIT_SOCKET to a writable place)`);
   }
 
   const handlers = new Map<NodeJS.Signals, () => void>();
@@ -139,13 +144,22 @@ export async function run(opts: RunOptions): Promise<number> {
       log.dinit(`received ${sig}: no main process to forward it to`);
     });
   }
-  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
+  // Signals caught by the launcher while Node loaded dinit and dinit the config:
+  // taken over in the same tick the handlers above went in, so none is lost.
+  const early = takeEarlySignals();
+  const stopEarly = early.find((s) => s === 'SIGTERM' || s === 'SIGINT');
+  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.on('uncaughtException', onCrash);
 
   // The supervisor lives until it decides to exit. Without this, when every service has failed or
   // completed and no socket listens, Node's event loop empties and the process exits 0 mid-await.
   const alive = setInterval(() => undefined, 2 ** 31 - 1);
-  supervisor.boot();
+  if (stopEarly) {
+    log.dinit(`received ${stopEarly} during start-up: starting nothing`);
+    supervisor.beginShutdown(stopEarly);
+  } else {
+    supervisor.boot();
+  }
   const code = await supervisor.finished;
   clearInterval(alive);
 

@@ -20,7 +20,7 @@ test('with no control socket and every service failed, dinit keeps running (on-f
   const dir = makeTmpDir();
   const config = writeConfig(dir, `services:\n${failing}`);
   const d = await startDinit({ t, dir, config, socket: unusableSocket(dir) });
-  await d.waitForLine(/control socket unavailable/, { timeoutMs: 10000 });
+  await d.waitForLine(/no control socket could be created/, { timeoutMs: 10000 });
   await d.waitForLine(failed('bad'), { timeoutMs: 10000 });
   await d.signal('SIGTERM');
   assert.deepEqual(await d.exited(10000), { code: 0, signal: null }, d.dump());

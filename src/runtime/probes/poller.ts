@@ -7,7 +7,7 @@
 import { describeError, type Check, type CheckResult, type Cancellable } from './context.js';
 
 /** Polling faster than this would only burn CPU (a refused connect returns at once). */
-export const MIN_INTERVAL = 10;
+const MIN_INTERVAL = 10;
 
 export function poll(check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
   const ac = new AbortController();
@@ -18,7 +18,9 @@ export function poll(check: Check, interval: number, onResult: (r: CheckResult) 
   const attempt = (): void => {
     timer = undefined;
     const started = performance.now();
-    check(ac.signal)
+    // void: the attempt's own failure is caught just below; a throw from onResult (the owner's bug)
+    // surfaces as an uncaught error, which run.ts reports instead of hiding it here.
+    void check(ac.signal)
       .catch((err: unknown): CheckResult => ({ ok: false, message: describeError(err) }))
       .then((r) => {
         if (stopped) return;
@@ -26,6 +28,7 @@ export function poll(check: Check, interval: number, onResult: (r: CheckResult) 
           stopped = true;
           return;
         }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onResult may call cancel(); TS cannot see that
         if (stopped) return; // cancelled from inside onResult
         timer = setTimeout(attempt, Math.max(0, every - (performance.now() - started)));
       });
