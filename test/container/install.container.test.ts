@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { docker, IMAGES, LABEL, skip } from './docker.js';
 
 describe('npm install -g of the npm pack tarball', { skip }, () => {
-  it('gives a working dinit: main runs as PID 1 and its exit code is the container\'s', async () => {
+  it("gives a working dinit: main runs as PID 1 and its exit code is the container's", async () => {
     const r = await docker(['run', '--rm', '--label', LABEL, IMAGES.npmPack, '--', 'sh', '-c', 'echo "pid $$"; exit 3'], { timeoutMs: 60_000 });
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stdout, /main\s+\| pid \d+/);

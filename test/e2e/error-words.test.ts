@@ -57,7 +57,9 @@ test('a second SIGINT kills at once with no restart messages, and the last line 
 `,
   );
   const d = await startDinit({ t, dir, config });
-  await waitStarted(d, 'api');
+  // Both ignore SIGTERM only once their handler is installed: they say `ready` then.
+  await d.waitForLine(/^db\s+\| ready/, { timeoutMs: 10_000 });
+  await d.waitForLine(/^api\s+\| ready/, { timeoutMs: 10_000 });
   await d.signal('SIGINT');
   await d.waitForLine(/^\[dinit\] api stopping/, { timeoutMs: 10_000 });
   await d.signal('SIGINT');

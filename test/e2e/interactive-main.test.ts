@@ -34,7 +34,7 @@ function interactive(t: { after(fn: () => unknown): void }, main: string, extraA
   return { tty, dinitPid };
 }
 
-test('an interactive shell as main: typed commands run, Ctrl-C interrupts its job, Ctrl-Z stops one, exit N is dinit\'s code', { skip: noTmux }, async (t) => {
+test("an interactive shell as main: typed commands run, Ctrl-C interrupts its job, Ctrl-Z stops one, exit N is dinit's code", { skip: noTmux }, async (t) => {
   const { tty } = interactive(t, 'bash --norc --noprofile -i');
   await tty.waitFor(/^prompt>/m);
   tty.type('echo "job control: $(set -o | grep -w monitor)"; echo sum-$((6*7))');
@@ -82,5 +82,8 @@ test('piped stdin reaches main; other services read /dev/null', async (t) => {
   await waitStarted(d, 'side');
   await d.waitForLine(out('main', 'piped-2'), { timeoutMs: 10000 });
   assert.deepEqual(await d.exited(10000), { code: 3, signal: null }, d.dump());
-  assert.ok(d.lines().some((l) => /side\s+\| side read nothing/.test(l)), d.dump());
+  assert.ok(
+    d.lines().some((l) => /side\s+\| side read nothing/.test(l)),
+    d.dump(),
+  );
 });

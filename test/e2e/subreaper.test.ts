@@ -2,7 +2,6 @@
 // go to the host's init; as a child subreaper it receives and reaps them
 // itself. Same scenario as the PID 1 suite.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { startDinit, writeConfig, makeTmpDir } from '../helpers/dinit-process.js';
 import { orphanSpawner } from './support.js';
 import { releaseAndMeasure, ORPHANS } from './orphans.js';

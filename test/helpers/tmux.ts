@@ -52,7 +52,7 @@ export class TmuxSession {
     try {
       return await waitUntil(`${pattern} on the terminal`, () => pattern.test(this.screen()) && this.screen(), timeoutMs, 50);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- screen ---\n${this.screen()}`);
+      throw new Error(`${(err as Error).message}\n--- screen ---\n${this.screen()}`, { cause: err });
     }
   }
 

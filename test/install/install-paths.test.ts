@@ -19,9 +19,7 @@ const haveGit = spawnSync('git', ['--version'], { stdio: 'ignore' }).status === 
 
 /** The checkout's tracked files (as `git ls-files` lists them), copied into a new directory. */
 function bareCheckout(into: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' })
-    .split('\0')
-    .filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
   for (const f of files) {
     mkdirSync(dirname(join(into, f)), { recursive: true });
     try {
