@@ -8,9 +8,10 @@ import type { Config, ServiceConfig, ServiceStatus, StopReason } from '../types.
 import type { DriverEvents } from './driver.js';
 import { buildIndexes } from './graph.js';
 import { releaseMarks } from './marks.js';
-import { STEADY, newRecord, recovering, type ServiceRecord } from './service.js';
-import { exitCodeOf, liveness, readiness, reloadAction, statusOf, type Probe } from './status.js';
-import { Transitions, type ServiceSetDeps, type ShutdownCause } from './transitions.js';
+import { STEADY, describeReason, newRecord, recovering, type ServiceRecord } from './service.js';
+import { isSuccessExit } from './restart.js';
+import { liveness, readiness, reloadAction, statusOf, type Probe } from './status.js';
+import { Transitions, mainExitCodeOf, type ServiceSetDeps, type ShutdownCause } from './transitions.js';
 
 export type { ServiceSetDeps, ShutdownCause } from './transitions.js';
 
@@ -177,6 +178,8 @@ export class ServiceSet extends Transitions implements DriverEvents {
    */
   applyConfig(config: Config): ReloadDiff {
     const diff: ReloadDiff = { added: [], removed: [], changed: [], updated: [] };
+    /** Same definition, but its edges to replica instances may differ: it takes the new lists, untouched. */
+    const unchangedEdges: string[] = [];
     const next = new Map(config.services.map((c) => [c.name, c]));
     const inPlace = this.deps.inPlace ?? new Set<string>();
     for (const [n, s] of this.records) if (!next.has(n) && s.next !== 'remove') diff.removed.push(n);
@@ -187,6 +190,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         const action = reloadAction(s.cfg, c, inPlace);
         if (action === 'restart') diff.changed.push(n);
         else if (action === 'in-place') diff.updated.push(n);
+        else if (s.cfg.edgesAsWritten !== undefined) unchangedEdges.push(n);
       }
     }
     this.run(() => {
@@ -201,7 +205,9 @@ export class ServiceSet extends Transitions implements DriverEvents {
       for (const n of diff.added) {
         const old = this.records.get(n);
         if (old) this.deps.driver.forget?.(n);
-        this.records.set(n, newRecord(next.get(n) as ServiceConfig, this.now()));
+        const rec = newRecord(next.get(n) as ServiceConfig, this.now());
+        rec.joining = true;
+        this.records.set(n, rec);
       }
       for (const n of diff.updated) {
         const s = this.records.get(n) as ServiceRecord;
@@ -221,6 +227,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         s.health = c.health ? 'unknown' : null;
         if (s.state !== 'stopped') s.next = 'restart';
       }
+      for (const n of unchangedEdges) (this.records.get(n) as ServiceRecord).cfg = next.get(n) as ServiceConfig;
       this.sweepRemoved();
       this.idx = buildIndexes(this.records);
     });
@@ -292,7 +299,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         case 'stopping': {
           const failure = s.failOnExit;
           this.emit({ type: 'exited', name, code, signal, expected: true });
-          if (s.cfg.main) this.mainExitCode = exitCodeOf(code, signal);
+          if (s.cfg.main) this.mainExitCode = mainExitCodeOf(s, code, signal);
           this.toStopped(s, s.stopCause ?? { kind: 'requested' });
           if (failure) this.fail(s, failure);
           else this.emit({ type: 'stopped', name });
@@ -300,7 +307,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         }
         case 'starting':
           this.clearTimer(s, 'startTimer');
-          if (s.cfg.type === 'scripted' && code === 0 && signal === null) {
+          if (s.cfg.type === 'scripted' && isSuccessExit(s.cfg, code, signal)) {
             this.setState(s, 'started');
             this.emit({ type: 'started', name, pid: null });
             return;
