@@ -8,7 +8,7 @@ import type { Config, ServiceConfig, ServiceStatus, StopReason } from '../types.
 import type { DriverEvents } from './driver.js';
 import { buildIndexes } from './graph.js';
 import { releaseMarks } from './marks.js';
-import { STEADY, describeReason, newRecord, recovering, type ServiceRecord } from './service.js';
+import { STEADY, newRecord, recovering, type ServiceRecord } from './service.js';
 import { isSuccessExit } from './restart.js';
 import { liveness, readiness, reloadAction, statusOf, type Probe } from './status.js';
 import { Transitions, mainExitCodeOf, type ServiceSetDeps, type ShutdownCause } from './transitions.js';

@@ -4,7 +4,7 @@
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
-import { chooseConfig, describeShadowing, emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget, type LoadOverrides } from '../config/index.js';
+import { chooseConfig, describeShadowing, emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, shutdownBudget, type LoadOverrides } from '../config/index.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServerFirst, type ControlServer } from '../control/server.js';
 import type { SocketPlace } from '../control/socket-path.js';
