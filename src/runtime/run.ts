@@ -1,13 +1,18 @@
 // `dinit run`: everything a supervisor process needs, wired once. Config in,
-// exit code out. This is where the real clock, the real process streams, the
-// signals, the reaper and the control socket meet the ServiceSet; the CLI's
+// exit code out. The composition root: the only place the real ports are
+// wired — the real clock, the OS port (os/host.ts around the one owner of
+// child exits, os/children.ts, which the reaper shares), the signals, the
+// log hub and the control socket meet the ServiceSet; the CLI's
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
 import { emptyConfig, loadConfigFile, mainService, resolveConfigPath, shutdownBudget } from '../config/index.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
+import { realClock } from '../core/clock.js';
 import { ConfigError, DinitError, formatIssue } from '../errors.js';
 import { LogHub } from '../log/index.js';
+import { Children } from '../os/children.js';
+import { createProcessHost } from '../os/host.js';
 import { killPid } from '../os/kill.js';
 import { createReaper, type Reaper } from '../os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../os/subreaper.js';
@@ -67,9 +72,10 @@ export async function run(opts: RunOptions): Promise<number> {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');
   }
 
-  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env });
+  const children = new Children();
+  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env, host: createProcessHost(children), clock: realClock() });
   const reaper = createReaper({
-    isOwn: () => false,
+    children,
     policy: config.options.orphans,
     onEvent: (m) => log.dinit(m),
   });

@@ -1,15 +1,16 @@
-// The supervisor: one ServiceSet driven by real processes, with the control
+// The supervisor: one ServiceSet driven through the OS port, with the control
 // server as another listener on it. It implements ControlTarget, turns graph
 // events into `[dinit]` lines, and settles client waits (start/stop/wait)
 // by re-checking them after every event.
 //
-// Signals and process exit are not handled here: run.ts wires them, so this
-// class can be driven in-process by tests.
+// Signals and process exit are not handled here, and the OS and time come in
+// as ports (host, clock): run.ts wires the real ones, test/runtime/ fakes.
 
-import { realClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
+import type { ProcessHost } from '../os/ports.js';
 import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
 import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
 import { eventLine } from './event-lines.js';
@@ -30,7 +31,9 @@ export interface SupervisorDeps {
   loadConfig: () => Config;
   /** dinit's own environment, under every service's. */
   env: NodeJS.ProcessEnv;
-  clock?: Clock;
+  /** The OS port: spawning, signals, sessions, users. */
+  host: ProcessHost;
+  clock: Clock;
 }
 
 type Waiter = () => boolean;
@@ -52,9 +55,14 @@ export class Supervisor implements ControlTarget {
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
     this.log = deps.log;
-    this.clock = deps.clock ?? realClock();
+    this.clock = deps.clock;
     this.finished = new Promise((resolve) => (this.finish = resolve));
-    this.driver = new ProcessDriver({ output: this.log, environment: (svc, identity) => this.environment(svc, identity) });
+    this.driver = new ProcessDriver({
+      host: deps.host,
+      clock: this.clock,
+      output: this.log,
+      environment: (svc, identity) => this.environment(svc, identity),
+    });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,
       driver: this.driver,

@@ -4,20 +4,21 @@
 // decides after each result whether to go on. cancel() clears the timer and
 // aborts the attempt in flight, so nothing is left to keep the event loop alive.
 
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { describeError, type Check, type CheckResult, type Cancellable } from './context.js';
 
 /** Polling faster than this would only burn CPU (a refused connect returns at once). */
 export const MIN_INTERVAL = 10;
 
-export function poll(check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
+export function poll(clock: Clock, check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
   const ac = new AbortController();
   const every = Math.max(MIN_INTERVAL, interval);
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let stopped = false;
 
   const attempt = (): void => {
     timer = undefined;
-    const started = performance.now();
+    const started = clock.now();
     check(ac.signal)
       .catch((err: unknown): CheckResult => ({ ok: false, message: describeError(err) }))
       .then((r) => {
@@ -27,7 +28,7 @@ export function poll(check: Check, interval: number, onResult: (r: CheckResult) 
           return;
         }
         if (stopped) return; // cancelled from inside onResult
-        timer = setTimeout(attempt, Math.max(0, every - (performance.now() - started)));
+        timer = clock.setTimer(Math.max(0, every - (clock.now() - started)), attempt);
       });
   };
   attempt();
@@ -36,7 +37,7 @@ export function poll(check: Check, interval: number, onResult: (r: CheckResult) 
     cancel() {
       if (stopped) return;
       stopped = true;
-      clearTimeout(timer);
+      if (timer) clock.clearTimer(timer);
       ac.abort();
     },
   };
