@@ -33,7 +33,12 @@ if ! "$DOCKER" info >/dev/null 2>&1; then
     # (By name, not kill -0: the pid may have been reused, even as a thread of another process.)
     if [ -f "$pidfile" ] && ! grep -qx 'dockerd\|containerd' "/proc/$(cat "$pidfile")/comm" 2>/dev/null; then rm -f "$pidfile"; fi
   done
-  setsid dockerd >"$DINIT_CACHE/dockerd.log" 2>&1 </dev/null &
+  # dockerd outlives this run: it must not inherit our fds above 2, or it holds the
+  # caller's `flock /tmp/docker.lock` open for ever and every later run waits on it.
+  (
+    for fd in $(ls "/proc/$BASHPID/fd"); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null
+    exec setsid dockerd >"$DINIT_CACHE/dockerd.log" 2>&1 </dev/null
+  ) &
   for _ in $(seq 1 300); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.1; done
   "$DOCKER" info >/dev/null 2>&1 || { tail -20 "$DINIT_CACHE/dockerd.log" >&2; exit 1; }
 fi

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'UNKNOWN_SERVICE'
   | 'OPERATION_FAILED'
   | 'SOCKET_IN_USE'
+  | 'HTTP_LISTEN' // options.http could not bind its address
   | 'INTERNAL';
 
 export class DinitError extends Error {

@@ -115,7 +115,24 @@ export interface ServiceConfig {
   pos?: SourcePos;
 }
 
+/** Where the HTTP endpoint listens. */
+export interface HttpListen {
+  /** '' = every interface. */
+  host: string;
+  port: number;
+}
+
+/** options.http: the supervisor's HTTP endpoint (probes, metrics, status, optional control). */
+export interface HttpOptions extends HttpListen {
+  /** POST /services/NAME/… allowed (with the token). */
+  control: boolean;
+  /** Absolute path of the file holding the bearer token. */
+  tokenFile?: string;
+}
+
 export interface Options {
+  /** Off (undefined) unless configured. */
+  http?: HttpOptions;
   shutdownTimeout: Millis;
   logFormat: LogFormat;
   timestamps: boolean;
@@ -168,4 +185,35 @@ export interface ServiceStatus {
   /** Free text from the service (e.g. systemd STATUS=) or health. */
   statusText: string | null;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
+  /** CPU% over the last sample (100 = one core); null with no process. Only in rows sent over the socket or HTTP. */
+  cpuPercent?: number | null;
+  /** Resident memory of the service's process group and session; null with no process. */
+  rssBytes?: number | null;
+  /** CPU seconds used so far by the live processes of the group and session; null with no process. */
+  cpuSeconds?: number | null;
 }
+
+/** What one service's processes use now. */
+export interface ResourceFigures {
+  /** CPU time (user + system) used so far by the live processes of the group and session. */
+  cpuSeconds: number;
+  /** Over the time since the previous sample (lifetime average on the first); 100 = one core. */
+  cpuPercent: number;
+  /** Resident memory of those processes. */
+  rssBytes: number;
+  /** How many processes were counted. */
+  processes: number;
+}
+
+/** The supervisor's own figures, for the `process_*` metrics. */
+export interface SelfFigures {
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  rssBytes: number;
+  heapBytes: number;
+  /** Seconds since the epoch. */
+  startTimeSeconds: number;
+  openFds: number | null;
+  maxFds: number | null;
+}
+

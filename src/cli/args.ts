@@ -114,3 +114,21 @@ export function humanDuration(ms: number): string {
   if (h < 24) return `${h}h${m % 60}m`;
   return `${Math.floor(h / 24)}d${h % 24}h`;
 }
+
+/** 1720320 → `1.6MiB`; the status table's memory. */
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[u]}`;
+}
+
+/** The status table's CPU%: one decimal below 10%. */
+export function humanPercent(p: number): string {
+  return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}

@@ -14,5 +14,6 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const n = config.services.length;
   ctx.io.out(`ok: ${n} service${n === 1 ? '' : 's'}\n`);
   for (const w of cfg.shutdownBudget(config).warnings) ctx.io.err(`warning: ${w}\n`);
+  for (const w of cfg.httpWarnings(config)) ctx.io.err(`warning: ${w}\n`);
   return 0;
 }

@@ -21,6 +21,7 @@ export interface ConfigModule {
   loadConfigFile(file: string, env: NodeJS.ProcessEnv): Config | Promise<Config>;
   resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string;
   shutdownBudget(config: Config): { warnings: string[] };
+  httpWarnings(config: Config): string[];
 }
 
 export interface CliContext {

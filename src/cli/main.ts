@@ -20,6 +20,8 @@ export type CliOverrides = Partial<DispatchOptions>;
 const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   run: () => import('./run.js'),
   status: () => import('./status.js'),
+  // Not a client-entry verb: it loads through the full CLI so client.cjs (and `dinit status`) stays as small as it was.
+  top: () => import('./top.js'),
   start: () => import('./lifecycle.js'),
   stop: () => import('./lifecycle.js'),
   restart: () => import('./lifecycle.js'),
@@ -32,6 +34,7 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   graph: () => import('./graph.js'),
   check: () => import('./check.js'),
   schema: () => import('./schema.js'),
+  import: () => import('./import.js'),
   help: () => import('./help.js'),
 };
 

@@ -11,6 +11,7 @@ export function exitCodeFor(err: DinitError): number {
     case 'USAGE':
     case 'CONFIG_INVALID':
     case 'CONFIG_READ':
+    case 'HTTP_LISTEN':
       return EXIT.USAGE;
     case 'UNREACHABLE':
       return EXIT.UNREACHABLE;

@@ -5,7 +5,7 @@
 
 import { request } from '../control/client.js';
 import type { ServiceStatus } from '../types.js';
-import { humanDuration, parseVerbArgs } from './args.js';
+import { humanBytes, humanDuration, humanPercent, parseVerbArgs } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import { colourEnabled, paint, visibleLength, type CliContext, type Paint } from './context.js';
 
@@ -60,9 +60,12 @@ function detail(s: ServiceStatus): string {
 
 export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint): string {
   if (rows.length === 0) return 'no services\n';
-  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT', 'READY', 'STATUS'];
+  // A supervisor that samples resources sends cpuPercent (null with no process); an older one does not.
+  const figures = rows.some((s) => s.cpuPercent !== undefined);
+  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT', 'READY', ...(figures ? ['CPU', 'RSS'] : []), 'STATUS'];
   const body = rows.map((s) => {
     const state = displayState(s);
+    const usage = figures ? [s.cpuPercent == null ? '-' : humanPercent(s.cpuPercent), s.rssBytes == null ? '-' : humanBytes(s.rssBytes)] : [];
     return [
       s.name,
       colourState(state, p),
@@ -71,6 +74,7 @@ export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint):
       String(s.restarts),
       lastExit(s),
       s.type === 'internal' && s.state !== 'started' ? '-' : s.ready ? 'yes' : 'no',
+      ...usage,
       detail(s),
     ];
   });

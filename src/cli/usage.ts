@@ -28,6 +28,13 @@ export const HELP: Record<string, VerbHelp> = {
     options: [['--json', 'print an array of status objects instead of a table'], SOCKET],
     examples: ['dinit status', 'dinit status web db --json'],
   },
+  top: {
+    usage: 'dinit top',
+    summary: 'a full-screen live view: services with CPU and memory, and the selected one\'s logs',
+    details: 'Keys: ↑/↓ or k/j select, r restart, s stop/start, l follow the log pane, q quit. Needs a terminal (docker exec -it).',
+    options: [SOCKET],
+    examples: ['docker exec -it CTR dinit top'],
+  },
   start: {
     usage: 'dinit start SERVICE... [--no-wait]',
     summary: 'start services and what they need; wait until started (ready) or failed',
@@ -108,6 +115,18 @@ export const HELP: Record<string, VerbHelp> = {
     summary: 'print the JSON Schema of dinit.yaml (for editors)',
     options: [],
     examples: ['dinit schema > dinit.schema.json'],
+  },
+  import: {
+    usage: 'dinit import PATH [--from supervisord|procfile|process-compose|s6] [-o FILE] [--force]',
+    summary: 'convert a supervisord, Procfile, process-compose or s6-overlay setup to dinit.yaml',
+    details:
+      'PATH is a file or a directory (an s6-overlay tree, or one holding supervisord.conf, Procfile or process-compose.yaml); the format is detected unless --from gives it. Settings with no dinit equivalent are kept as "# not converted:" comments and listed on stderr. Exit 0: all converted; 1: some settings not converted; 2: unreadable input.',
+    options: [
+      ['--from FORMAT', 'supervisord, procfile, process-compose or s6 (default: detected)'],
+      ['-o, --output FILE', 'write the YAML to FILE instead of stdout'],
+      ['--force', 'overwrite FILE if it exists'],
+    ],
+    examples: ['dinit import /etc/supervisor/supervisord.conf -o dinit.yaml', 'dinit import Procfile', 'dinit import /etc/s6-overlay -o /etc/dinit.yaml'],
   },
   help: {
     usage: 'dinit help [COMMAND]',

@@ -5,7 +5,7 @@
 // combination of keys; rules.ts and graph.ts do that afterwards.
 
 import { readFileSync } from 'node:fs';
-import type { Config, HealthSpec, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
+import type { Config, HealthSpec, HttpListen, HttpOptions, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
 import type { CheckContext, Section, ServiceEntry } from './check.js';
 import { convertScalar } from './convert.js';
 import type { NameRef } from './convert.js';
@@ -40,9 +40,18 @@ function sub(spec: ObjectSpec, key: string): ObjectSpec {
   return s;
 }
 
+function buildHttp(section: Section | undefined): HttpOptions | undefined {
+  const listen = section?.get<HttpListen>('listen');
+  if (!section || !listen) return undefined;
+  const tokenFile = section.get<string>('token-file');
+  return { ...listen, control: pick(section, sub(OPTIONS_SPEC, 'http'), 'control'), ...(tokenFile !== undefined ? { tokenFile } : {}) };
+}
+
 export function buildOptions(section: Section | undefined): Options {
   const o = OPTIONS_SPEC;
+  const http = buildHttp(section?.get<Section>('http'));
   return {
+    ...(http ? { http } : {}),
     shutdownTimeout: pick(section, o, 'shutdown-timeout'),
     logFormat: pick(section, o, 'log-format'),
     timestamps: pick(section, o, 'timestamps'),

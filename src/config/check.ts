@@ -155,6 +155,7 @@ function plainOf(node: Node | null, ctx: CheckContext, path: string): Plain | un
 
 export function checkValue(node: Node | null, spec: Spec, ctx: CheckContext, path: string): unknown {
   if (spec.kind === 'object' && (node === null || (isScalar(node) && node.value === null))) return undefined;
+  if (spec.kind === 'object' && spec.shorthand && isScalar(node)) return checkShorthand(node, spec, spec.shorthand, ctx, path);
   if (spec.kind === 'object') return checkObject(node, spec, ctx, path);
   if (spec.kind === 'services') return checkServices(node, spec, ctx, path);
   const plain = plainOf(node, ctx, path);
@@ -164,6 +165,16 @@ export function checkValue(node: Node | null, spec: Spec, ctx: CheckContext, pat
   if (r.ok) return r.value;
   ctx.issues.add(r.pos ?? plain.pos, `${path}: ${r.message}`, r.hint);
   return undefined;
+}
+
+/** `key: scalar` for an object with a shorthand: the map with that one key. */
+function checkShorthand(node: Node, spec: ObjectSpec, key: string, ctx: CheckContext, path: string): Section | undefined {
+  const sub = spec.keys[key];
+  if (!sub) throw new Error(`shorthand ${key} is not a key of ${path}`);
+  const v = checkValue(node, sub, ctx, `${path}.${key}`);
+  if (v === undefined) return undefined;
+  const pos = ctx.src.pos(node);
+  return new Section(pos, new Map([[key, { keyPos: pos, valuePos: pos, value: v }]]));
 }
 
 function typeError(node: Node | null, spec: Spec, ctx: CheckContext, path: string): undefined {

@@ -5,7 +5,7 @@
 // was expected; the caller adds the key and the position.
 
 import { isAbsolute, resolve } from 'node:path';
-import type { ProbeSpec, SourcePos } from '../types.js';
+import type { HttpListen, ProbeSpec, SourcePos } from '../types.js';
 import { EXPECT } from './keys.js';
 import type { EnumSpec, IntSpec, ScalarSpec } from './keys.js';
 import { didYouMean } from './suggest.js';
@@ -141,6 +141,8 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
     }
     case 'tcp':
       return convertTcp(v);
+    case 'listen':
+      return convertListen(v);
     case 'url': {
       if (typeof v !== 'string') return expected(spec, v);
       let u: URL;
@@ -201,6 +203,17 @@ function convertEnv(p: Plain, env: NodeJS.ProcessEnv): Converted {
     else return bad(`${k}: expected a string, got ${show(val)}`, 'quote the value');
   }
   return ok(out);
+}
+
+/** host:port, :port or a port alone; host '' = every interface. */
+function convertListen(v: unknown): Converted {
+  const hint = 'write "127.0.0.1:9180" (this container only), ":9180" (every interface) or "[::1]:9180"';
+  const t = text(v);
+  if (t === undefined) return bad(`expected ${EXPECT.listen}, got ${show(v)}`, hint);
+  const m = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$/.exec(t) ?? /^()()(\d+)$/.exec(t);
+  const p = m ? Number(m[3]) : NaN;
+  if (!m || !(p >= 1 && p <= 65535)) return bad(`${show(v)} is not a valid listen address`, hint);
+  return ok({ host: m[1] ?? m[2] ?? '', port: p } satisfies HttpListen);
 }
 
 function convertTcp(v: unknown): Converted {

@@ -10,3 +10,4 @@ export { parseEnvFile } from './env-file.js';
 export { expandVars } from './expand.js';
 export type { EnvFileResult } from './env-file.js';
 export type { ExpandResult } from './expand.js';
+export { httpWarnings, isLoopback, readTokenFile } from './http.js';

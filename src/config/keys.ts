@@ -22,7 +22,8 @@ export type ScalarKind =
   | 'regex'
   | 'tcp' // port or host:port
   | 'url' // http(s) URL
-  | 'notify'; // fd | systemd | <fd number>
+  | 'notify' // fd | systemd | <fd number>
+  | 'listen'; // host:port, :port (every interface) or a port
 
 interface Base {
   description: string;
@@ -46,6 +47,8 @@ export type ObjectSpec = Base & {
   exactlyOne?: readonly string[];
   /** Keys starting with `x-` are allowed and ignored (compose-style anchors). */
   extensions?: boolean;
+  /** A scalar written in place of the map stands for this key alone (`http: ":9180"` = `http: { listen: ":9180" }`). */
+  shorthand?: string;
 };
 export type ServicesSpec = Base & { kind: 'services'; service: ObjectSpec };
 export type Spec = ScalarSpec | IntSpec | EnumSpec | ObjectSpec | ServicesSpec;
@@ -68,6 +71,7 @@ export const EXPECT: Record<ScalarKind | 'int' | 'enum' | 'object' | 'services',
   tcp: 'a port number or "host:port"',
   url: 'an http:// or https:// URL',
   notify: 'fd, systemd or a file descriptor number (3 or more)',
+  listen: 'an address like "127.0.0.1:9180", ":9180" (every interface) or "[::1]:9180"',
   int: 'a whole number',
   enum: 'one of the listed values',
   object: 'a map of keys',
@@ -204,6 +208,25 @@ export const OPTIONS_SPEC: ObjectSpec = {
       values: ['reap', 'terminate', 'adopt'],
       default: 'reap',
       description: 'Processes reparented to dinit: reap (collect their exit when they end), terminate (signal them), adopt (track them).',
+    },
+    http: {
+      kind: 'object',
+      description:
+        'An HTTP endpoint inside the supervisor for probes and monitoring: GET /livez, /readyz, /metrics (Prometheus), /status. Off unless given. A string is the listen address alone.',
+      shorthand: 'listen',
+      required: ['listen'],
+      keys: {
+        listen: { kind: 'listen', description: 'Where to listen: "127.0.0.1:9180" (this container only), ":9180" (every interface, as Kubernetes probes need) or "[::1]:9180".' },
+        control: {
+          kind: 'bool',
+          default: false,
+          description: 'Allow POST /services/NAME/restart|start|stop. Needs token-file too: without both, every request other than GET gets 403.',
+        },
+        'token-file': {
+          kind: 'path',
+          description: "A file holding the bearer token that control requests must send (Authorization: Bearer TOKEN), relative to the config file's directory.",
+        },
+      },
     },
   },
 };

@@ -59,6 +59,8 @@ function kindSchema(spec: Exclude<Spec, ObjectSpec>): Json {
       return { type: 'string', pattern: '^https?://' };
     case 'notify':
       return { anyOf: [{ enum: ['fd', 'systemd'] }, { type: 'integer', minimum: 3 }] };
+    case 'listen':
+      return { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^(\\[[^\\]]+\\]|[^:\\[\\]]*):\\d{1,5}$|^\\d{1,5}$' }, EXPANDABLE] };
     case 'services':
       return {
         type: ['object', 'null'],
@@ -92,6 +94,8 @@ function objectSchema(spec: ObjectSpec): Json {
 }
 
 function specSchema(spec: Spec): Json {
+  const short = spec.kind === 'object' && spec.shorthand ? spec.keys[spec.shorthand] : undefined;
+  if (spec.kind === 'object' && short) return { description: describe(spec), anyOf: [specSchema(short), objectSchema(spec)] };
   if (spec.kind === 'object') return objectSchema(spec);
   return { description: describe(spec), ...kindSchema(spec), ...(spec.default !== undefined ? { default: spec.default } : {}) };
 }

@@ -111,6 +111,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'UNKNOWN_SERVICE',
   'OPERATION_FAILED',
   'SOCKET_IN_USE',
+  'HTTP_LISTEN',
   'INTERNAL',
 ]);
 

@@ -18,6 +18,7 @@ import { createServer, type Socket } from 'node:net';
 import { DinitError } from '../errors.js';
 import { clearStaleSocket, listenPrivately, prepareDirectory } from './socket-file.js';
 import type { ControlTarget, LogLine } from './target.js';
+import { withResources } from './observe.js';
 import {
   LineSplitter,
   MAX_REQUEST_LINE,
@@ -175,7 +176,10 @@ class Connection {
     const verb: Verb = req.verb;
     switch (verb) {
       case 'status':
-        return this.reply(req.id, t.status(args<'status'>(req).names));
+      {
+        const names = args<'status'>(req).names;
+        return this.reply(req.id, withResources(t.status(names), t.resources(names)));
+      }
       case 'start':
       case 'stop':
       case 'restart': {

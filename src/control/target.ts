@@ -1,7 +1,7 @@
 // What the control server needs from a running supervisor. The supervisor
 // (runtime/supervisor.ts) implements it; protocol tests use a fake.
 
-import type { Config, ServiceStatus } from '../types.js';
+import type { Config, ResourceFigures, SelfFigures, ServiceStatus } from '../types.js';
 
 export interface LogLine {
   /** ms since epoch */
@@ -34,6 +34,16 @@ export interface HealthResult {
   problems: string[];
 }
 
+/** Running totals for /metrics, per service name (and "dinit" for dropped lines of dinit's own). */
+export interface Counters {
+  /** Failed health probe attempts. */
+  healthFailures: Record<string, number>;
+  /** Console lines dropped because nobody read the output fast enough. */
+  droppedLines: Record<string, number>;
+  /** The supervisor process itself. */
+  self: SelfFigures;
+}
+
 export interface ControlTarget {
   /** Throws DinitError('UNKNOWN_SERVICE') naming the unknown ones. */
   status(names: string[]): ServiceStatus[];
@@ -59,4 +69,10 @@ export interface ControlTarget {
   wait(names: string[], timeoutMs: number): Promise<OpResult>;
   /** Live processes reparented to dinit that no service owns (kept under `orphans: adopt`). */
   orphans(): OrphanInfo[];
+  /**
+   * CPU and memory of the named services' processes (all if empty), by name;
+   * services with no live process are absent. Sampled from /proc when asked.
+   */
+  resources(names: string[]): Record<string, ResourceFigures>;
+  counters(): Counters;
 }

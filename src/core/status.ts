@@ -25,6 +25,20 @@ export function statusOf(s: ServiceRecord, wanted: boolean): ServiceStatus {
   };
 }
 
+/**
+ * Liveness: is the container beyond self-repair? A service that is starting,
+ * restarting, recovering or stopped on request is healing or intended, so only
+ * a service that failed for good (its restart limit exhausted, or a start that
+ * failed with no restart left) makes it not live. A supervisor whose event
+ * loop is stuck cannot answer at all, which a probe counts as a failure too.
+ * Readiness is `ServiceSet.health()`: every service that should be up is
+ * started and ready.
+ */
+export function liveness(rows: readonly ServiceStatus[]): { ok: boolean; problems: string[] } {
+  const problems = rows.filter((s) => s.failed).map((s) => `${s.name}: failed${s.reason ? ` (${s.reason})` : ''}`);
+  return { ok: problems.length === 0, problems };
+}
+
 /** The shell's convention: a code, or 128+N when killed by signal N. */
 export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;

@@ -1,5 +1,6 @@
 // The real ProcessHost (ports.ts): spawn through os/spawn.ts, signals through
-// os/kill.ts, sessions through /proc, users through /etc/passwd and /etc/group.
+// os/kill.ts, sessions and resource figures through /proc, users through
+// /etc/passwd and /etc/group.
 // Made once, at the composition root (runtime/run.ts), around the process's
 // one Children (the owner of child exits, which the reaper shares).
 
@@ -7,11 +8,13 @@ import type { Children } from './children.js';
 import { killGroup, killPid, killTree, sessionMembers } from './kill.js';
 import type { Leftover, ProcessHost, ResolvedUser } from './ports.js';
 import { readStat } from './proc.js';
+import { ResourceSampler, selfFigures } from './resources.js';
 import { spawnChild } from './spawn.js';
 import { describeSpawnError } from './spawn-errors.js';
 import { resolveUser } from './users.js';
 
 export function createProcessHost(children: Children): ProcessHost {
+  const sampler = new ResourceSampler();
   return {
     spawn: (req, role, events) => spawnChild(req, children, role, events),
     signalGroup: (pgid, signal) => killGroup(pgid, signal),
@@ -30,6 +33,8 @@ export function createProcessHost(children: Children): ProcessHost {
     },
     resolveUser: cachedUsers(),
     describeSpawnError,
+    sampleResources: (leaders) => sampler.sample(leaders),
+    selfFigures,
   };
 }
 

@@ -14,6 +14,7 @@
 // exec'd), so a failure is always `failed`, never `spawned` then something.
 
 import type { Readable } from 'node:stream';
+import type { ResourceFigures, SelfFigures } from '../types.js';
 import type { ResolvedUser } from './users.js';
 
 export type { ResolvedUser } from './users.js';
@@ -95,4 +96,8 @@ export interface ProcessHost {
   resolveUser(spec: string): ResolvedUser;
   /** A sentence for a `failed` error: "cannot execute 'foo': not found in PATH (ENOENT)". */
   describeSpawnError(err: unknown, command: string | string[], cwd?: string): string;
+  /** CPU and memory of each leader's group and session (services with no process are not asked). */
+  sampleResources(leaders: number[]): Map<number, ResourceFigures>;
+  /** dinit's own figures (the process_* metrics). */
+  selfFigures(): SelfFigures;
 }

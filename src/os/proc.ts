@@ -21,6 +21,11 @@ export interface ProcStat {
   session: number;
   /** Clock ticks after boot: with pid, identifies a process across pid reuse. */
   starttime: number;
+  /** CPU time in user and kernel mode, in clock ticks (USER_HZ). */
+  utime: number;
+  stime: number;
+  /** Resident set size, in pages. */
+  rss: number;
 }
 
 /** Parse the text of /proc/<pid>/stat; null if malformed. */
@@ -30,18 +35,22 @@ export function parseStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  // Fields 3 (state) to 22 (starttime) follow ") ", one space apart: walk to the
+  // Fields 3 (state) to 24 (rss) follow ") ", one space apart: walk to the
   // ones we keep instead of splitting all ~50 (the session sweep parses every process).
   let state = '';
   let ppid = NaN;
   let pgrp = NaN;
   let session = NaN;
   let starttime = NaN;
+  let utime = 0;
+  let stime = 0;
+  let rss = 0;
   let at = close + 2;
-  for (let field = 3; field <= 22; field++) {
+  for (let field = 3; field <= 24; field++) {
     let end = text.indexOf(' ', at);
     if (end < 0) {
       if (field < 22) return null;
+      if (at >= text.length) break; // figures past starttime are optional
       end = text.length;
     }
     switch (field) {
@@ -57,14 +66,23 @@ export function parseStat(text: string): ProcStat | null {
       case 6:
         session = Number(text.slice(at, end));
         break;
+      case 14:
+        utime = Number(text.slice(at, end));
+        break;
+      case 15:
+        stime = Number(text.slice(at, end));
+        break;
       case 22:
         starttime = Number(text.slice(at, end));
+        break;
+      case 24:
+        rss = Number(text.slice(at, end));
         break;
     }
     at = end + 1;
   }
   if (!state || !Number.isInteger(pid)) return null;
-  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, session, starttime };
+  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, session, starttime, utime, stime, rss };
 }
 
 /** One buffer for every stat read: a stat line is a few hundred bytes. */

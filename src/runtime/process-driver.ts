@@ -280,10 +280,18 @@ export class ProcessDriver implements ServiceDriver {
       startHealth(svc.health, this.probeContext(svc, env), {
         onHealthy: () => this.current(name, run) && this.events?.healthy?.(name),
         onUnhealthy: (message) => this.current(name, run) && this.events?.unhealthy(name, message),
-        onStatus: (text) => this.current(name, run) && this.events?.statusText?.(name, text),
+        onStatus: (text) => {
+          if (!this.current(name, run)) return;
+          // onStatus of a health probe is called once per failed attempt.
+          this.healthFailures.set(name, (this.healthFailures.get(name) ?? 0) + 1);
+          this.events?.statusText?.(name, text);
+        },
       }),
     );
   }
+
+  /** Failed health probe attempts per service since dinit started (for dinit_service_health_failures_total). */
+  readonly healthFailures = new Map<string, number>();
 
   private probeContext(svc: ServiceConfig, env: Record<string, string>): ProbeContext {
     return {

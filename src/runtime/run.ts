@@ -6,7 +6,8 @@
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
-import { emptyConfig, loadConfigFile, mainService, resolveConfigPath, shutdownBudget } from '../config/index.js';
+import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget } from '../config/index.js';
+import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { realClock } from '../core/clock.js';
 import { ConfigError, DinitError, formatIssue } from '../errors.js';
@@ -59,6 +60,7 @@ export async function run(opts: RunOptions): Promise<number> {
     dinit: (m) => hub.dinit(m),
     tail: (n, k) => hub.tail(n, k),
     follow: (n, cb) => hub.follow(n, cb),
+    dropped: () => hub.dropped(),
     configure: (c) => {
       hub.configure({ format: c.options.logFormat, timestamps: c.options.timestamps });
       const names = new Set(c.services.map((s) => s.name));
@@ -67,13 +69,29 @@ export async function run(opts: RunOptions): Promise<number> {
     },
   };
 
-  for (const w of shutdownBudget(config).warnings) log.dinit(`warning: ${w}`);
+  for (const w of [...shutdownBudget(config).warnings, ...httpWarnings(config)]) log.dinit(`warning: ${w}`);
   if (!isPid1() && !becomeSubreaper()) {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');
   }
 
   const children = new Children();
   const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env, host: createProcessHost(children), clock: realClock() });
+
+  // Bound before anything starts: a probe endpoint that cannot listen is a config error (exit 2).
+  let http: HttpEndpoint | null = null;
+  const h = config.options.http;
+  if (h) {
+    try {
+      const token = h.tokenFile ? readTokenFile(h.tokenFile) : null;
+      http = await startHttpEndpoint(supervisor, { host: h.host, port: h.port, control: h.control, token, onError: (m) => log.dinit(m) });
+      const a = http.address();
+      log.dinit(`http: listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port} (/livez /readyz /metrics /status${h.control && token ? ', control with token' : ''})`);
+    } catch (err) {
+      process.stderr.write(describeStartError(err) + '\nnothing was started.\n');
+      await hub.close();
+      return 2;
+    }
+  }
   const reaper = createReaper({
     children,
     policy: config.options.orphans,
@@ -120,6 +138,7 @@ export async function run(opts: RunOptions): Promise<number> {
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
   await server?.close();
+  await http?.close();
   await endOrphans(reaper, log);
   reaper.reapNow();
   reaper.stop();

@@ -11,8 +11,8 @@ import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
 import type { ProcessHost } from '../os/ports.js';
-import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
-import type { Config, ServiceConfig, ServiceStatus } from '../types.js';
+import type { ControlTarget, Counters, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
+import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
 import { eventLine } from './event-lines.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 
@@ -22,6 +22,8 @@ export interface SupervisorLog extends ServiceOutput {
   follow(names: string[], cb: (l: LogLine) => void): () => void;
   /** Keep prefixes and buffers in step with the configured services. */
   configure(config: Config): void;
+  /** Console lines dropped so far, per service (and "dinit"). */
+  dropped?(): Record<string, number>;
 }
 
 export interface SupervisorDeps {
@@ -233,6 +235,9 @@ export class Supervisor implements ControlTarget {
   async reload(): Promise<ReloadResult> {
     const next = this.deps.loadConfig(); // throws ConfigError: nothing changes
     const diff = this.set.applyConfig(next);
+    if (JSON.stringify(next.options.http) !== JSON.stringify(this.cfg.options.http)) {
+      this.log.dinit('warning: options.http changed: the HTTP endpoint keeps its old settings until dinit restarts');
+    }
     this.cfg = next;
     this.log.configure(next);
     const parts = [
@@ -254,6 +259,27 @@ export class Supervisor implements ControlTarget {
 
   config(): Config {
     return this.cfg;
+  }
+
+  resources(names: string[]): Record<string, ResourceFigures> {
+    const wanted = this.set.status(names).filter((s) => s.pid !== null);
+    // Always every service: one sample serves any selection, and CPU% history stays whole.
+    const all = names.length ? this.set.status([]).filter((s) => s.pid !== null) : wanted;
+    const figures = this.deps.host.sampleResources(all.map((s) => s.pid as number));
+    const out: Record<string, ResourceFigures> = {};
+    for (const s of wanted) {
+      const f = figures.get(s.pid as number);
+      if (f) out[s.name] = f;
+    }
+    return out;
+  }
+
+  counters(): Counters {
+    return {
+      healthFailures: Object.fromEntries(this.driver.healthFailures),
+      droppedLines: this.log.dropped?.() ?? {},
+      self: this.deps.host.selfFigures(),
+    };
   }
 
   async wait(names: string[], timeoutMs: number): Promise<OpResult> {

@@ -97,7 +97,7 @@ test('a missing or empty config says what it needs', () => {
 
 test('unknown keys without a close match list the valid ones', () => {
   assert.deepEqual(inline('options: { zzzzzz: 1 }\nservices: {}\n'), [
-    "1:12 unknown key 'zzzzzz' in options (valid keys: shutdown-timeout, log-format, timestamps, on-failure, orphans)",
+    "1:12 unknown key 'zzzzzz' in options (valid keys: shutdown-timeout, log-format, timestamps, on-failure, orphans, http)",
   ]);
 });
 

@@ -32,7 +32,9 @@ test('the schema has a property for every key the validator knows, with its defa
     assert.deepEqual(Object.keys(node.properties ?? {}), Object.keys(spec.keys), path);
     for (const [k, sub] of Object.entries(spec.keys)) {
       const prop = node.properties?.[k] as Node & { default?: unknown };
-      if (sub.kind === 'object') compare(sub, prop, `${path}.${k}`);
+      // An object with a shorthand is anyOf [the shorthand's scalar, the object].
+      const obj = sub.kind === 'object' && sub.shorthand ? ((prop as { anyOf?: Node[] }).anyOf?.[1] as Node) : prop;
+      if (sub.kind === 'object') compare(sub, obj, `${path}.${k}`);
       else if (sub.default !== undefined) assert.equal(prop.default, sub.default, `${path}.${k}`);
     }
   };

@@ -67,16 +67,25 @@ describe('shipped examples', () => {
     });
   }
 
-  it("the Pod's terminationGracePeriodSeconds covers dinit's shutdown-timeout, and its probes run `dinit health`", () => {
+  it("the Pod's terminationGracePeriodSeconds covers dinit's shutdown-timeout, and its probes are httpGets of dinit's /readyz and /livez", () => {
     const pod = parse(readFileSync(join(examples, 'kubernetes', 'pod.yaml'), 'utf8')) as {
-      spec: { terminationGracePeriodSeconds: number; containers: { [probe: string]: unknown }[] };
+      spec: { terminationGracePeriodSeconds: number; containers: ({ ports: { name: string; containerPort: number }[] } & { [probe: string]: unknown })[] };
     };
-    const cfg = parse(readFileSync(join(examples, 'kubernetes', 'dinit.yaml'), 'utf8')) as { options: { 'shutdown-timeout': string } };
+    const cfg = parse(readFileSync(join(examples, 'kubernetes', 'dinit.yaml'), 'utf8')) as {
+      options: { 'shutdown-timeout': string; http: { listen: string; 'token-file': string } };
+    };
     assert.ok(pod.spec.terminationGracePeriodSeconds >= seconds(cfg.options['shutdown-timeout']) + 1);
     const c = pod.spec.containers[0]!;
-    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
-      assert.deepEqual((c[probe] as { exec: { command: string[] } }).exec.command, ['dinit', 'health'], probe);
+    // The kubelet probes the Pod's IP: dinit must listen beyond loopback, on the port the probes name.
+    const listen = /^:(\d+)$/.exec(cfg.options.http.listen);
+    assert.ok(listen, `options.http.listen ${cfg.options.http.listen} listens on every interface`);
+    const port = c.ports.find((p) => p.name === 'dinit');
+    assert.equal(port?.containerPort, Number(listen[1]));
+    const paths: Record<string, string> = { startupProbe: '/readyz', readinessProbe: '/readyz', livenessProbe: '/livez' };
+    for (const [probe, path] of Object.entries(paths)) {
+      assert.deepEqual((c[probe] as { httpGet: unknown }).httpGet, { path, port: 'dinit' }, probe);
     }
+    assert.ok(cfg.options.http['token-file'].startsWith('/etc/dinit-token/'), 'the token comes from the mounted Secret');
   });
 
   it('docker-compose.yml mounts an existing dinit.yaml and gives docker stop at least the shutdown-timeout', () => {

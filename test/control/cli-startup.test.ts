@@ -59,6 +59,18 @@ export async function resolve(spec, ctx, next) {
     });
   }
 
+  test("'dinit top' loads the client and its screen, nothing of the config loader, runtime or colour library", async () => {
+    const r = await loadedBy(['top'], 'top');
+    assert.equal(r.code, 2, r.stderr); // no terminal here: it refuses before connecting
+    assert.ok(r.modules.some((m) => m.endsWith('/src/cli/top.js')), 'top was loaded');
+    for (const f of forbidden) assert.ok(!r.modules.some((m) => m.includes(f)), `${f} was loaded: ${r.modules.filter((m) => m.includes(f)).join(', ')}`);
+  });
+
+  test("'dinit status' does not load top's screen", async () => {
+    const r = await loadedBy(['status'], 'status-no-top');
+    assert.ok(!r.modules.some((m) => m.endsWith('/src/cli/top.js')));
+  });
+
   test("'dinit --version' loads no client code", async () => {
     const r = await loadedBy(['--version'], 'version');
     assert.equal(r.code, 0, r.stderr);
@@ -127,7 +139,8 @@ describe('installed launcher (bin/dinit.cjs)', () => {
   test('client.cjs was built from the client verbs alone', () => {
     const inputs = JSON.parse(readFileSync(join(lib, 'client-inputs.json'), 'utf8')) as string[];
     assert.ok(inputs.includes('src/control/client.ts'));
-    for (const f of ['node_modules/yaml/', 'node_modules/chalk/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts']) {
+    // top goes through the full CLI: its screen code costs `dinit status` nothing.
+    for (const f of ['node_modules/yaml/', 'node_modules/chalk/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts', 'src/control/http.ts', 'src/cli/top.ts']) {
       assert.ok(!inputs.some((i) => i.includes(f)), `${f} is in client.cjs`);
     }
   });

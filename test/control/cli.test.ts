@@ -39,9 +39,10 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     const r = await cli(['status']);
     assert.equal(r.code, 0, r.err);
     const [header, ...rows] = r.out.trimEnd().split('\n');
-    assert.match(header ?? '', /^NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+LAST-EXIT\s+READY\s+STATUS$/);
+    assert.match(header ?? '', /^NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+LAST-EXIT\s+READY\s+CPU\s+RSS\s+STATUS$/);
     assert.equal(rows.length, 2);
-    assert.match(rows[0] ?? '', /^db\s+started\s+42\s+3m1\ds\s+0\s+-\s+yes$/);
+    assert.match(rows[0] ?? '', /^db\s+started\s+42\s+3m1\ds\s+0\s+-\s+yes\s+3\.3%\s+50MiB$/);
+    assert.match(rows[1] ?? '', /^web\s+started\s+43\s+3m1\ds\s+0\s+-\s+yes\s+-\s+-$/);
     assert.ok(!r.out.includes('\x1b['), 'no colour when not a TTY');
   });
 
@@ -199,6 +200,7 @@ describe('CLI verbs against a running (fake) supervisor', () => {
         return { ...sampleConfig(), services: [sampleConfig().services[0]!] };
       },
       shutdownBudget: () => ({ warnings: [] }),
+      httpWarnings: () => [],
     };
     const r = await cli(['graph', '-c', '/x/dinit.yaml'], { config: stub });
     assert.equal(r.code, 0, r.err);
@@ -235,6 +237,7 @@ describe('CLI verbs without a supervisor', () => {
     resolveConfigPath: (explicit, _env, cwd) => explicit ?? join(cwd, 'dinit.yaml'),
     loadConfigFile: () => sampleConfig(),
     shutdownBudget: () => ({ warnings }),
+    httpWarnings: () => [],
   });
 
   test('graph falls back to the config file when no supervisor answers', async () => {

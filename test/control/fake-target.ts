@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/context.js';
 import { svc } from '../helpers/service-config.js';
-import type { ControlTarget, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../../src/control/target.js';
+import type { ControlTarget, Counters, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../../src/control/target.js';
 import { ConfigError, DinitError } from '../../src/errors.js';
-import type { Config, ServiceConfig, ServiceStatus } from '../../src/types.js';
+import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../../src/types.js';
 
 export function svcStatus(name: string, over: Partial<ServiceStatus> = {}): ServiceStatus {
   return {
@@ -148,6 +148,20 @@ export class FakeTarget implements ControlTarget {
   orphans(): OrphanInfo[] {
     this.record('orphans');
     return this.orphanList;
+  }
+  figures: Record<string, ResourceFigures> = { db: { cpuSeconds: 12.5, cpuPercent: 3.25, rssBytes: 52_428_800, processes: 2 } };
+  resources(names: string[]): Record<string, ResourceFigures> {
+    this.record('resources', names);
+    return Object.fromEntries(Object.entries(this.figures).filter(([n]) => names.length === 0 || names.includes(n)));
+  }
+  counterValues: Counters = {
+    healthFailures: { web: 2 },
+    droppedLines: { db: 7 },
+    self: { cpuUserSeconds: 1.5, cpuSystemSeconds: 0.5, rssBytes: 60_000_000, heapBytes: 9_000_000, startTimeSeconds: 1_700_000_000, openFds: 21, maxFds: 1024 },
+  };
+  counters(): Counters {
+    this.record('counters');
+    return this.counterValues;
   }
   release(): void {
     for (const r of this.released.splice(0)) r();

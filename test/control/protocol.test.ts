@@ -1,11 +1,12 @@
 // The pure parts of the protocol and the CLI's argument handling.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { didYouMean, humanDuration, parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
+import { didYouMean, humanBytes, humanDuration, humanPercent, parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
 import { paint } from '../../src/cli/context.js';
 import { planCommand } from '../../src/cli/main.js';
 import { parseRunArgs } from '../../src/cli/run.js';
 import { renderStatusTable } from '../../src/cli/status.js';
+
 import {
   LineSplitter,
   PROTOCOL_VERSION,
@@ -157,5 +158,27 @@ describe('CLI arguments', () => {
     // eslint-disable-next-line no-control-regex
     const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
     assert.deepEqual(coloured.split('\n').map(strip), plain);
+  });
+
+  test('with resource figures the table adds CPU and RSS, dashes where a service has no process', () => {
+    const now = 1_000_000;
+    const rows = [
+      svcStatus('web', { since: now - 192_000, pid: 7, cpuPercent: 3.25, rssBytes: 52_428_800, cpuSeconds: 12.5 }),
+      svcStatus('db', { state: 'stopped', pid: null, ready: false, cpuPercent: null, rssBytes: null, cpuSeconds: null }),
+    ];
+    const plain = renderStatusTable(rows, now, paint(false)).split('\n');
+    assert.match(plain[0] ?? '', /^NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+LAST-EXIT\s+READY\s+CPU\s+RSS\s+STATUS$/);
+    assert.match(plain[1] ?? '', /^web\s+started\s+7\s+3m12s\s+0\s+-\s+yes\s+3\.3%\s+50MiB$/);
+    assert.match(plain[2] ?? '', /^db\s+stopped\s+-\s+-\s+0\s+-\s+no\s+-\s+-$/);
+  });
+
+  test('sizes and percentages read like 1.6MiB and 3.3%', () => {
+    assert.equal(humanBytes(512), '512B');
+    assert.equal(humanBytes(1_720_320), '1.6MiB');
+    assert.equal(humanBytes(52_428_800), '50MiB');
+    assert.equal(humanBytes(3 * 2 ** 30), '3.0GiB');
+    assert.equal(humanPercent(0), '0.0%');
+    assert.equal(humanPercent(3.25), '3.3%');
+    assert.equal(humanPercent(187.6), '188%');
   });
 });

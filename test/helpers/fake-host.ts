@@ -5,6 +5,7 @@
 // Like the real host it reports `spawned` on the next tick (never from inside
 // spawn()), so the driver's batching behaves as it does for real.
 import type { Child, ChildEvents, ChildRole, Leftover, ProcessHost, ResolvedUser, SpawnRequest } from '../../src/os/ports.js';
+import type { ResourceFigures, SelfFigures } from '../../src/types.js';
 
 export interface FakeProcess {
   pid: number;
@@ -71,6 +72,17 @@ export class FakeHost implements ProcessHost {
   describeSpawnError(err: unknown, command: string | string[]): string {
     const file = Array.isArray(command) ? command[0] : command;
     return `cannot execute '${file}': ${(err as NodeJS.ErrnoException).code}`;
+  }
+
+  /** Each running leader asked for: one process, idle, 1 MiB. */
+  sampleResources(leaders: number[]): Map<number, ResourceFigures> {
+    const out = new Map<number, ResourceFigures>();
+    for (const pid of leaders) if (this.byPid(pid)?.alive) out.set(pid, { cpuSeconds: 0, cpuPercent: 0, rssBytes: 1 << 20, processes: 1 });
+    return out;
+  }
+
+  selfFigures(): SelfFigures {
+    return { cpuUserSeconds: 0, cpuSystemSeconds: 0, rssBytes: 0, heapBytes: 0, startTimeSeconds: 0, openFds: null, maxFds: null };
   }
 
   byPid(pid: number): FakeProcess | undefined {
