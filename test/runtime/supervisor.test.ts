@@ -52,6 +52,31 @@ describe('supervisor runtime (fake host, fake clock)', () => {
     assert.equal(r.row('web').state, 'started');
   });
 
+  it('runs an exec health probe on the clock: a probe child per interval, and `retries` failures recycle the service', async () => {
+    const health = { probe: { kind: 'exec' as const, command: ['check-api'] }, interval: 1000, timeout: 500, retries: 2, startPeriod: 0 };
+    const r = await rig([svc('api', { health, restart: 'always', restartDelay: 0 })]);
+    const pid = r.pid('api');
+    const probe1 = r.host.last('check-api');
+    assert.equal(probe1.role, 'probe');
+    r.host.exit(probe1.pid, 0);
+    await settle();
+    assert.equal(r.row('api').health, 'healthy');
+    await r.advance(999);
+    assert.equal(r.host.last('check-api'), probe1, 'no second attempt before the interval');
+    await r.advance(1);
+    r.host.exit(r.host.last('check-api').pid, 1);
+    await settle();
+    await r.advance(1000);
+    const hung = r.host.last('check-api');
+    r.host.take();
+    await r.advance(500); // the attempt's timeout: its group is killed, and it counts as a failure
+    assert.deepEqual(r.host.take().slice(0, 2), [`group:${hung.pid}:SIGKILL`, `group:${pid}:SIGTERM`]);
+    assert.equal(r.row('api').health, 'unhealthy');
+    r.host.exit(pid, null, 'SIGTERM');
+    await r.advance(0);
+    assert.notEqual(r.pid('api'), pid, 'recycled: a new process');
+  });
+
   it('restarts a crashed process after restart-delay, as a new process', async () => {
     const r = await rig([svc('w', { restart: 'on-failure', restartDelay: 250 })]);
     const first = r.pid('w');
