@@ -130,6 +130,16 @@ describe('process driver (fake host, fake clock)', () => {
     assert.deepEqual(host.take(), [`group:${pid}:SIGQUIT`, `tree:${pid}:SIGKILL`]);
   });
 
+  it('abandons a start still preparing its readiness channel when a stop comes: nothing is spawned', async () => {
+    const { host, heard, driver } = setup();
+    const s = proc('web', { ready: { probe: { kind: 'log', pattern: 'up' }, interval: 100, timeout: 1000 } });
+    driver.start(s);
+    driver.stop(s);
+    await settle();
+    assert.deepEqual(host.calls, []);
+    assert.deepEqual(heard.calls, ['exited:web:null:null']);
+  });
+
   it('reports an exec failure as startFailed with the errno, and no exit', async () => {
     const { host, heard, driver } = setup();
     host.failExec.set('svc-x', 'EACCES');
