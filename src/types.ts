@@ -217,3 +217,11 @@ export interface SelfFigures {
   maxFds: number | null;
 }
 
+/** One line of a service's output (or of dinit's own events), as kept, followed and sent. */
+export interface LogLine {
+  /** ms since epoch */
+  time: number;
+  service: string;
+  stream: 'stdout' | 'stderr' | 'dinit';
+  line: string;
+}

@@ -5,6 +5,7 @@
 
 import { parseVerbArgs } from './args.js';
 import type { CliContext } from './context.js';
+import { EXIT } from '../errors.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parseVerbArgs(argv, { config: { type: 'string', short: 'c' } }, false);
@@ -15,5 +16,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   ctx.io.out(`ok: ${n} service${n === 1 ? '' : 's'}\n`);
   for (const w of cfg.shutdownBudget(config).warnings) ctx.io.err(`warning: ${w}\n`);
   for (const w of cfg.httpWarnings(config)) ctx.io.err(`warning: ${w}\n`);
-  return 0;
+  return EXIT.OK;
 }

@@ -2,9 +2,10 @@
 // to stop following, and how to reach the config loader. Verbs never touch
 // process.* directly, so tests run them in-process with captured output and a
 // stub loader, and the real binary wires process streams and signals here.
-// Colour is decided here too (NO_COLOR / FORCE_COLOR / TTY), with plain ANSI
-// codes: status output needs four colours, not a colour library's start-up.
+// Colour follows the one rule of src/color.ts (NO_COLOR / FORCE_COLOR / TTY),
+// applied to this verb's environment and stdout.
 
+import { chalkAt, colorLevel, colorOfName, type ChalkInstance } from '../color.js';
 import type { Config } from '../types.js';
 
 export interface CliIO {
@@ -70,41 +71,35 @@ export function processIO(): CliIO {
   };
 }
 
-/** NO_COLOR / FORCE_COLOR as https://no-color.org and https://force-color.org describe them. */
-export function colourEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return !['0', 'false', 'no'].includes(force.toLowerCase());
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.TERM === 'dumb') return false;
-  return isTTY;
-}
-
 export interface Paint {
   green(s: string): string;
   yellow(s: string): string;
   red(s: string): string;
   dim(s: string): string;
   bold(s: string): string;
-  /** A stable colour per name (service prefixes in `logs`). */
+  /** A service name in its colour, the same one the supervisor's console gives it. */
   byName(name: string, s: string): string;
 }
 
-const NAME_COLOURS = [36, 35, 34, 32, 33, 96, 95, 94];
-
-export function paint(on: boolean): Paint {
-  const sgr = (open: number, close: number) => (s: string) => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+/** Painting with a chalk (null: plain text). */
+export function paintWith(c: ChalkInstance | null): Paint {
+  if (!c) {
+    const plain = (s: string): string => s;
+    return { green: plain, yellow: plain, red: plain, dim: plain, bold: plain, byName: (_name, s) => s };
+  }
   return {
-    green: sgr(32, 39),
-    yellow: sgr(33, 39),
-    red: sgr(31, 39),
-    dim: sgr(2, 22),
-    bold: sgr(1, 22),
-    byName(name, s) {
-      let h = 0;
-      for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-      return sgr(NAME_COLOURS[h % NAME_COLOURS.length] ?? 36, 39)(s);
-    },
+    green: (s) => c.green(s),
+    yellow: (s) => c.yellow(s),
+    red: (s) => c.red(s),
+    dim: (s) => c.dim(s),
+    bold: (s) => c.bold(s),
+    byName: (name, s) => c[colorOfName(name)](s),
   };
+}
+
+/** How a verb paints its stdout, by the one colour rule (src/color.ts). */
+export async function paintFor(ctx: CliContext): Promise<Paint> {
+  return paintWith(await chalkAt(colorLevel(ctx.io.isTTY, ctx.env)));
 }
 
 /** Visible width of a string, ignoring ANSI colour codes. */

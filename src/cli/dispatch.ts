@@ -6,6 +6,7 @@
 
 import { processIO, type CliContext, type CliIO, type ConfigModule } from './context.js';
 import { wantsHelp, type Verb } from './plan.js';
+import { EXIT } from '../errors.js';
 
 export interface VerbModule {
   execute(argv: string[], ctx: CliContext): Promise<number>;
@@ -25,7 +26,7 @@ export async function dispatch(verb: Verb, argv: string[], verbModule: Promise<V
     if (verb !== 'run' && verb !== 'help' && wantsHelp(argv)) {
       const { verbHelp } = await import('./usage.js');
       io.out(verbHelp(verb));
-      return 0;
+      return EXIT.OK;
     }
     const mod = await verbModule;
     const ctx: CliContext = { verb, env, cwd: opts.cwd ?? process.cwd(), uid: opts.uid ?? process.getuid?.(), io, loadConfigModule: opts.loadConfigModule };

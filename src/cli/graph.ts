@@ -3,7 +3,7 @@
 // With -c the file is always used (to draw a config before deploying it).
 
 import { request } from '../control/client.js';
-import { DinitError } from '../errors.js';
+import { DinitError, EXIT } from '../errors.js';
 import type { Config } from '../types.js';
 import { parseVerbArgs, usageError } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
@@ -32,5 +32,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     config = await cfg.loadConfigFile(cfg.resolveConfigPath(file, ctx.env, ctx.cwd), ctx.env);
   }
   ctx.io.out(formatGraph(config, format as GraphFormat));
-  return 0;
+  return EXIT.OK;
 }

@@ -5,15 +5,16 @@ import { request } from '../control/client.js';
 import { parseVerbArgs } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import type { CliContext } from './context.js';
+import { EXIT } from '../errors.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parseVerbArgs(argv, SOCKET_OPTION, false);
   const h = await request(socketOf(values, ctx), 'health', {}, { timeoutMs: QUICK_TIMEOUT_MS });
   if (h.ok) {
     ctx.io.out('ok\n');
-    return 0;
+    return EXIT.OK;
   }
   for (const p of h.problems) ctx.io.err(`${p}\n`);
   if (h.problems.length === 0) ctx.io.err('unhealthy\n');
-  return 1;
+  return EXIT.FAILED;
 }

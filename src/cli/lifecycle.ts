@@ -7,6 +7,7 @@ import type { OpResult } from '../control/target.js';
 import { parseVerbArgs, usageError } from './args.js';
 import { SOCKET_OPTION, socketOf } from './common.js';
 import type { CliContext } from './context.js';
+import { EXIT } from '../errors.js';
 
 type Op = 'start' | 'stop' | 'restart';
 
@@ -30,5 +31,5 @@ export function renderOpResult(result: OpResult, names: string[], done: string, 
   const failed = new Map(result.failures.map((f) => [f.service, f.reason]));
   for (const name of names) if (!failed.has(name)) ctx.io.out(`${name}: ${done}\n`);
   for (const [service, reason] of failed) ctx.io.err(`${service}: ${reason}\n`);
-  return result.ok && failed.size === 0 ? 0 : 1;
+  return result.ok && failed.size === 0 ? EXIT.OK : EXIT.FAILED;
 }

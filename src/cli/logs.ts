@@ -7,7 +7,8 @@ import { request, stream } from '../control/client.js';
 import type { LogLine } from '../control/target.js';
 import { parseCountArg, parseVerbArgs } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
-import { colourEnabled, paint, type CliContext, type Paint } from './context.js';
+import { paintFor, type CliContext, type Paint } from './context.js';
+import { EXIT } from '../errors.js';
 
 export const DEFAULT_LOG_LINES = 100;
 
@@ -33,15 +34,15 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     lines: { type: 'string', short: 'n' },
   });
   const n = typeof values.lines === 'string' ? parseCountArg(values.lines, '-n') : DEFAULT_LOG_LINES;
-  const p = paint(colourEnabled(ctx.env, ctx.io.isTTY));
+  const p = await paintFor(ctx);
   const socket = socketOf(values, ctx);
   if (!values.follow) {
     const lines = await request(socket, 'logs', { names: positionals, n, follow: false }, { timeoutMs: QUICK_TIMEOUT_MS });
     ctx.io.out(printer(p, positionals)(lines));
-    return 0;
+    return EXIT.OK;
   }
   const stop = ctx.io.interrupted();
-  if (stop.aborted) return 0;
+  if (stop.aborted) return EXIT.OK;
   const print = printer(p, positionals);
   const s = await stream(socket, 'logs', { names: positionals, n, follow: true }, {
     onResult: (backlog) => ctx.io.out(print(backlog)),
@@ -56,5 +57,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const err = await s.closed;
   stop.removeEventListener('abort', onAbort);
   if (err && !stop.aborted) throw err;
-  return 0;
+  return EXIT.OK;
 }

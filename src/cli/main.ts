@@ -11,6 +11,7 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { processIO, type ConfigModule } from './context.js';
 import { dispatch, type DispatchOptions, type VerbModule } from './dispatch.js';
 import { planCommand, VERBS, type Verb } from './plan.js';
+import { EXIT } from '../errors.js';
 
 export { planCommand, wantsHelp } from './plan.js';
 
@@ -79,16 +80,16 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, overrides: 
   if (plan.kind === 'version') {
     const { readPackageJson } = await import('./package-root.js');
     io.out(`dinit ${readPackageJson().version}\n`);
-    return 0;
+    return EXIT.OK;
   }
   // Docker passes CMD straight after the ENTRYPOINT: `dinit myapp --port 1`
   // means "supervise myapp as main". Only a near-typo of a verb that is not
   // also a program on PATH is taken for a mistyped verb.
-  const { didYouMean } = await import('./args.js');
-  const guess = didYouMean(plan.word, COMMANDS);
+  const { closest } = await import('../suggest.js');
+  const guess = closest(plan.word, COMMANDS);
   if (guess && !isProgram(plan.word, env)) {
     io.err(`dinit: unknown command '${plan.word}' — did you mean '${guess}'? (to supervise a program of that name: dinit -- ${plan.word} ...)\n`);
-    return 2;
+    return EXIT.USAGE;
   }
   return dispatch('run', leadingThenCommand(argv, plan.word), LOADERS.run(), env, { ...opts, io });
 }

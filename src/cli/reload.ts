@@ -3,7 +3,7 @@
 // running config is untouched (exit 2).
 
 import { request } from '../control/client.js';
-import { DinitError, formatIssue, type ConfigIssue } from '../errors.js';
+import { DinitError, EXIT, describeConfigError } from '../errors.js';
 import type { ReloadResult } from '../control/target.js';
 import { parseVerbArgs } from './args.js';
 import { SOCKET_OPTION, socketOf } from './common.js';
@@ -15,15 +15,13 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   try {
     r = await request(socketOf(values, ctx), 'reload', {});
   } catch (err) {
-    const issues = err instanceof DinitError && err.code === 'CONFIG_INVALID' ? ((err as { issues?: ConfigIssue[] }).issues ?? []) : undefined;
-    if (!issues) throw err;
-    for (const i of issues) ctx.io.err(formatIssue(i) + '\n');
-    if (issues.length === 0) ctx.io.err(`${(err as Error).message}\n`);
+    if (!(err instanceof DinitError) || err.code !== 'CONFIG_INVALID') throw err;
+    ctx.io.err(describeConfigError(err) + '\n');
     ctx.io.err('dinit: reload refused: the config is invalid; nothing changed\n');
-    return 2;
+    return EXIT.USAGE;
   }
   ctx.io.out(renderReload(r));
-  return 0;
+  return EXIT.OK;
 }
 
 export function renderReload(r: ReloadResult): string {

@@ -3,7 +3,7 @@
 // located issue on its own line (file:line:col: message (hint)) — the form
 // editors and CI logs can jump to.
 
-import { DinitError, EXIT, formatIssue, type ConfigIssue } from '../errors.js';
+import { DinitError, EXIT, describeConfigError, issuesOf } from '../errors.js';
 import type { CliIO } from './context.js';
 
 export function exitCodeFor(err: DinitError): number {
@@ -28,18 +28,11 @@ export function exitCodeFor(err: DinitError): number {
   }
 }
 
-function issuesOf(err: DinitError): ConfigIssue[] | undefined {
-  const issues = (err as { issues?: unknown }).issues ?? err.context.issues;
-  return Array.isArray(issues) && issues.length > 0 ? (issues as ConfigIssue[]) : undefined;
-}
-
 /** Print an error for the user and return the exit code. */
 export function reportError(err: unknown, verb: string | undefined, io: CliIO, env: NodeJS.ProcessEnv): number {
   if (err instanceof DinitError) {
-    const issues = err.code === 'CONFIG_INVALID' ? issuesOf(err) : undefined;
-    if (issues) {
-      for (const i of issues) io.err(formatIssue(i) + '\n');
-      io.err(`dinit: invalid config (${issues.length} error${issues.length === 1 ? '' : 's'})\n`);
+    if (issuesOf(err)) {
+      io.err(describeConfigError(err).replace(/[^\n]*$/, (summary) => `dinit: ${summary}`) + '\n');
     } else if (err.code === 'USAGE') {
       const v = verb && verb !== 'help' ? ` ${verb}` : '';
       io.err(`dinit${v}: ${err.message}\n(run 'dinit${v} --help' for usage)\n`);

@@ -7,6 +7,7 @@
 import { resolveSocketPath } from '../control/protocol.js';
 import { usageError } from './args.js';
 import type { CliContext } from './context.js';
+import { EXIT } from '../errors.js';
 
 interface RunModule {
   run(o: { configPath?: string; socketPath: string; mainCommand?: string[]; env: NodeJS.ProcessEnv }): Promise<number>;
@@ -52,7 +53,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   if (a.help) {
     const { verbHelp } = await import('./usage.js');
     ctx.io.out(verbHelp('run'));
-    return 0;
+    return EXIT.OK;
   }
   const mod: RunModule = await import('../runtime/run.js');
   return mod.run({

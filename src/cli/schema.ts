@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DinitError } from '../errors.js';
+import { DinitError, EXIT } from '../errors.js';
 import { parseVerbArgs } from './args.js';
 import type { CliContext } from './context.js';
 import { packageRoot } from './package-root.js';
@@ -22,5 +22,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     throw new DinitError('INTERNAL', `the JSON Schema is missing from this installation (${file})`, {}, err);
   }
   ctx.io.out(text.endsWith('\n') ? text : text + '\n');
-  return 0;
+  return EXIT.OK;
 }

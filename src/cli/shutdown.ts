@@ -3,7 +3,7 @@
 // as success.
 
 import { request } from '../control/client.js';
-import { DinitError } from '../errors.js';
+import { DinitError, EXIT } from '../errors.js';
 import { parseVerbArgs } from './args.js';
 import { SOCKET_OPTION, socketOf } from './common.js';
 import type { CliContext } from './context.js';
@@ -16,5 +16,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     if (!(err instanceof DinitError && err.context.closedEarly === true)) throw err;
   }
   ctx.io.out('shutdown requested\n');
-  return 0;
+  return EXIT.OK;
 }

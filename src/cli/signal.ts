@@ -5,6 +5,7 @@ import { request } from '../control/client.js';
 import { parseSignalArg, parseVerbArgs, usageError } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import type { CliContext } from './context.js';
+import { EXIT } from '../errors.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, SOCKET_OPTION);
@@ -14,5 +15,5 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const signal = parseSignalArg(sig);
   await request(socketOf(values, ctx), 'signal', { name, signal }, { timeoutMs: QUICK_TIMEOUT_MS });
   ctx.io.out(`${name}: sent ${signal}\n`);
-  return 0;
+  return EXIT.OK;
 }

@@ -5,9 +5,11 @@
 
 import { request } from '../control/client.js';
 import type { ServiceStatus } from '../types.js';
-import { humanBytes, humanDuration, humanPercent, parseVerbArgs } from './args.js';
+import { humanPercent, parseVerbArgs } from './args.js';
+import { formatBytes, formatUptime } from '../units.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
-import { colourEnabled, paint, visibleLength, type CliContext, type Paint } from './context.js';
+import { paintFor, visibleLength, type CliContext, type Paint } from './context.js';
+import { EXIT } from '../errors.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
@@ -15,14 +17,14 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const rows = await request(socket, 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
   if (values.json) {
     ctx.io.out(JSON.stringify(rows, null, 2) + '\n');
-    return 0;
+    return EXIT.OK;
   }
-  ctx.io.out(renderStatusTable(rows, Date.now(), paint(colourEnabled(ctx.env, ctx.io.isTTY))));
+  ctx.io.out(renderStatusTable(rows, Date.now(), await paintFor(ctx)));
   if (positionals.length === 0) {
     const orphans = await request(socket, 'orphans', {}, { timeoutMs: QUICK_TIMEOUT_MS });
     if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${o.comm})`).join(', ')}\n`);
   }
-  return 0;
+  return EXIT.OK;
 }
 
 /** What the STATE column says: `failed` is a stopped service that failed. */
@@ -65,12 +67,12 @@ export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint):
   const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT', 'READY', ...(figures ? ['CPU', 'RSS'] : []), 'STATUS'];
   const body = rows.map((s) => {
     const state = displayState(s);
-    const usage = figures ? [s.cpuPercent == null ? '-' : humanPercent(s.cpuPercent), s.rssBytes == null ? '-' : humanBytes(s.rssBytes)] : [];
+    const usage = figures ? [s.cpuPercent == null ? '-' : humanPercent(s.cpuPercent), s.rssBytes == null ? '-' : formatBytes(s.rssBytes)] : [];
     return [
       s.name,
       colourState(state, p),
       s.pid === null || s.pid === undefined ? '-' : String(s.pid),
-      s.state === 'started' ? humanDuration(now - s.since) : '-',
+      s.state === 'started' ? formatUptime(now - s.since) : '-',
       String(s.restarts),
       lastExit(s),
       s.type === 'internal' && s.state !== 'started' ? '-' : s.ready ? 'yes' : 'no',

@@ -12,9 +12,11 @@
 import { request, stream, type FollowStream } from '../control/client.js';
 import type { LogLine } from '../control/target.js';
 import type { ServiceStatus } from '../types.js';
-import { humanBytes, humanDuration, humanPercent, parseVerbArgs } from './args.js';
+import { humanPercent, parseVerbArgs } from './args.js';
+import { formatBytes, formatUptime } from '../units.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
-import { colourEnabled, paint, visibleLength, type CliContext, type Paint } from './context.js';
+import { paintWith, visibleLength, type CliContext, type Paint } from './context.js';
+import { chalkAt, colorLevel } from '../color.js';
 import { displayState } from './status.js';
 
 export interface TopState {
@@ -48,12 +50,12 @@ export function renderTop(state: TopState, width: number, height: number, p: Pai
     s.name,
     stateCell(s, p),
     s.pid === null ? '-' : String(s.pid),
-    s.state === 'started' ? humanDuration(state.now - s.since) : '-',
+    s.state === 'started' ? formatUptime(state.now - s.since) : '-',
     String(s.restarts),
     s.type === 'internal' && s.state !== 'started' ? '-' : s.ready ? 'yes' : 'no',
     s.health ?? '-',
     s.cpuPercent == null ? '-' : humanPercent(s.cpuPercent),
-    s.rssBytes == null ? '-' : humanBytes(s.rssBytes),
+    s.rssBytes == null ? '-' : formatBytes(s.rssBytes),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => visibleLength(r[c] ?? ''))));
   const line = (r: string[]): string => r.map((cell, c) => cell + ' '.repeat((widths[c] ?? 0) - visibleLength(cell))).join('  ');
@@ -91,7 +93,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   }
   // Fails here (exit 3) if no supervisor answers, before the screen is taken.
   const first = await request(socket, 'status', { names: [] }, { timeoutMs: QUICK_TIMEOUT_MS });
-  const p = paint(colourEnabled(ctx.env, true));
+  const p = paintWith(await chalkAt(colorLevel(true, ctx.env)));
   const state: TopState = { rows: first, selected: 0, logs: [], following: false, message: '', now: Date.now() };
   let follow: FollowStream<LogLine[]> | null = null;
   let busy = false;

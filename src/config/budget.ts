@@ -6,7 +6,7 @@
 // grace period `docker stop` kills dinit itself.
 
 import type { Config, ServiceConfig } from '../types.js';
-import { formatDuration } from './values.js';
+import { formatDuration } from '../units.js';
 
 export const DOCKER_GRACE_MS = 10_000;
 

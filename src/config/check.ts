@@ -15,7 +15,7 @@ import { expandVars } from './expand.js';
 import { EXPECT, OPTIONS_SPEC, RESERVED_NAMES, ROOT_SPEC, SERVICE_NAME, SERVICE_SPEC } from './keys.js';
 import type { ObjectSpec, ServicesSpec, Spec } from './keys.js';
 import type { Issues, Source } from './source.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 
 export interface Entry {
   keyPos: SourcePos;
@@ -105,12 +105,17 @@ function pairsOf(map: Node, ctx: CheckContext, path: string, merging: Set<Node> 
   return [...own, ...fromMerges];
 }
 
-/** Read a value for a scalar-like kind: expanded strings, lists of scalars, maps of scalars. */
-function plainOf(node: Node | null, ctx: CheckContext, path: string): Plain | undefined {
+/**
+ * Read a value for a scalar-like kind: expanded strings, lists of scalars, maps
+ * of scalars. `splitLater`: a lone string is left unexpanded, because its
+ * converter expands it after splitting it into words (a command line).
+ */
+function plainOf(node: Node | null, ctx: CheckContext, path: string, splitLater = false): Plain | undefined {
   const pos = ctx.src.pos(node);
-  const scalar = (n: Node | null, at: SourcePos): { v: unknown; expanded: boolean } | undefined => {
+  const scalar = (n: Node | null, at: SourcePos, whole = false): { v: unknown; expanded: boolean } | undefined => {
     if (!isScalar(n)) return { v: n === null ? null : isSeq(n) ? [] : {}, expanded: false };
     if (typeof n.value !== 'string') return { v: n.value, expanded: false };
+    if (whole && splitLater) return { v: n.value, expanded: false };
     const r = expandVars(n.value, ctx.env);
     if (!r.ok) {
       ctx.issues.add(at, `${path}: ${r.error}`, r.hint);
@@ -149,7 +154,7 @@ function plainOf(node: Node | null, ctx: CheckContext, path: string): Plain | un
     }
     return { value: obj, pos, expanded: false };
   }
-  const s = scalar(node, pos);
+  const s = scalar(node, pos, true);
   return s && { value: s.v, pos, expanded: s.expanded, ...(node ? { raw: ctx.src.raw(node) } : {}) };
 }
 
@@ -158,7 +163,7 @@ export function checkValue(node: Node | null, spec: Spec, ctx: CheckContext, pat
   if (spec.kind === 'object' && spec.shorthand && isScalar(node)) return checkShorthand(node, spec, spec.shorthand, ctx, path);
   if (spec.kind === 'object') return checkObject(node, spec, ctx, path);
   if (spec.kind === 'services') return checkServices(node, spec, ctx, path);
-  const plain = plainOf(node, ctx, path);
+  const plain = plainOf(node, ctx, path, spec.kind === 'command');
   if (!plain) return undefined;
   if (plain.value === null) return undefined; // `key:` with no value = not given
   const r = convertScalar(spec, plain, ctx.baseDir, ctx.env);

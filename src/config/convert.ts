@@ -8,8 +8,9 @@ import { isAbsolute, resolve } from 'node:path';
 import type { HttpListen, ProbeSpec, SourcePos } from '../types.js';
 import { EXPECT } from './keys.js';
 import type { EnumSpec, IntSpec, ScalarSpec } from './keys.js';
-import { didYouMean } from './suggest.js';
-import { parseDuration, parseSignal, parseSize, parseUmask, splitWords } from './values.js';
+import { didYouMean } from '../suggest.js';
+import { parseDuration, parseSignal, parseSize } from '../units.js';
+import { ExpansionError, parseUmask, splitWords } from './values.js';
 
 /** A value as read from YAML: scalars, or a list of scalars, or a map of scalars (env). */
 export interface Plain {
@@ -108,7 +109,7 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
       return bad(`${show(v)} is not allowed: use one of ${allowed}`, t === undefined ? undefined : didYouMean(t, spec.values));
     }
     case 'command':
-      return convertCommand(p);
+      return convertCommand(p, env);
     case 'names':
     case 'paths': {
       const l = listOf(p);
@@ -167,12 +168,14 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
   }
 }
 
-function convertCommand(p: Plain): Converted {
+/** A string is split into words first, then `${VAR}` is expanded inside them (plainOf left it as written). */
+function convertCommand(p: Plain, env: NodeJS.ProcessEnv): Converted {
   if (typeof p.value === 'string') {
     let split;
     try {
-      split = splitWords(p.value);
+      split = splitWords(p.value, env);
     } catch (e) {
+      if (e instanceof ExpansionError) return bad(e.message, e.hint);
       return bad(`cannot split the command into words: ${(e as Error).message}`, 'close the quote, or write the command as a list');
     }
     if (split.shellSyntax.length > 0) {

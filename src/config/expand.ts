@@ -78,3 +78,19 @@ function expandOne(body: string, env: NodeJS.ProcessEnv): ExpandResult {
   }
   return expandVars(arg, env);
 }
+
+/**
+ * The dinit token at s[i] (which is '$'): `$$` or `${…}`, expanded. For callers
+ * that expand while reading a string of their own syntax (a command line split
+ * into words), so that a value is data, never that syntax. `end` is the index
+ * after the token; a '$' starting neither form is itself (length 1).
+ */
+export function expandTokenAt(s: string, i: number, env: NodeJS.ProcessEnv): ExpandResult & { end?: number } {
+  const next = s[i + 1];
+  if (next === '$') return { ok: true, value: '$', end: i + 2 };
+  if (next !== '{') return { ok: true, value: '$', end: i + 1 };
+  const close = matchingBrace(s, i + 2);
+  if (close < 0) return fail(`unclosed "\${" at character ${i + 1} of the value`);
+  const r = expandOne(s.slice(i + 2, close), env);
+  return r.ok ? { ...r, end: close + 1 } : r;
+}

@@ -9,7 +9,7 @@ import type { Config, SourcePos } from '../types.js';
 import type { ServiceEntry } from './check.js';
 import type { NameRef } from './convert.js';
 import type { Issues } from './source.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 
 export const EDGE_KEYS = ['depends-on', 'depends-ms', 'waits-for', 'after', 'before'] as const;
 

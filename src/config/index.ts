@@ -3,7 +3,8 @@
 
 export { loadConfigFile, parseConfig, resolveConfigPath } from './load.js';
 export { mainService, emptyConfig } from './main-service.js';
-export { parseDuration, parseSignal, parseSize, splitCommand, formatDuration } from './values.js';
+export { parseDuration, parseSignal, parseSize, formatDuration } from '../units.js';
+export { splitCommand } from './values.js';
 export { jsonSchema } from './schema.js';
 export { shutdownBudget, DOCKER_GRACE_MS } from './budget.js';
 export { parseEnvFile } from './env-file.js';

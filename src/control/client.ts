@@ -11,7 +11,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { ConfigError, DinitError, type ConfigIssue } from '../errors.js';
 import {
-  LineSplitter,
+  CappedLineReader,
   MAX_REPLY_LINE,
   PROTOCOL_VERSION,
   encodeMessage,
@@ -113,7 +113,7 @@ function exchange<V extends Verb>(
       socket.destroy();
     }
 
-    const splitter = new LineSplitter(
+    const splitter = new CappedLineReader(
       MAX_REPLY_LINE,
       (line) => {
         let msg;

@@ -14,11 +14,11 @@
 
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { DinitError, type ErrorCode } from '../errors.js';
+import { DinitError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
 import type { HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
 
-export { LineSplitter } from './line-splitter.js';
+export { CappedLineReader } from './capped-line-reader.js';
 
 /** Bump on any incompatible change of the envelope, a verb's args or its result. */
 export const PROTOCOL_VERSION = 1;
@@ -102,18 +102,7 @@ export type StreamEvent =
 
 export type ServerMessage = Reply | StreamEvent;
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'CONFIG_INVALID',
-  'CONFIG_READ',
-  'USAGE',
-  'UNREACHABLE',
-  'PROTOCOL',
-  'UNKNOWN_SERVICE',
-  'OPERATION_FAILED',
-  'SOCKET_IN_USE',
-  'HTTP_LISTEN',
-  'INTERNAL',
-]);
+const KNOWN_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 
 export function encodeMessage(msg: Request | ServerMessage): string {
   return JSON.stringify(msg) + '\n';
@@ -279,7 +268,7 @@ function jsonSafe(v: Record<string, unknown>): Record<string, unknown> | undefin
 
 /** Back from the wire to a DinitError (the CLI rebuilds ConfigError from `details.issues`). */
 export function wireToError(e: WireError): DinitError {
-  const code: ErrorCode = ERROR_CODES.has(e.code) ? e.code : 'INTERNAL';
+  const code: ErrorCode = KNOWN_CODES.has(e.code) ? e.code : 'INTERNAL';
   return new DinitError(code, e.message, e.details ?? {});
 }
 

@@ -20,7 +20,7 @@ import { clearStaleSocket, listenPrivately, prepareDirectory } from './socket-fi
 import type { ControlTarget, LogLine } from './target.js';
 import { withResources } from './observe.js';
 import {
-  LineSplitter,
+  CappedLineReader,
   MAX_REQUEST_LINE,
   PROTOCOL_VERSION,
   encodeMessage,
@@ -86,7 +86,7 @@ export async function startControlServer(socketPath: string, target: ControlTarg
 }
 
 class Connection {
-  private readonly splitter: LineSplitter;
+  private readonly splitter: CappedLineReader;
   private readonly follows = new Map<RequestId, () => void>();
   private inFlight = 0;
   private closed = false;
@@ -97,7 +97,7 @@ class Connection {
     private readonly opts: ControlServerOptions,
     private readonly onGone: () => void,
   ) {
-    this.splitter = new LineSplitter(MAX_REQUEST_LINE, (line) => this.onLine(line), () => this.onOverflow());
+    this.splitter = new CappedLineReader(MAX_REQUEST_LINE, (line) => this.onLine(line), () => this.onOverflow());
     socket.on('data', (chunk: Buffer) => this.splitter.push(chunk));
     socket.on('error', () => this.cleanup()); // EPIPE, ECONNRESET: the peer is gone; nothing to tell
     socket.on('close', () => this.cleanup());

@@ -1,15 +1,9 @@
 // What the control server needs from a running supervisor. The supervisor
 // (runtime/supervisor.ts) implements it; protocol tests use a fake.
 
-import type { Config, ResourceFigures, SelfFigures, ServiceStatus } from '../types.js';
+import type { Config, LogLine, ResourceFigures, SelfFigures, ServiceStatus } from '../types.js';
 
-export interface LogLine {
-  /** ms since epoch */
-  time: number;
-  service: string;
-  stream: 'stdout' | 'stderr' | 'dinit';
-  line: string;
-}
+export type { LogLine } from '../types.js';
 
 export interface OrphanInfo {
   pid: number;

@@ -87,7 +87,7 @@ export class Graph {
     if (memo !== undefined) return memo;
     this.wantedMemo.set(name, false); // cycle guard
     let w = false;
-    if (!this.shuttingDown && !s.removed && !s.pinned && !s.failed) {
+    if (!this.shuttingDown && s.next !== 'remove' && !s.pinned && !s.failed) {
       w = s.activated || (this.idx.dependents.get(name) ?? []).some((e) => {
         const d = this.rec(e.name);
         return d !== undefined && this.wanted(d);
@@ -104,7 +104,7 @@ export class Graph {
     if (memo !== undefined) return memo;
     this.shouldMemo.set(name, false);
     let w = false;
-    if (!this.shuttingDown && !s.removed && !s.pinned) {
+    if (!this.shuttingDown && s.next !== 'remove' && !s.pinned) {
       w = s.activated || (this.idx.dependents.get(name) ?? []).some((e) => {
         const d = this.rec(e.name);
         return d !== undefined && this.shouldBeUp(d);
@@ -130,14 +130,14 @@ export class Graph {
     const memo = this.downMemo.get(name);
     if (memo !== undefined) return memo;
     this.downMemo.set(name, false);
-    const down = !this.wanted(s) || s.needsRestart || this.downDependency(s) !== undefined;
+    const down = !this.wanted(s) || s.next !== null || this.downDependency(s) !== undefined;
     this.downMemo.set(name, down);
     return down;
   }
 
   /** Why an up service is going down (for the event line and status). */
   downCause(s: ServiceRecord): StopReason {
-    if (this.shuttingDown || s.removed || s.needsRestart) return { kind: 'requested' };
+    if (this.shuttingDown || s.next !== null) return { kind: 'requested' };
     if (s.failed) return s.failed;
     if (s.pinned) return s.pinned;
     const dep = this.downDependency(s);

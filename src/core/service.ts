@@ -25,8 +25,14 @@
 //   - stopping goes dependents-first: a service stops only when no dependent
 //     that is also going down is still up.
 
+//
+//   phase   what the service is in the middle of beyond its state: one value
+//           of the Phase union below, never a combination of flags;
+//   next    what happens once it is down: come back (`restart`, a reload that
+//           changed it) or leave the graph (a reload removed it).
 import type { TimerHandle } from './clock.js';
 import type { ServiceConfig, ServiceState, StopReason } from '../types.js';
+import { formatDuration } from '../units.js';
 
 export interface ServiceRecord {
   cfg: ServiceConfig;
@@ -43,27 +49,47 @@ export interface ServiceRecord {
   restarts: number;
   /** Times of recent automatic restarts (restart-limit window). */
   restartWindow: number[];
-  /** Waiting out restart-delay before starting again. */
-  restartTimer: TimerHandle | null;
   startTimer: TimerHandle | null;
   stopTimer: TimerHandle | null;
   /** Why the current stop happens (printed, then becomes lastReason). */
   stopCause: StopReason | null;
   /** When the process exits during this stop, the service is failed with this reason. */
   failOnExit: StopReason | null;
-  /**
-   * Restarting its process without leaving `started` (smooth-recovery, or
-   * recycling after a failed health check): the exit is a crash to recover from.
-   */
-  recycling: StopReason | null;
-  /** Smooth recovery in progress: state stays `started`, the process is being replaced. */
-  smoothPending: boolean;
-  /** Config changed by a reload: go down, then come back with the new definition. */
-  needsRestart: boolean;
-  /** Removed by a reload: dropped from the graph once stopped. */
-  removed: boolean;
+  phase: Phase;
+  next: Next;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
   statusText: string | null;
+}
+
+/**
+ * What a service is in the middle of, beyond its state. One at a time; each
+ * names the state it belongs to.
+ *
+ *   steady          nothing beyond the state.
+ *   restart-delay   (stopped) it crashed and will start again when the timer
+ *                   fires (restart-delay); a stop or a failure cancels it.
+ *   smooth-delay    (started) smooth recovery: the process is gone, dependents
+ *                   stay up, and the timer relaunches it.
+ *   smooth-launch   (started) smooth recovery: the relaunched process is not
+ *                   ready yet; held to start-timeout like a first start.
+ *   recycling       (started) its process was signalled after a failed health
+ *                   check; the exit is recovered from as after a crash.
+ */
+export type Phase =
+  | { kind: 'steady' }
+  | { kind: 'restart-delay'; timer: TimerHandle }
+  | { kind: 'smooth-delay'; timer: TimerHandle }
+  | { kind: 'smooth-launch' }
+  | { kind: 'recycling'; reason: StopReason };
+
+/** Once down: stay (null), come back with its (new) definition, or leave the graph. */
+export type Next = null | 'restart' | 'remove';
+
+export const STEADY: Phase = { kind: 'steady' };
+
+/** Smooth recovery in progress: `started`, but its process is being replaced. */
+export function recovering(s: ServiceRecord): boolean {
+  return s.phase.kind === 'smooth-delay' || s.phase.kind === 'smooth-launch';
 }
 
 export function newRecord(cfg: ServiceConfig, now: number): ServiceRecord {
@@ -80,25 +106,15 @@ export function newRecord(cfg: ServiceConfig, now: number): ServiceRecord {
     exitSignal: null,
     restarts: 0,
     restartWindow: [],
-    restartTimer: null,
     startTimer: null,
     stopTimer: null,
     stopCause: null,
     failOnExit: null,
-    recycling: null,
-    smoothPending: false,
-    needsRestart: false,
-    removed: false,
+    phase: STEADY,
+    next: null,
     health: cfg.health ? 'unknown' : null,
     statusText: null,
   };
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
-  return `${Math.floor(ms / 3_600_000)}h${Math.floor((ms % 3_600_000) / 60_000)}m`;
 }
 
 /** A short human sentence for a StopReason, as shown in status and event lines. */

@@ -7,7 +7,7 @@
 // on-exit, type: forking…) is converted by the importers with no change.
 
 import { SERVICE_NAME, SERVICE_SPEC, type Spec } from '../config/keys.js';
-import { formatDuration } from '../config/values.js';
+import { formatDuration } from '../units.js';
 
 export interface NotConverted {
   /** The setting as the other tool spells it (`exitcodes`, `availability.max_restarts`). */

@@ -10,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { isMap, isScalar, type Node } from 'yaml';
 import { ConfigError, DinitError } from '../errors.js';
 import { fsReason, Issues, readSource, type Source } from '../config/source.js';
-import { parseSignal } from '../config/values.js';
+import { parseSignal } from '../units.js';
 import { literal, newConversion, newDraft, note, put, seconds, serviceName, type Conversion, type Draft } from './draft.js';
 
 type Obj = Record<string, unknown>;

@@ -16,7 +16,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, DinitError } from '../errors.js';
 import { fsReason } from '../config/source.js';
-import { formatDuration, splitWords } from '../config/values.js';
+import { formatDuration } from '../units.js';
+import { splitWords } from '../config/values.js';
 import { literal, newConversion, newDraft, note, put, serviceName, uniqueName, type Conversion, type Draft } from './draft.js';
 
 /** execline's own commands (and s6's), which no shell knows. */

@@ -10,7 +10,8 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError, DinitError, type ConfigIssue } from '../errors.js';
 import { fsReason } from '../config/source.js';
-import { parseSignal, splitWords } from '../config/values.js';
+import { parseSignal } from '../units.js';
+import { splitWords } from '../config/values.js';
 import { knows, literal, newConversion, newDraft, note, put, seconds, serviceName, uniqueName, type Conversion, type Draft } from './draft.js';
 import { parseIni, type IniSection, type IniValue } from './ini.js';
 

@@ -10,9 +10,8 @@
 // mode — the file already says which service it is — and the JSON object in
 // json mode.
 
-import type { ChalkInstance, ForegroundColorName } from 'chalk';
-import type { LogLine } from '../control/target.js';
-import type { LogFormat } from '../types.js';
+import type { ChalkInstance, ForegroundColorName } from '../color.js';
+import type { LogFormat, LogLine } from '../types.js';
 
 export interface FormatSettings {
   format: LogFormat;

@@ -11,7 +11,6 @@ export { LineRing } from './ring-buffer.js';
 export type { NumberedLine, RingEntry } from './ring-buffer.js';
 export { RotatingFile } from './rotating-file.js';
 export type { RotatingFileOptions } from './rotating-file.js';
-export { detectColorLevel, ColorAssigner, PALETTE } from './color.js';
-export type { ColorLevel, Destination } from './color.js';
+export type { Destination } from './sink.js';
 export { consoleLine, dinitLine, fileLine, jsonLine } from './format.js';
 export type { FormatSettings, ConsoleStyle } from './format.js';

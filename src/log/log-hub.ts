@@ -25,21 +25,18 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import type { LogLine } from '../control/target.js';
-import type { LogFormat, LogSpec } from '../types.js';
-import { Arena } from './arena.js';
+import type { LogFormat, LogLine, LogSpec } from '../types.js';
 import { BoundedWriter } from './bounded-writer.js';
-import { ColorAssigner, detectColorLevel, makeChalk } from './color.js';
-import type { ColorLevel, Destination } from './color.js';
+import { ColorAssigner } from '../color.js';
+import { openOut, type Out } from './console-out.js';
 import { consoleLine, dinitLine, fileLine } from './format.js';
-import type { ConsoleStyle, FormatSettings } from './format.js';
-import { forEachLine, LineFramer, MAX_LINE_BYTES, readInto, TurnBudget } from './line-splitter.js';
-import type { ChunkTarget } from './line-splitter.js';
-import { takeOver, readPipe } from './pipe-reader.js';
-import { fdOf, growPipe } from '../os/pipe-fds.js';
+import type { FormatSettings } from './format.js';
+import { frame, frameSize, scan, scannedCrlfs } from './block-frame.js';
+import { forEachLine, LineFramer, TurnBudget } from './line-splitter.js';
+import { readPaced } from './paced-reader.js';
 import { LineRing } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
-import { openSink, sameDestination } from './sink.js';
+import { sameDestination, type Destination } from './sink.js';
 
 export interface LogHubOptions {
   /** dinit's stdout: an fd (1 in production) or a stream. */
@@ -61,37 +58,19 @@ export interface LogHubOptions {
 export const DINIT_SOURCE = 'dinit';
 
 const DEFAULT_QUEUE_BYTES = 1024 * 1024;
-const DINIT_RESERVE_BYTES = 64 * 1024;
-/** libuv reads a pipe 64 KiB at a time: a read that size found the (default-sized) pipe full. */
-const FULL_READ = 64 * 1024;
 /** With less room than this on the console queue, a block that does not fit whole is dropped unformatted. */
 const DROP_WHOLE_BYTES = 64 * 1024;
-/** Arena slack: the largest buffer it hands out is a quarter of its size. */
-const ARENA_SLACK_BYTES = 256 * 1024;
-/** A flood in small pieces is read this often (see reader()). */
-const COALESCE_MS = 1;
 /** close(): stop waiting for attached streams once none brought anything for this long. */
 const QUIET_MS = 250;
 /** Per-service cap on buffered bytes, on top of the configured line count. */
 const RING_MAX_BYTES = 4 * 1024 * 1024;
 
-const LF = 0x0a;
-const CR = 0x0d;
 const NO_PREFIX = Buffer.alloc(0);
 
 interface Entry {
   spec: LogSpec;
   ring: LineRing;
   file: RotatingFile | null;
-}
-
-interface Out {
-  writer: BoundedWriter;
-  /** Reused memory for what the writer writes, when its sink lets go of buffers once written. */
-  arena: Arena | null;
-  style: ConsoleStyle;
-  /** Each service's `name | ` prefix as bytes (colour included), for the current width. */
-  prefixes: Map<string, Buffer>;
 }
 
 interface Follower {
@@ -106,67 +85,6 @@ function call<A>(fn: (a: A) => void, a: A): void {
     /* a consumer's bug must not stop the flow of output */
   }
 }
-
-/** Newline positions of the last scanned block (shared scratch: the hub runs on one thread). */
-let positions = new Int32Array(1024);
-/** Lines of the last scanned block that end in CRLF. */
-let crlfs = 0;
-
-/**
- * Find a block's newlines (into `positions`) and count its CRLF endings;
- * returns the number of lines, or -1 when a line is longer than the limit
- * (it must be cut: the line-by-line path does that).
- */
-function scan(block: Buffer): number {
-  let n = 0;
-  let crs = 0;
-  let start = 0;
-  for (let lf = block.indexOf(LF); lf !== -1; lf = block.indexOf(LF, start)) {
-    if (lf - start > MAX_LINE_BYTES) return -1;
-    if (lf > start && block[lf - 1] === CR) crs++;
-    if (n === positions.length) {
-      const bigger = new Int32Array(n * 2);
-      bigger.set(positions);
-      positions = bigger;
-    }
-    positions[n++] = lf;
-    start = lf + 1;
-  }
-  crlfs = crs;
-  return n;
-}
-
-/**
- * The block just scanned (`n` lines) with `prefix` before each line and the
- * CR of each CRLF ending dropped, written into `out` (frameSize bytes; the
- * result may be shorter). The block is copied once to the end of `out`, and
- * each line then moved forward into place (copyWithin: no per-line
- * allocation); a line never moves past the start of its own source.
- */
-function frame(block: Buffer, n: number, prefix: Buffer, out: Buffer = Buffer.allocUnsafe(frameSize(block, n, prefix))): Buffer {
-  const p = prefix.length;
-  const at = n * p;
-  out.set(block, at);
-  let o = 0;
-  let s = 0;
-  for (let j = 0; j < n; j++) {
-    const lf = positions[j]!;
-    for (let k = 0; k < p; k++) out[o + k] = prefix[k]!;
-    o += p;
-    if (lf > s && block[lf - 1] === CR) {
-      out.copyWithin(o, at + s, at + lf - 1);
-      o += lf - 1 - s;
-      out[o++] = LF;
-    } else {
-      out.copyWithin(o, at + s, at + lf + 1);
-      o += lf + 1 - s;
-    }
-    s = lf + 1;
-  }
-  return o === out.length ? out : out.subarray(0, o);
-}
-
-const frameSize = (block: Buffer, n: number, prefix: Buffer): number => block.length + n * prefix.length;
 
 export class LogHub {
   private settings: FormatSettings;
@@ -189,24 +107,13 @@ export class LogHub {
     this.settings = { format: opts.format, timestamps: opts.timestamps };
     this.now = opts.now ?? Date.now;
     this.dinitRing = new LineRing(opts.dinitBuffer ?? 1000, RING_MAX_BYTES);
-    const make = (dest: Destination): Out => {
-      const level: ColorLevel =
-        opts.color === undefined ? detectColorLevel(dest) : opts.color ? (Math.max(1, detectColorLevel(dest)) as ColorLevel) : 0;
-      const maxBytes = opts.maxQueueBytes ?? DEFAULT_QUEUE_BYTES;
-      let arena: Arena | null = null;
-      const writer = new BoundedWriter(openSink(dest), {
-        maxBytes,
-        reserveBytes: DINIT_RESERVE_BYTES,
+    const make = (dest: Destination): Out =>
+      openOut(dest, {
+        color: opts.color,
+        maxBytes: opts.maxQueueBytes ?? DEFAULT_QUEUE_BYTES,
         now: this.now,
         onDrops: (d) => this.reportDrops(d),
-        onWritten: (parts) => {
-          if (arena) for (const part of parts) if (arena.owns(part)) arena.release(part);
-        },
       });
-      // (Room for the whole queue, what is being written, and a wrap-around.)
-      if (writer.sinkReleases) arena = new Arena(2 * maxBytes + 2 * ARENA_SLACK_BYTES);
-      return { writer, arena, style: { chalk: makeChalk(level), width: 0 }, prefixes: new Map() };
-    };
     this.out = make(opts.stdout);
     this.err = sameDestination(opts.stdout, opts.stderr) ? this.out : make(opts.stderr);
   }
@@ -364,55 +271,13 @@ export class LogHub {
     if (this.err !== this.out) this.err.writer.close();
   }
 
-  /** A service's stream is read as a stream; once busy, its pipe is read into a shared buffer (pipe-reader.ts). */
+  /** A service's stream, framed into lines and read at the pace of paced-reader.ts. */
   private read(name: string, stream: 'stdout' | 'stderr', src: Readable, gate: BoundedWriter): Promise<void> {
-    let own: number | null = null;
-    const target = this.reader(name, stream, () => own ?? fdOf(src));
-    const handOver = (): Promise<void> | null => {
-      own = takeOver(src);
-      return own === null ? null : readPipe(own, target, this.budget, gate);
-    };
-    return readInto(src, target, this.budget, gate, handOver);
-  }
-
-  /**
-   * What a service's stream is read into: its LineFramer, paced for floods.
-   * A service writing faster than we read fills its pipe: reads come back
-   * full, and its pipe gets a bigger buffer. One writing in small pieces
-   * (`head` writes 4 KiB at a time) that we keep up with would wake us for
-   * every piece, and the per-chunk cost, paid 16 times more often, would
-   * take the CPU its reader needs: when a small chunk follows the previous
-   * one within COALESCE_MS, we let the (then bigger) pipe fill that long
-   * before reading on. Output that trickles is read at once.
-   */
-  private reader(name: string, stream: 'stdout' | 'stderr', fd: () => number | null): ChunkTarget {
     const framer = new LineFramer({
       lines: (block, transient) => this.block(name, stream, block, transient),
       piece: (bytes) => this.lines(name, stream, [bytes.toString('utf8')]),
     });
-    let grown = false;
-    const grow = (): void => {
-      grown = true;
-      const now = fd();
-      if (now !== null) growPipe(now);
-    };
-    let last = -Infinity;
-    return {
-      push: (chunk, transient) => framer.push(chunk, transient),
-      end: () => framer.end(),
-      wait: (bytes) => {
-        const now = performance.now();
-        const rapid = now - last < COALESCE_MS;
-        last = now;
-        if (bytes >= FULL_READ) {
-          if (!grown) grow();
-          return 0;
-        }
-        if (!rapid) return 0;
-        if (!grown) grow();
-        return COALESCE_MS;
-      },
-    };
+    return readPaced(src, framer, this.budget, gate);
   }
 
   /** A block of whole lines from a service (see the module comment for the two paths). */
@@ -431,7 +296,7 @@ export class LogHub {
     if (e) {
       e.ring.push({ seq: this.seq + 1, n, time, service: name, stream, bytes: block, line: '' });
       // The bare lines (a copy when the block only lives as long as this call: the file's queue keeps it).
-      e.file?.writeLines(crlfs > 0 ? frame(block, n, NO_PREFIX) : transient ? Buffer.from(block) : block);
+      e.file?.writeLines(scannedCrlfs() > 0 ? frame(block, n, NO_PREFIX) : transient ? Buffer.from(block) : block);
     }
     this.seq += n;
     // The console gets the lines before the probes see them: a `ready: { log: … }`
@@ -445,7 +310,7 @@ export class LogHub {
     } else {
       // Without prefix or CR, an untouched block that outlives this call goes as it is.
       const size = frameSize(block, n, prefix);
-      const keep = prefix.length === 0 && crlfs === 0 && !transient;
+      const keep = prefix.length === 0 && scannedCrlfs() === 0 && !transient;
       const mem = keep ? null : out.arena?.take(size) ?? null;
       const data = keep ? block : frame(block, n, prefix, mem ?? Buffer.allocUnsafe(size));
       const dropped = out.writer.push(name, data);

@@ -15,7 +15,7 @@
 // orders `dinit logs` across services exactly; a block's lines are numbered
 // consecutively from its `seq`.
 
-import type { LogLine } from '../control/target.js';
+import type { LogLine } from '../types.js';
 import { forEachLine } from './line-splitter.js';
 
 export interface RingEntry {

@@ -33,8 +33,10 @@
 
 import { closeSync, fstatSync, openSync, write as fsWrite, constants as fsc } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Destination } from './color.js';
 import { growPipe } from '../os/pipe-fds.js';
+
+/** An output as the hub accepts it: a file descriptor or a stream. */
+export type Destination = number | NodeJS.WritableStream;
 
 export interface Sink {
   /** Write all of `parts`, in order; `done` once handed over (or failed: the sink is then dead). */

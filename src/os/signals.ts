@@ -1,38 +1,25 @@
-// Signal names and numbers. Node speaks names ('SIGTERM'), the kernel and wait
-// statuses speak numbers, and users write either ('TERM', 'SIGTERM', '15').
-// The table is the running platform's own (os.constants.signals), so numbers
-// are right on every architecture.
+// Signal names and numbers for the OS side (wait statuses speak numbers):
+// the one table is src/units.ts; these are its null-returning forms.
 
-import { constants } from 'node:os';
-
-const BY_NAME = constants.signals as Record<string, number>;
-const BY_NUMBER = new Map<number, NodeJS.Signals>();
-for (const [name, num] of Object.entries(BY_NAME)) {
-  // Keep the first name for aliases (SIGIOT/SIGABRT, SIGPOLL/SIGIO): the table lists the usual one first.
-  if (!BY_NUMBER.has(num)) BY_NUMBER.set(num, name as NodeJS.Signals);
-}
+import { parseSignal as parse, signalNumber as numberOf } from '../units.js';
 
 /** 15 → 'SIGTERM'; null when the number is not a known signal. */
 export function signalName(num: number): NodeJS.Signals | null {
-  return BY_NUMBER.get(num) ?? null;
+  return parse(num) ?? null;
 }
 
 /** 'SIGTERM' → 15; null when unknown. */
 export function signalNumber(name: string): number | null {
-  return BY_NAME[name] ?? null;
+  return numberOf(name) ?? null;
 }
 
 /** Accept 'SIGTERM', 'TERM', 'term', 15 or '15'; null when it is not a signal. */
 export function parseSignal(spec: string | number): NodeJS.Signals | null {
-  if (typeof spec === 'number') return Number.isInteger(spec) ? signalName(spec) : null;
-  const s = spec.trim();
-  if (/^\d+$/.test(s)) return signalName(Number(s));
-  const upper = s.toUpperCase();
-  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-  return name in BY_NAME ? (name as NodeJS.Signals) : null;
+  if (typeof spec === 'number' && !Number.isInteger(spec)) return null;
+  return parse(spec) ?? null;
 }
 
 /** 128 + signal number: the exit code shells (and dinit) give a process killed by a signal. */
 export function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + (BY_NAME[signal] ?? 0);
+  return 128 + (numberOf(signal) ?? 0);
 }

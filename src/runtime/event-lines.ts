@@ -2,7 +2,8 @@
 // `[dinit] ` is added by the log layer.
 
 import type { ServiceEvent } from '../core/listener.js';
-import { describeReason, formatDuration } from '../core/service.js';
+import { describeReason } from '../core/service.js';
+import { formatDuration } from '../units.js';
 
 export function eventLine(ev: ServiceEvent): string | null {
   switch (ev.type) {

@@ -10,7 +10,7 @@ import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, 
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { realClock } from '../core/clock.js';
-import { ConfigError, DinitError, formatIssue } from '../errors.js';
+import { DinitError, describeConfigError } from '../errors.js';
 import { LogHub } from '../log/index.js';
 import { Children } from '../os/children.js';
 import { createProcessHost } from '../os/host.js';
@@ -42,16 +42,12 @@ export async function run(opts: RunOptions): Promise<number> {
     return config;
   };
 
-  let config: Config;
-  try {
-    if (!haveFile && !opts.mainCommand) {
-      throw new DinitError('CONFIG_READ', `no config file: looked for ${file}. Pass -c FILE, set DINIT_CONFIG, or give a command after --`);
-    }
-    config = load();
-  } catch (err) {
-    process.stderr.write(describeStartError(err) + '\n');
-    return 2;
+  // A config that cannot be loaded throws: the CLI's one reporter (cli/report-error.ts)
+  // prints it, located issue by issue, as `dinit check` does, and exits 2.
+  if (!haveFile && !opts.mainCommand) {
+    throw new DinitError('CONFIG_READ', `no config file: looked for ${file}. Pass -c FILE, set DINIT_CONFIG, or give a command after --`);
   }
+  const config = load();
 
   const hub = new LogHub({ stdout: 1, stderr: 2, format: config.options.logFormat, timestamps: config.options.timestamps });
   const log: SupervisorLog = {
@@ -87,9 +83,8 @@ export async function run(opts: RunOptions): Promise<number> {
       const a = http.address();
       log.dinit(`http: listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port} (/livez /readyz /metrics /status${h.control && token ? ', control with token' : ''})`);
     } catch (err) {
-      process.stderr.write(describeStartError(err) + '\nnothing was started.\n');
       await hub.close();
-      return 2;
+      throw err; // reported by the CLI like a config error: nothing was started (exit 2)
     }
   }
   const reaper = createReaper({
@@ -106,9 +101,8 @@ export async function run(opts: RunOptions): Promise<number> {
   } catch (err) {
     if (err instanceof DinitError && err.code === 'SOCKET_IN_USE') {
       reaper.stop();
-      process.stderr.write(`dinit: ${err.message}\n`);
       await hub.close();
-      return 1;
+      throw err; // reported like any CLI error (exit 1)
     }
     log.dinit(`warning: control socket unavailable (${(err as Error).message}); dinit status and friends will not work`);
   }
@@ -121,7 +115,7 @@ export async function run(opts: RunOptions): Promise<number> {
   on('SIGTERM', () => supervisor.beginShutdown('SIGTERM'));
   on('SIGINT', () => supervisor.beginShutdown('SIGINT'));
   on('SIGHUP', () => {
-    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeStartError(err)}`));
+    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeConfigError(err)}`));
   });
   const main = config.services.find((s) => s.main)?.name;
   for (const sig of FORWARDED) {
@@ -165,10 +159,4 @@ async function endOrphans(reaper: Reaper, log: SupervisorLog, graceMs = 2000): P
     reaper.reapNow();
   }
   for (const o of reaper.orphans()) killPid(o.pid, 'SIGKILL');
-}
-
-function describeStartError(err: unknown): string {
-  if (err instanceof ConfigError) return err.issues.map(formatIssue).join('\n') + `\n${err.issues.length} error(s); nothing was started.`;
-  if (err instanceof DinitError) return `dinit: ${err.message}`;
-  return `dinit: ${(err as Error)?.stack ?? String(err)}`;
 }

@@ -13,6 +13,7 @@ import { DinitError } from '../errors.js';
 import type { ProcessHost } from '../os/ports.js';
 import type { ControlTarget, Counters, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
 import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
+import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 
@@ -104,7 +105,7 @@ export class Supervisor implements ControlTarget {
     const limit = this.cfg.options.shutdownTimeout;
     this.shutdownTimer = this.clock.setTimer(limit, () => {
       if (this.set.allStopped()) return;
-      this.log.dinit(`shutdown-timeout ${limit / 1000}s reached: killing what is left`);
+      this.log.dinit(`shutdown-timeout ${formatDuration(limit)} reached: killing what is left`);
       this.set.killAll();
     });
   }
@@ -210,10 +211,12 @@ export class Supervisor implements ControlTarget {
     return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
   }
 
+  /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
   async restart(names: string[], wait: boolean): Promise<OpResult> {
-    this.set.stop(names);
-    await this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
-    return this.start(names, wait);
+    this.set.restart(names);
+    if (!wait) return { ok: true, failures: [] };
+    const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
+    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
@@ -292,7 +295,7 @@ export class Supervisor implements ControlTarget {
         failures: this.set
           .status(names)
           .filter((s) => !s.ready)
-          .map((s) => ({ service: s.name, reason: `not started within ${timeoutMs / 1000}s (${s.state})` })),
+          .map((s) => ({ service: s.name, reason: `not started within ${formatDuration(timeoutMs)} (${s.state})` })),
       }),
     );
   }

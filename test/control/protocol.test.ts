@@ -1,14 +1,17 @@
 // The pure parts of the protocol and the CLI's argument handling.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { didYouMean, humanBytes, humanDuration, humanPercent, parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
-import { paint } from '../../src/cli/context.js';
+import { humanPercent, parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
+import { closest as didYouMean } from '../../src/suggest.js';
+import { formatBytes as humanBytes, formatUptime as humanDuration } from '../../src/units.js';
+import { Chalk } from 'chalk';
+import { paintWith } from '../../src/cli/context.js';
 import { planCommand } from '../../src/cli/main.js';
 import { parseRunArgs } from '../../src/cli/run.js';
 import { renderStatusTable } from '../../src/cli/status.js';
 
 import {
-  LineSplitter,
+  CappedLineReader,
   PROTOCOL_VERSION,
   errorToWire,
   parseRequest,
@@ -21,7 +24,7 @@ import { svcStatus } from './fake-target.js';
 describe('protocol framing', () => {
   test('the line splitter reassembles lines across chunks, including split multi-byte characters', () => {
     const lines: string[] = [];
-    const s = new LineSplitter(100, (l) => lines.push(l), () => assert.fail('no overflow'));
+    const s = new CappedLineReader(100, (l) => lines.push(l), () => assert.fail('no overflow'));
     const bytes = Buffer.from('héllo\nwörld\n\npartial');
     for (let i = 0; i < bytes.length; i++) s.push(bytes.subarray(i, i + 1));
     assert.deepEqual(lines, ['héllo', 'wörld']);
@@ -31,7 +34,7 @@ describe('protocol framing', () => {
   test('the line splitter reports a line over its limit once and then stops', () => {
     let overflows = 0;
     const lines: string[] = [];
-    const s = new LineSplitter(10, (l) => lines.push(l), () => overflows++);
+    const s = new CappedLineReader(10, (l) => lines.push(l), () => overflows++);
     s.push(Buffer.from('short\n0123456789'));
     s.push(Buffer.from('X'));
     s.push(Buffer.from('more\nlines\n'));
@@ -145,12 +148,12 @@ describe('CLI arguments', () => {
       svcStatus('job', { state: 'stopped', pid: null, ready: false, exitSignal: 'SIGKILL', reason: 'stopped on request' }),
       svcStatus('boot', { state: 'starting', pid: 9, ready: false, statusText: 'waiting for tcp 5432' }),
     ];
-    const plain = renderStatusTable(rows, now, paint(false)).split('\n');
+    const plain = renderStatusTable(rows, now, paintWith(null)).split('\n');
     assert.match(plain[1] ?? '', /^web\s+started\s+7\s+3m12s\s+2\s+-\s+yes$/);
     assert.match(plain[2] ?? '', /^db\s+failed\s+-\s+-\s+0\s+3\s+no\s+restart limit reached \(3 in 10s\)$/);
     assert.match(plain[3] ?? '', /^job\s+stopped\s+-\s+-\s+0\s+SIGKILL\s+no\s+stopped on request$/);
     assert.match(plain[4] ?? '', /^boot\s+starting\s+9\s+-\s+0\s+-\s+no\s+waiting for tcp 5432$/);
-    const coloured = renderStatusTable(rows, now, paint(true));
+    const coloured = renderStatusTable(rows, now, paintWith(new Chalk({ level: 1 })));
     assert.ok(coloured.includes('\x1b[31mfailed\x1b[39m'));
     assert.ok(coloured.includes('\x1b[2mstopped\x1b[22m'));
     assert.ok(coloured.includes('\x1b[33mstarting\x1b[39m'));
@@ -166,7 +169,7 @@ describe('CLI arguments', () => {
       svcStatus('web', { since: now - 192_000, pid: 7, cpuPercent: 3.25, rssBytes: 52_428_800, cpuSeconds: 12.5 }),
       svcStatus('db', { state: 'stopped', pid: null, ready: false, cpuPercent: null, rssBytes: null, cpuSeconds: null }),
     ];
-    const plain = renderStatusTable(rows, now, paint(false)).split('\n');
+    const plain = renderStatusTable(rows, now, paintWith(null)).split('\n');
     assert.match(plain[0] ?? '', /^NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+LAST-EXIT\s+READY\s+CPU\s+RSS\s+STATUS$/);
     assert.match(plain[1] ?? '', /^web\s+started\s+7\s+3m12s\s+0\s+-\s+yes\s+3\.3%\s+50MiB$/);
     assert.match(plain[2] ?? '', /^db\s+stopped\s+-\s+-\s+0\s+-\s+no\s+-\s+-$/);

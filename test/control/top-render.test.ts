@@ -1,7 +1,7 @@
 // The screen of `dinit top`, rendered from a state (the tmux test drives the real one).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { paint } from '../../src/cli/context.js';
+import { paintWith } from '../../src/cli/context.js';
 import { renderTop, type TopState } from '../../src/cli/top.js';
 import { svcStatus } from './fake-target.js';
 
@@ -12,7 +12,7 @@ function state(over: Partial<TopState> = {}): TopState {
 }
 
 test('the screen fills the terminal exactly: header, keys, table, log pane, message line', () => {
-  const lines = renderTop(state({ message: 'restart svc0: requested' }), 80, 24, paint(false));
+  const lines = renderTop(state({ message: 'restart svc0: requested' }), 80, 24, paintWith(null));
   assert.equal(lines.length, 24);
   assert.match(lines[0]!, /^dinit top {2}12 services, 12 started/);
   assert.match(lines[2]!, /^NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+READY\s+HEALTH\s+CPU\s+RSS\s*$/);
@@ -24,7 +24,7 @@ test('the screen fills the terminal exactly: header, keys, table, log pane, mess
 });
 
 test('the table scrolls to keep the selected service in view, marked in reverse video', () => {
-  const lines = renderTop(state({ selected: 11, following: true }), 80, 16, paint(false));
+  const lines = renderTop(state({ selected: 11, following: true }), 80, 16, paintWith(null));
   const rows = lines.filter((l) => /svc\d+\s+started/.test(l));
   assert.ok(rows.length < 12, 'not every row fits');
   const sel = rows.find((l) => l.includes('svc11'));

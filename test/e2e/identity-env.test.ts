@@ -228,3 +228,25 @@ test("a service run as another user gets that user's HOME, USER and LOGNAME, not
   assert.equal(mine.HOME, '/srv/mine');
   assert.equal(mine.USER, 'nobody');
 });
+
+test('a ${VAR} value in a command string reaches the program as data: quotes and backslashes literal, inside its word', async (t) => {
+  const dir = makeTmpDir();
+  writeFileSync(join(dir, 'expected'), 'say "hi"\n');
+  const config = writeConfig(
+    dir,
+    `services:
+  words:
+    command: ${JSON.stringify(`printf "<%s>\\n" \${E5_Q} "\${E5_DQ}" '\${E5_BS}' \${E5_TWO}`)}
+    restart: never
+  probed:
+    command: [sleep, "100000"]
+    ready: { exec: ${JSON.stringify(`grep -qxF "\${E5_DQ}" ${join(dir, 'expected')}`)}, interval: 50ms }
+    start-timeout: 10s
+`,
+  );
+  const env = { E5_Q: "it's", E5_DQ: 'say "hi"', E5_BS: 'a\\ b', E5_TWO: 'x y' };
+  const d = await startDinit({ config, dir, t, env });
+  for (const word of ["it's", 'say "hi"', 'a\\\\ b', 'x', 'y']) await d.waitForLine(out('words', `<${word}>$`));
+  await d.waitForLine(started('probed'));
+  assert.equal((await statusOf(d, 'probed')).ready, true, d.dump());
+});

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDinit, writeConfig, makeTmpDir, isAlive } from '../helpers/dinit-process.js';
-import { fixture, out, killedBy, stopping, stopped, waitStarted, at, restarting, count, startedPid } from './support.js';
+import { fixture, out, killedBy, stopping, stopped, waitStarted, at, restarting, count, startedPid, sh, failed, statusOf } from './support.js';
 
 const chain = (dbExtra: string): string => `services:
   db: { command: ${fixture('long-running.js', 'db')}, restart: always${dbExtra} }
@@ -73,4 +73,32 @@ test('smooth-recovery restarts only the process: dependents keep their pid', asy
   assert.equal(count(d, stopping('api'), mark), 0, d.dump());
   assert.equal(count(d, stopping('worker'), mark), 0, d.dump());
   assert.equal(count(d, startedPid('api'), mark), 0, d.dump());
+});
+
+test('a smooth-recovery relaunch that never becomes ready is stopped at start-timeout and fails with the reason', async (t) => {
+  const dir = makeTmpDir();
+  // The first run says it is ready; a relaunch (the flag file exists) never does.
+  const script = `if [ -e relaunched ]; then exec sleep 100000; fi; touch relaunched; echo ready; exec sleep 100000`;
+  const config = writeConfig(
+    dir,
+    `services:
+  db:
+    command: ${sh(script)}
+    working-dir: ${JSON.stringify(dir)}
+    ready: { log: "^ready$" }
+    smooth-recovery: true
+    restart-delay: 50ms
+    start-timeout: 1s
+`,
+  );
+  const d = await startDinit({ config, dir, t });
+  const db1 = await waitStarted(d, 'db');
+  const mark = d.mark();
+  process.kill(db1.pid, 'SIGKILL');
+  await d.waitForLine(failed('db'), { from: mark, timeoutMs: 10000 });
+  const row = await statusOf(d, 'db');
+  assert.equal(row.state, 'stopped', d.dump());
+  assert.equal(row.failed, true, d.dump());
+  assert.match(row.reason ?? '', /not ready within start-timeout 1s/, d.dump());
+  assert.ok(d.indexOf(stopping('db'), mark) >= 0, `the relaunched process was not stopped\n${d.dump()}`);
 });

@@ -91,9 +91,8 @@ describe('supervisor runtime (fake host, fake clock)', () => {
   });
 
   // dinit test_restart_stop1/2 (issue 12, fault 2): a stop issued while a restart is still
-  // stopping cancels the restart. Written to the correct behaviour; `todo` until the core
-  // engineer's fix is on main (it fails today: s1 starts again).
-  it('a stop during a restart cancels it: both the service and its dependent end stopped', { todo: 'issue 12 fault 2: fix pending on main' }, async () => {
+  // stopping cancels the restart.
+  it('a stop during a restart cancels it: both the service and its dependent end stopped', async () => {
     const r = await rig([svc('s1', { stopTimeout: 5000 }), svc('s2', { dependsOn: ['s1'] })]);
     const p1 = r.pid('s1');
     const p2 = r.pid('s2');
@@ -114,9 +113,8 @@ describe('supervisor runtime (fake host, fake clock)', () => {
   });
 
   // dinit test_proc_smooth_recovery6 (issue 12, fault 4): a smooth-recovery relaunch is held to
-  // start-timeout exactly as a first start is. Written to the correct behaviour; `todo` until the
-  // core engineer's fix is on main (it fails today: the relaunch stays "starting" forever).
-  it('stops a smooth-recovery relaunch that never becomes ready within start-timeout', { todo: 'issue 12 fault 4: fix pending on main' }, async () => {
+  // start-timeout exactly as a first start is.
+  it('stops a smooth-recovery relaunch that never becomes ready within start-timeout', async () => {
     const r = await rig([
       svc('db', { ready: logReady, smoothRecovery: true, restart: 'always', restartDelay: 0, startTimeout: 1000, restartLimit: { count: 1, interval: 60_000 } }),
     ]);

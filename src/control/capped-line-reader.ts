@@ -1,5 +1,7 @@
 // Framing for the control protocol: bytes in, complete lines out, with a hard
-// cap on line length so a peer cannot make us buffer without bound. Bytes are
+// cap on line length so a peer cannot make us buffer without bound. Not the
+// log's LineSplitter (src/log/line-splitter.ts), which never refuses output:
+// it cuts an overlong line; this one refuses it and the connection ends. Bytes are
 // only decoded once a line is complete, so a multi-byte character split across
 // chunks is never corrupted.
 
@@ -9,7 +11,7 @@
  * the connection). Bytes are only decoded once a line is complete, so a
  * multi-byte character split across chunks is never corrupted.
  */
-export class LineSplitter {
+export class CappedLineReader {
   private parts: Buffer[] = [];
   private size = 0;
   private stopped = false;

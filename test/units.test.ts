@@ -1,0 +1,27 @@
+// src/units.ts: the one home of durations, sizes and signals.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDuration, formatUptime, parseDuration, parseSignal, signalNumber } from '../src/units.js';
+
+test('a formatted duration reads back as the same duration', () => {
+  for (const ms of [0, 250, 1000, 1500, 9000, 59_500, 60_000, 90_000, 120_000, 3_600_000, 5_400_000, 3_723_000]) {
+    assert.equal(parseDuration(formatDuration(ms)), ms, formatDuration(ms));
+  }
+  assert.equal(formatDuration(90_000), '1m30s');
+  assert.equal(formatDuration(5_400_000), '1h30m');
+});
+
+test('uptime is coarse: whole units, days past a day', () => {
+  assert.equal(formatUptime(192_000), '3m12s');
+  assert.equal(formatUptime(5 * 3_600_000 + 4 * 60_000 + 59_000), '5h4m');
+  assert.equal(formatUptime(51 * 3_600_000), '2d3h');
+});
+
+test('signals: one table for names, numbers and the 128+N exit code', () => {
+  assert.equal(parseSignal('term'), 'SIGTERM');
+  assert.equal(parseSignal(6), 'SIGABRT', 'a number prints as the primary name, not an alias');
+  assert.equal(parseSignal('IOT'), 'SIGIOT');
+  assert.equal(parseSignal('SIGWHAT'), undefined);
+  assert.equal(signalNumber('SIGKILL'), 9);
+  assert.equal(signalNumber('SIGNOPE'), undefined);
+});
