@@ -5,6 +5,12 @@
 // other argv goes on to the full CLI (dist/lib/dinit.js, ESM). `npm run build`
 // produces both.
 'use strict';
+// First, before anything is loaded: as PID 1 an unhandled signal is discarded,
+// so a `docker stop` during start-up would be lost. Record TERM/INT/HUP; the
+// supervisor acts on them, other verbs give them back (src/early-signals.ts).
+const early = { got: [], on: (sig) => early.got.push(sig) };
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, early.on);
+globalThis[Symbol.for('dinit.early-signals')] = early;
 const { join } = require('node:path');
 const lib = join(__dirname, '..', 'dist', 'lib');
 require(join(lib, 'client.cjs')).main(process.argv.slice(2), () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href));

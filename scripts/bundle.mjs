@@ -76,6 +76,12 @@ writeFileSync(
 // file loads as CommonJS on every Node version): it loads the client entry,
 // one file, and only for verbs other than the client's the full CLI (ESM).
 'use strict';
+// First, before anything is loaded: as PID 1 an unhandled signal is discarded,
+// so a \`docker stop\` during start-up would be lost. Record TERM/INT/HUP; the
+// supervisor acts on them, other verbs give them back (src/early-signals.ts).
+const early = { got: [], on: (sig) => early.got.push(sig) };
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, early.on);
+globalThis[Symbol.for('dinit.early-signals')] = early;
 const { join } = require('node:path');
 const lib = join(__dirname, '..', 'lib');
 require(join(lib, 'client.cjs')).main(process.argv.slice(2), () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href));

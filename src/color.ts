@@ -19,13 +19,6 @@ import type { ChalkInstance, ForegroundColorName } from 'chalk';
 export type ColorLevel = 0 | 1 | 2 | 3;
 export type { ChalkInstance, ForegroundColorName };
 
-/** What chalk detected, given by whoever loaded it (the rule itself loads nothing). */
-export interface Detected {
-  /** chalk's supportsColor / supportsColorStderr levels (0 when it saw no terminal). */
-  stdout: ColorLevel;
-  stderr: ColorLevel;
-}
-
 export const PALETTE: readonly ForegroundColorName[] = [
   'cyan',
   'green',

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'UNKNOWN_SERVICE',
   'OPERATION_FAILED',
   'SOCKET_IN_USE',
+  'BUSY', // the supervisor refused a control request for now (too many clients or unread replies)
   'HTTP_LISTEN', // options.http could not bind its address
   'INTERNAL',
 ] as const;
@@ -40,7 +41,7 @@ export interface ConfigIssue {
   hint?: string;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
+function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.pos.file}:${issue.pos.line}:${issue.pos.col}`;
   return issue.hint ? `${where}: ${issue.message} (${issue.hint})` : `${where}: ${issue.message}`;
 }

@@ -16,7 +16,7 @@ export type ServiceType = 'process' | 'scripted' | 'internal';
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 
 /** What the container does when a service fails for good. */
-export type OnFailure = 'continue' | 'shutdown';
+type OnFailure = 'continue' | 'shutdown';
 
 /** What happens to processes reparented to dinit (see os/reaper). */
 export type OrphanPolicy = 'reap' | 'terminate' | 'adopt';
@@ -32,7 +32,7 @@ export type ProbeSpec =
   | { kind: 'notify-fd'; fd: number }
   | { kind: 'notify-systemd' };
 
-export interface ProbeTiming {
+interface ProbeTiming {
   interval: Millis;
   timeout: Millis;
 }
@@ -71,7 +71,7 @@ export interface SourcePos {
   col: number; // 1-based
 }
 
-export interface UserSpec {
+interface UserSpec {
   /** As written: "www-data", "1000", "1000:1000". Resolved at spawn time (os/users). */
   spec: string;
 }

@@ -15,6 +15,7 @@ import * as shutdown from '../cli/shutdown.js';
 import * as signal from '../cli/signal.js';
 import * as status from '../cli/status.js';
 import * as wait from '../cli/wait.js';
+import { releaseEarlySignals } from '../early-signals.js';
 
 const CLIENT_VERBS: Partial<Record<Verb, VerbModule>> = {
   status,
@@ -44,6 +45,7 @@ export async function main(argv: string[], full: () => Promise<unknown>): Promis
     await full();
     return;
   }
+  releaseEarlySignals();
   const code = await dispatch(plan.verb, plan.argv, Promise.resolve(mod), process.env, { loadConfigModule: noConfigLoader });
   process.exit(code);
 }

@@ -1,5 +1,12 @@
-// The dinit binary: argv in, exit code out. The only process.exit in dinit.
+// The dinit binary: argv in, exit code out. The only process.exit in dinit
+// (besides ending on a signal the launcher caught early: early-signals.ts).
 import { runCli } from '../cli/main.js';
+import { planCommand } from '../cli/plan.js';
+import { releaseEarlySignals } from '../early-signals.js';
+
+// Only a supervisor takes over the signals the launcher caught (runtime/run.ts).
+const plan = planCommand(process.argv.slice(2));
+if (!(plan.kind === 'unknown' || (plan.kind === 'verb' && plan.verb === 'run'))) releaseEarlySignals();
 
 const code = await runCli(process.argv.slice(2), process.env);
 process.exit(code);

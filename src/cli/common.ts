@@ -2,7 +2,7 @@
 // and how long a quick question may take before the supervisor counts as
 // unreachable (long operations — start, stop, reload, wait — have no limit).
 
-import { resolveSocketPath } from '../control/protocol.js';
+import { findSocket } from '../control/socket-path.js';
 import type { CliContext } from './context.js';
 
 export const SOCKET_OPTION = { socket: { type: 'string' } } as const;
@@ -12,5 +12,5 @@ export const QUICK_TIMEOUT_MS = 10_000;
 
 export function socketOf(values: Record<string, unknown>, ctx: CliContext): string {
   const s = values.socket;
-  return resolveSocketPath(typeof s === 'string' && s !== '' ? s : undefined, ctx.env, ctx.uid);
+  return findSocket(typeof s === 'string' && s !== '' ? s : undefined, ctx.env, ctx.uid);
 }

@@ -11,7 +11,7 @@
 import type { Config, ServiceConfig } from '../types.js';
 
 export type GraphFormat = 'dot' | 'mermaid';
-export type EdgeKind = 'depends-on' | 'depends-ms' | 'waits-for' | 'after';
+type EdgeKind = 'depends-on' | 'depends-ms' | 'waits-for' | 'after';
 
 export interface GraphEdge {
   from: string;
@@ -29,11 +29,11 @@ export function graphEdges(config: Config): GraphEdge[] {
     edges.push({ from, to, kind });
   };
   for (const s of config.services) {
-    for (const d of s.dependsOn ?? []) add(s.name, d, 'depends-on');
-    for (const d of s.dependsMs ?? []) add(s.name, d, 'depends-ms');
-    for (const d of s.waitsFor ?? []) add(s.name, d, 'waits-for');
-    for (const d of s.after ?? []) add(s.name, d, 'after');
-    for (const d of s.before ?? []) add(d, s.name, 'after');
+    for (const d of s.dependsOn) add(s.name, d, 'depends-on');
+    for (const d of s.dependsMs) add(s.name, d, 'depends-ms');
+    for (const d of s.waitsFor) add(s.name, d, 'waits-for');
+    for (const d of s.after) add(s.name, d, 'after');
+    for (const d of s.before) add(d, s.name, 'after');
   }
   return edges;
 }
@@ -82,7 +82,7 @@ const DOT_EDGE: Record<EdgeKind, string> = {
   after: ' [style=dotted, label="after"]',
 };
 
-export function toDot(config: Config): string {
+function toDot(config: Config): string {
   const lines = ['digraph dinit {', '  rankdir=LR;', '  node [shape=box];'];
   for (const s of config.services) lines.push(dotNode(s));
   for (const e of graphEdges(config)) lines.push(`  ${dotQuote(e.from)} -> ${dotQuote(e.to)}${DOT_EDGE[e.kind]};`);
@@ -94,7 +94,7 @@ function mermaidLabel(s: string): string {
   return `"${s.replace(/"/g, '#quot;')}"`;
 }
 
-export function toMermaid(config: Config): string {
+function toMermaid(config: Config): string {
   // Ids are positional: service names may hold characters Mermaid ids cannot.
   const ids = new Map(config.services.map((s, i) => [s.name, `s${i}`]));
   const id = (name: string): string => ids.get(name) ?? `x_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;

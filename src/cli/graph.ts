@@ -8,7 +8,7 @@ import type { Config } from '../types.js';
 import { parseVerbArgs, usageError } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import type { CliContext } from './context.js';
-import { formatGraph, type GraphFormat } from './graph-format.js';
+import { formatGraph } from './graph-format.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parseVerbArgs(
@@ -31,6 +31,6 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     const cfg = await ctx.loadConfigModule();
     config = await cfg.loadConfigFile(cfg.resolveConfigPath(file, ctx.env, ctx.cwd), ctx.env);
   }
-  ctx.io.out(formatGraph(config, format as GraphFormat));
+  ctx.io.out(formatGraph(config, format));
   return EXIT.OK;
 }

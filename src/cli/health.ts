@@ -1,6 +1,7 @@
 // `dinit health`: for HEALTHCHECK and exec probes. Exit 0 iff healthy; each
 // problem on stderr (Docker keeps the probe's output in `docker inspect`).
 
+import { escapeControls } from '../terminal-text.js';
 import { request } from '../control/client.js';
 import { parseVerbArgs } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
@@ -14,7 +15,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     ctx.io.out('ok\n');
     return EXIT.OK;
   }
-  for (const p of h.problems) ctx.io.err(`${p}\n`);
+  for (const p of h.problems) ctx.io.err(`${escapeControls(p)}\n`);
   if (h.problems.length === 0) ctx.io.err('unhealthy\n');
   return EXIT.FAILED;
 }

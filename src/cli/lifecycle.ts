@@ -2,6 +2,7 @@
 // --no-wait), then say per service what happened. Failures go to stderr with
 // the supervisor's reason and make the exit code 1.
 
+import { escapeControls } from '../terminal-text.js';
 import { request } from '../control/client.js';
 import type { OpResult } from '../control/target.js';
 import { parseVerbArgs, usageError } from './args.js';
@@ -30,6 +31,6 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
 export function renderOpResult(result: OpResult, names: string[], done: string, ctx: CliContext): number {
   const failed = new Map(result.failures.map((f) => [f.service, f.reason]));
   for (const name of names) if (!failed.has(name)) ctx.io.out(`${name}: ${done}\n`);
-  for (const [service, reason] of failed) ctx.io.err(`${service}: ${reason}\n`);
+  for (const [service, reason] of failed) ctx.io.err(`${service}: ${escapeControls(reason)}\n`);
   return result.ok && failed.size === 0 ? EXIT.OK : EXIT.FAILED;
 }

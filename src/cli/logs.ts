@@ -5,6 +5,7 @@
 
 import { request, stream } from '../control/client.js';
 import type { LogLine } from '../control/target.js';
+import { escapeControls } from '../terminal-text.js';
 import { parseCountArg, parseVerbArgs } from './args.js';
 import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import { paintFor, type CliContext, type Paint } from './context.js';
@@ -14,7 +15,8 @@ export const DEFAULT_LOG_LINES = 100;
 
 /** `name | line`, the name padded to `width` so columns line up like the supervisor's console. */
 export function formatLogLine(l: LogLine, p: Paint, width = 0): string {
-  if (l.stream === 'dinit') return `${p.dim('[dinit]')} ${l.line}\n`;
+  // dinit's own lines quote service-controlled text: escaped; service output stays as written (like docker logs).
+  if (l.stream === 'dinit') return `${p.dim('[dinit]')} ${escapeControls(l.line)}\n`;
   return `${p.byName(l.service, l.service.padEnd(width))} ${p.dim('|')} ${l.line}\n`;
 }
 
@@ -53,9 +55,11 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   });
   const onAbort = (): void => s.close();
   stop.addEventListener('abort', onAbort, { once: true });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an interrupt can arrive while stream() connects: TS keeps the narrowing from before the await
   if (stop.aborted) s.close();
   const err = await s.closed;
   stop.removeEventListener('abort', onAbort);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- same: stop.aborted changes across the awaits
   if (err && !stop.aborted) throw err;
   return EXIT.OK;
 }

@@ -13,7 +13,7 @@ import { dispatch, type DispatchOptions, type VerbModule } from './dispatch.js';
 import { planCommand, VERBS, type Verb } from './plan.js';
 import { EXIT } from '../errors.js';
 
-export { planCommand, wantsHelp } from './plan.js';
+export { planCommand } from './plan.js';
 
 /** Tests (and embedders) may replace any of these. */
 export type CliOverrides = Partial<DispatchOptions>;
@@ -39,10 +39,10 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   help: () => import('./help.js'),
 };
 
-export const COMMANDS: readonly string[] = VERBS;
+const COMMANDS: readonly string[] = VERBS;
 
 async function loadRealConfigModule(): Promise<ConfigModule> {
-  return (await import('../config/index.js')) as ConfigModule;
+  return await import('../config/index.js');
 }
 
 /** `-c f myapp --x` → `-c f -- myapp --x`: dinit's own leading options, then the command. */

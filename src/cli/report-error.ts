@@ -5,8 +5,9 @@
 
 import { DinitError, EXIT, describeConfigError, issuesOf } from '../errors.js';
 import type { CliIO } from './context.js';
+import { escapeControls } from '../terminal-text.js';
 
-export function exitCodeFor(err: DinitError): number {
+function exitCodeFor(err: DinitError): number {
   switch (err.code) {
     case 'USAGE':
     case 'CONFIG_INVALID':
@@ -19,6 +20,7 @@ export function exitCodeFor(err: DinitError): number {
     case 'UNKNOWN_SERVICE':
     case 'OPERATION_FAILED':
     case 'SOCKET_IN_USE':
+    case 'BUSY':
     case 'INTERNAL':
       return EXIT.FAILED;
     default: {
@@ -37,7 +39,8 @@ export function reportError(err: unknown, verb: string | undefined, io: CliIO, e
       const v = verb && verb !== 'help' ? ` ${verb}` : '';
       io.err(`dinit${v}: ${err.message}\n(run 'dinit${v} --help' for usage)\n`);
     } else {
-      io.err(`dinit: ${err.message}\n`);
+      // A supervisor's error can quote a service's words (a reason, a probe's output).
+      io.err(`dinit: ${escapeControls(err.message)}\n`);
     }
     return exitCodeFor(err);
   }

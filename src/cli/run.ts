@@ -4,13 +4,13 @@
 // must not read `--port` as a dinit option). The runtime is imported only
 // here, so no client verb ever loads it.
 
-import { resolveSocketPath } from '../control/protocol.js';
+import { socketPlaces, type SocketPlace } from '../control/socket-path.js';
 import { usageError } from './args.js';
 import type { CliContext } from './context.js';
 import { EXIT } from '../errors.js';
 
 interface RunModule {
-  run(o: { configPath?: string; socketPath: string; mainCommand?: string[]; env: NodeJS.ProcessEnv }): Promise<number>;
+  run(o: { configPath?: string; socketPlaces: SocketPlace[]; mainCommand?: string[]; env: NodeJS.ProcessEnv }): Promise<number>;
 }
 
 export interface RunArgs {
@@ -58,7 +58,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const mod: RunModule = await import('../runtime/run.js');
   return mod.run({
     ...(a.configPath !== undefined ? { configPath: a.configPath } : {}),
-    socketPath: resolveSocketPath(a.socket, ctx.env, ctx.uid),
+    socketPlaces: socketPlaces(a.socket, ctx.env, ctx.uid),
     ...(a.mainCommand ? { mainCommand: a.mainCommand } : {}),
     env: ctx.env,
   });

@@ -4,6 +4,7 @@
 // supervisor sent them.
 
 import { request } from '../control/client.js';
+import { escapeControls, terminalJson } from '../terminal-text.js';
 import type { ServiceStatus } from '../types.js';
 import { humanPercent, parseVerbArgs } from './args.js';
 import { formatBytes, formatUptime } from '../units.js';
@@ -16,13 +17,13 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const socket = socketOf(values, ctx);
   const rows = await request(socket, 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
   if (values.json) {
-    ctx.io.out(JSON.stringify(rows, null, 2) + '\n');
+    ctx.io.out(terminalJson(rows, 2) + '\n');
     return EXIT.OK;
   }
   ctx.io.out(renderStatusTable(rows, Date.now(), await paintFor(ctx)));
   if (positionals.length === 0) {
     const orphans = await request(socket, 'orphans', {}, { timeoutMs: QUICK_TIMEOUT_MS });
-    if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${o.comm})`).join(', ')}\n`);
+    if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${escapeControls(o.comm)})`).join(', ')}\n`);
   }
   return EXIT.OK;
 }
@@ -48,7 +49,7 @@ function colourState(state: string, p: Paint): string {
 
 function lastExit(s: ServiceStatus): string {
   if (s.exitSignal) return s.exitSignal;
-  if (s.exitCode !== null && s.exitCode !== undefined) return String(s.exitCode);
+  if (s.exitCode !== null) return String(s.exitCode);
   return '-';
 }
 
@@ -57,7 +58,8 @@ function detail(s: ServiceStatus): string {
   if ((s.state === 'stopped' || s.failed) && s.reason) parts.push(s.reason);
   if (s.health === 'unhealthy') parts.push('unhealthy');
   if (s.statusText) parts.push(s.statusText);
-  return parts.join('; ');
+  // STATUS= and reasons are the service's words: escape sequences are shown, never obeyed.
+  return escapeControls(parts.join('; '));
 }
 
 export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint): string {
@@ -69,9 +71,9 @@ export function renderStatusTable(rows: ServiceStatus[], now: number, p: Paint):
     const state = displayState(s);
     const usage = figures ? [s.cpuPercent == null ? '-' : humanPercent(s.cpuPercent), s.rssBytes == null ? '-' : formatBytes(s.rssBytes)] : [];
     return [
-      s.name,
+      escapeControls(s.name),
       colourState(state, p),
-      s.pid === null || s.pid === undefined ? '-' : String(s.pid),
+      s.pid === null ? '-' : String(s.pid),
       s.state === 'started' ? formatUptime(now - s.since) : '-',
       String(s.restarts),
       lastExit(s),

@@ -9,6 +9,7 @@
 // supervisor samples resources only while someone watches. The screen is
 // rendered by a pure function (renderTop) from what the last refresh got.
 
+import { escapeControls } from '../terminal-text.js';
 import { request, stream, type FollowStream } from '../control/client.js';
 import type { LogLine } from '../control/target.js';
 import type { ServiceStatus } from '../types.js';
@@ -47,7 +48,7 @@ function stateCell(s: ServiceStatus, p: Paint): string {
 export function renderTop(state: TopState, width: number, height: number, p: Paint): string[] {
   const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'READY', 'HEALTH', 'CPU', 'RSS'];
   const cells = state.rows.map((s) => [
-    s.name,
+    escapeControls(s.name),
     stateCell(s, p),
     s.pid === null ? '-' : String(s.pid),
     s.state === 'started' ? formatUptime(state.now - s.since) : '-',
@@ -73,12 +74,13 @@ export function renderTop(state: TopState, width: number, height: number, p: Pai
     out.push(i === state.selected ? `\x1b[7m${text}${' '.repeat(Math.max(0, width - visibleLength(text)))}\x1b[27m` : text);
   }
   const sel = state.rows[state.selected];
-  const title = sel ? `── logs: ${sel.name}${state.following ? ' (following)' : ''} ` : '── logs ';
+  const title = sel ? `── logs: ${escapeControls(sel.name)}${state.following ? ' (following)' : ''} ` : '── logs ';
   out.push(p.dim(cut(title + '─'.repeat(Math.max(0, width - title.length)), width)));
   const paneLines = Math.max(0, height - out.length - 1);
-  for (const l of state.logs.slice(-paneLines)) out.push(cut(l.stream === 'dinit' ? `[dinit] ${l.line}` : l.line, width));
+  // A full-screen view: a service's escape sequences would repaint it, so its lines are shown escaped here (`dinit logs` keeps them as written).
+  for (const l of state.logs.slice(-paneLines)) out.push(cut(escapeControls(l.stream === 'dinit' ? `[dinit] ${l.line}` : l.line), width));
   while (out.length < height - 1) out.push('');
-  out.push(cut(state.message, width));
+  out.push(cut(escapeControls(state.message), width));
   return out.slice(0, height);
 }
 
@@ -126,6 +128,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
         draw();
       },
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a key press during the await may have stopped following; TS keeps the narrowing from before it
     if (!state.following || selectedName() !== name) s.close();
     else follow = s;
   };

@@ -10,7 +10,7 @@ export interface VerbHelp {
   examples: string[];
 }
 
-const SOCKET: [string, string] = ['--socket PATH', 'control socket (default: $DINIT_SOCKET, else /run/dinit.sock as root, $XDG_RUNTIME_DIR/dinit.sock or /tmp/dinit-$UID.sock otherwise)'];
+const SOCKET: [string, string] = ['--socket PATH', 'control socket (default: $DINIT_SOCKET, else the first of /run/dinit.sock (root) or /run/dinit-$UID/dinit.sock, $XDG_RUNTIME_DIR/dinit.sock, /tmp/dinit-$UID/dinit.sock, /dev/shm/dinit-$UID/dinit.sock)'];
 const CONFIG: [string, string] = ['-c, --config FILE', 'config file (default: $DINIT_CONFIG, else ./dinit.yaml, else /etc/dinit.yaml)'];
 const NO_WAIT: [string, string] = ['--no-wait', 'return once the request is accepted, without waiting'];
 

@@ -4,12 +4,12 @@
 // under `environment`, probes become ProbeSpecs. Nothing here judges the
 // combination of keys; rules.ts and graph.ts do that afterwards.
 
-import { readFileSync } from 'node:fs';
 import type { Config, HealthSpec, HttpListen, HttpOptions, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
 import type { CheckContext, Section, ServiceEntry } from './check.js';
 import { convertScalar } from './convert.js';
 import type { NameRef } from './convert.js';
 import { parseEnvFile } from './env-file.js';
+import { RegularFileError, readRegularFileSync } from '../os/regular-file.js';
 import { OPTIONS_SPEC, SERVICE_SPEC } from './keys.js';
 import { fsReason } from './source.js';
 import type { ObjectSpec, Spec } from './keys.js';
@@ -18,7 +18,7 @@ import type { ObjectSpec, Spec } from './keys.js';
 const primitiveDefaults = new Map<Spec, unknown>();
 
 /** The converted default of a key of an object spec (undefined if it has none). */
-export function defaultOf(spec: ObjectSpec, key: string): unknown {
+function defaultOf(spec: ObjectSpec, key: string): unknown {
   const sub: Spec | undefined = spec.keys[key];
   if (!sub || sub.default === undefined || sub.kind === 'object' || sub.kind === 'services') return undefined;
   if (primitiveDefaults.has(sub)) return primitiveDefaults.get(sub);
@@ -61,14 +61,18 @@ export function buildOptions(section: Section | undefined): Options {
 }
 
 /** env-files in order, then `environment` over them. */
-export function buildEnvironment(section: Section | undefined, ctx: CheckContext): Record<string, string> {
+function buildEnvironment(section: Section | undefined, ctx: CheckContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of section?.get<{ path: string; pos: SourcePos }[]>('env-file') ?? []) {
     let text: string;
     try {
-      text = readFileSync(f.path, 'utf8');
+      text = readRegularFileSync(f.path);
     } catch (e) {
-      ctx.issues.add(f.pos, `cannot read env-file ${f.path}: ${fsReason(e)}`, "check the path; relative paths start at the config file's directory");
+      const hint =
+        e instanceof RegularFileError
+          ? 'an env-file must be a regular file of at most 1 MiB (not a device, FIFO or socket)'
+          : "check the path; relative paths start at the config file's directory";
+      ctx.issues.add(f.pos, `cannot read env-file ${f.path}: ${fsReason(e)}`, hint);
       continue;
     }
     const r = parseEnvFile(text, f.path, ctx.env);

@@ -7,7 +7,7 @@
 // `<<` merge keys apply under explicitly written keys.
 
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { Node, Pair } from 'yaml';
+import type { Node } from 'yaml';
 import type { SourcePos } from '../types.js';
 import { convertScalar, show } from './convert.js';
 import type { Plain } from './convert.js';
@@ -80,7 +80,7 @@ function pairsOf(map: Node, ctx: CheckContext, path: string, merging: Set<Node> 
   merging.add(map);
   const own: KeyedPair[] = [];
   const merged: KeyedPair[] = [];
-  for (const pair of map.items as Pair<unknown, unknown>[]) {
+  for (const pair of map.items) {
     const keyNode = deref(pair.key, ctx);
     const value = deref(pair.value, ctx);
     if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
@@ -96,7 +96,7 @@ function pairsOf(map: Node, ctx: CheckContext, path: string, merging: Set<Node> 
       ctx.issues.add(ctx.src.pos(keyNode ?? map), `${path}: keys must be plain names`);
       continue;
     }
-    own.push({ key: String(keyNode.value), keyNode, value });
+    own.push({ key: keyNode.toString(), keyNode, value });
   }
   merging.delete(map);
   const written = new Set(own.map((p) => p.key));
@@ -158,7 +158,7 @@ function plainOf(node: Node | null, ctx: CheckContext, path: string, splitLater 
   return s && { value: s.v, pos, expanded: s.expanded, ...(node ? { raw: ctx.src.raw(node) } : {}) };
 }
 
-export function checkValue(node: Node | null, spec: Spec, ctx: CheckContext, path: string): unknown {
+function checkValue(node: Node | null, spec: Spec, ctx: CheckContext, path: string): unknown {
   if (spec.kind === 'object' && (node === null || (isScalar(node) && node.value === null))) return undefined;
   if (spec.kind === 'object' && spec.shorthand && isScalar(node)) return checkShorthand(node, spec, spec.shorthand, ctx, path);
   if (spec.kind === 'object') return checkObject(node, spec, ctx, path);

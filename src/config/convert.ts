@@ -35,7 +35,7 @@ export interface NameRef {
 export type ConvertibleSpec = ScalarSpec | IntSpec | EnumSpec;
 
 /** The longest timer Node can arm (setTimeout fires at once beyond it). */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
+const MAX_DURATION_MS = 2 ** 31 - 1;
 
 const ok = (value: unknown): Converted => ({ ok: true, value });
 const bad = (message: string, hint?: string, pos?: SourcePos): Converted => ({ ok: false, message, ...(hint ? { hint } : {}), ...(pos ? { pos } : {}) });
@@ -43,8 +43,9 @@ const bad = (message: string, hint?: string, pos?: SourcePos): Converted => ({ o
 export function show(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'nothing';
-  if (typeof v === 'object') return 'a map';
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'symbol' || v === undefined) return String(v);
+  return 'a map';
 }
 
 const expected = (spec: ConvertibleSpec, v: unknown): Converted => bad(`expected ${EXPECT[spec.kind]}, got ${show(v)}`);
@@ -213,7 +214,7 @@ function convertListen(v: unknown): Converted {
   const hint = 'write "127.0.0.1:9180" (this container only), ":9180" (every interface) or "[::1]:9180"';
   const t = text(v);
   if (t === undefined) return bad(`expected ${EXPECT.listen}, got ${show(v)}`, hint);
-  const m = /^(?:\[([^\]]+)\]|([^:\[\]]*)):(\d+)$/.exec(t) ?? /^()()(\d+)$/.exec(t);
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(t) ?? /^()()(\d+)$/.exec(t);
   const p = m ? Number(m[3]) : NaN;
   if (!m || !(p >= 1 && p <= 65535)) return bad(`${show(v)} is not a valid listen address`, hint);
   return ok({ host: m[1] ?? m[2] ?? '', port: p } satisfies HttpListen);

@@ -5,10 +5,29 @@
 // `sh -c 'echo $HOME'` mean the shell's variable, not dinit's. An unset
 // `${VAR}` expands to the empty string, like compose; a malformed `${` is an
 // error, because silently keeping it would hide a typo.
+//
+// An expanded value is bounded (MAX_EXPANDED_LENGTH): lines that double a
+// variable (`A=${A}${A}`, forty times) would otherwise reach 2^40 characters
+// and crash the loader with "Invalid string length" instead of a located error.
 
 export type ExpandResult = { ok: true; value: string } | { ok: false; error: string; hint?: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+/**
+ * The longest value an expansion may produce: 128 KiB, the kernel's limit for
+ * one argument or environment string (MAX_ARG_STRLEN), so nothing longer
+ * could reach a service anyway.
+ */
+export const MAX_EXPANDED_LENGTH = 128 * 1024;
+
+function tooLong(): ExpandResult {
+  return {
+    ok: false,
+    error: `the expanded value is longer than ${MAX_EXPANDED_LENGTH / 1024} KiB (the most one argument or environment string may hold)`,
+    hint: 'a variable that refers to itself grows with every line: check the ${...} references',
+  };
+}
 
 export function expandVars(s: string, env: NodeJS.ProcessEnv): ExpandResult {
   if (!s.includes('$')) return { ok: true, value: s };
@@ -38,6 +57,7 @@ export function expandVars(s: string, env: NodeJS.ProcessEnv): ExpandResult {
     const body = s.slice(i + 2, close);
     const r = expandOne(body, env);
     if (!r.ok) return r;
+    if (out.length + r.value.length > MAX_EXPANDED_LENGTH) return tooLong();
     out += r.value;
     i = close + 1;
   }

@@ -11,7 +11,7 @@ import type { NameRef } from './convert.js';
 import type { Issues } from './source.js';
 import { didYouMean } from '../suggest.js';
 
-export const EDGE_KEYS = ['depends-on', 'depends-ms', 'waits-for', 'after', 'before'] as const;
+const EDGE_KEYS = ['depends-on', 'depends-ms', 'waits-for', 'after', 'before'] as const;
 
 interface Edge {
   from: string;

@@ -2,8 +2,8 @@
 // print for an endpoint open to the network, and reading the bearer token
 // from the file the config names.
 
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { DinitError } from '../errors.js';
+import { readRegularFileSync } from '../os/regular-file.js';
 import { fsReason } from './source.js';
 import type { Config, HttpListen } from '../types.js';
 
@@ -31,32 +31,18 @@ export function httpWarnings(config: Config): string[] {
 const MAX_TOKEN_BYTES = 4096;
 
 /**
- * The bearer token: the file's first line, trimmed. Opened non-blocking and
- * refused unless it is a regular file (a FIFO would hang dinit), read up to
- * 4 KiB. Throws DinitError('CONFIG_READ') saying what is wrong.
+ * The bearer token: the file's first line, trimmed. Read through the one
+ * reader of files a config names (os/regular-file.ts: non-blocking, regular
+ * files only, bounded), here to 4 KiB. Throws DinitError('CONFIG_READ') saying what is wrong.
  */
 export function readTokenFile(path: string): string {
-  let fd: number;
+  let text: string;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    text = readRegularFileSync(path, MAX_TOKEN_BYTES);
   } catch (err) {
     throw new DinitError('CONFIG_READ', `cannot read options.http.token-file ${path}: ${fsReason(err)} (it should hold one line: the bearer token)`, { path }, err);
   }
-  try {
-    if (!fstatSync(fd).isFile()) throw new DinitError('CONFIG_READ', `options.http.token-file ${path} is not a regular file`, { path });
-    const buf = Buffer.alloc(MAX_TOKEN_BYTES + 1);
-    let len = 0;
-    for (;;) {
-      const n = readSync(fd, buf, len, buf.length - len, null);
-      if (n <= 0) break;
-      len += n;
-      if (len === buf.length) break;
-    }
-    if (len > MAX_TOKEN_BYTES) throw new DinitError('CONFIG_READ', `options.http.token-file ${path} is larger than ${MAX_TOKEN_BYTES} bytes: it should hold one token`, { path });
-    const token = (buf.toString('utf8', 0, len).split('\n')[0] ?? '').trim();
-    if (token.length < 16) throw new DinitError('CONFIG_READ', `options.http.token-file ${path}: the token must be at least 16 characters (e.g. \`head -c 24 /dev/urandom | base64\`)`, { path });
-    return token;
-  } finally {
-    closeSync(fd);
-  }
+  const token = (text.split('\n')[0] ?? '').trim();
+  if (token.length < 16) throw new DinitError('CONFIG_READ', `options.http.token-file ${path}: the token must be at least 16 characters (e.g. \`head -c 24 /dev/urandom | base64\`)`, { path });
+  return token;
 }

@@ -6,7 +6,8 @@
 // syntax errors stop the pipeline early, since a half-parsed tree would only
 // produce misleading follow-up errors.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { MAX_CONFIG_FILE_BYTES, readRegularFileSync } from '../os/regular-file.js';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, DinitError } from '../errors.js';
 import type { ConfigIssue } from '../errors.js';
@@ -44,7 +45,7 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   const abs = resolve(file);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = readRegularFileSync(abs, MAX_CONFIG_FILE_BYTES);
   } catch (e) {
     throw new DinitError('CONFIG_READ', `cannot read config file ${abs}: ${fsReason(e)} (give another with -c FILE or $DINIT_CONFIG)`, { file: abs }, e);
   }

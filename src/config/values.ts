@@ -3,7 +3,7 @@
 // answers `undefined` (or throws, for command lines) instead of guessing, so
 // the validator can say exactly what is allowed.
 
-import { expandTokenAt, expandVars } from './expand.js';
+import { expandTokenAt, expandVars, MAX_EXPANDED_LENGTH } from './expand.js';
 
 /**
  * A umask is always octal: "022", "0o022", and the YAML number 022 (which YAML
@@ -59,12 +59,21 @@ export function splitWords(s: string, env?: NodeJS.ProcessEnv): SplitResult {
     inWord = false;
     literal = false;
   };
+  /** What expansions added, all words together: bounded like one expanded value, so many `${A}`s cannot build a huge argv. */
+  let expanded = 0;
+  const counted = (value: string): string => {
+    expanded += value.length;
+    if (expanded > MAX_EXPANDED_LENGTH) {
+      throw new ExpansionError(`the expanded command is longer than ${MAX_EXPANDED_LENGTH / 1024} KiB (the most one argument may hold)`);
+    }
+    return value;
+  };
   /** The `${…}` or `$$` at s[i] expanded; returns its value and moves i past it. */
   const expandAt = (i: number): { value: string; last: number } | null => {
     if (!env || s[i] !== '$' || (s[i + 1] !== '{' && s[i + 1] !== '$')) return null;
     const r = expandTokenAt(s, i, env);
     if (!r.ok) throw new ExpansionError(r.error, r.hint);
-    return { value: r.value, last: (r.end ?? i + 1) - 1 };
+    return { value: counted(r.value), last: (r.end ?? i + 1) - 1 };
   };
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;
@@ -84,7 +93,7 @@ export function splitWords(s: string, env?: NodeJS.ProcessEnv): SplitResult {
     } else if (c === "'") {
       const end = s.indexOf("'", i + 1);
       if (end < 0) throw new Error(`unbalanced single quote at character ${i + 1}`);
-      word += expandQuoted(s.slice(i + 1, end), env);
+      word += env ? counted(expandQuoted(s.slice(i + 1, end), env)) : s.slice(i + 1, end);
       inWord = literal = true;
       i = end;
     } else if (c === '"') {

@@ -39,7 +39,7 @@ export interface FollowStream<R> {
 
 let nextId = 1;
 
-export function unreachableMessage(socketPath: string): string {
+function unreachableMessage(socketPath: string): string {
   return `no dinit supervisor answers on ${socketPath} — is it running? pass --socket or set DINIT_SOCKET`;
 }
 
@@ -151,7 +151,7 @@ function exchange<V extends Verb>(
     socket.on('connect', () => {
       connected = true;
       const req: Request<V> = { v: PROTOCOL_VERSION, id, verb, args };
-      socket.write(encodeMessage(req as Request));
+      socket.write(encodeMessage(req));
     });
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -173,9 +173,31 @@ function exchange<V extends Verb>(
   });
 }
 
+/** How long a client keeps retrying a supervisor that answers BUSY (too many clients, too much unread). */
+const BUSY_RETRY_MS = 10_000;
+
+/** exchange(), retried with backoff while the supervisor answers BUSY (it sheds load; it is not broken). */
+async function exchangeRetrying<V extends Verb>(
+  socketPath: string,
+  verb: V,
+  args: VerbArgs[V],
+  opts: RequestOptions,
+  handlers?: StreamHandlers<VerbResult[V]>,
+): Promise<Opened<VerbResult[V]>> {
+  const deadline = Date.now() + Math.min(opts.timeoutMs ?? BUSY_RETRY_MS, BUSY_RETRY_MS);
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      return await exchange(socketPath, verb, args, opts, handlers);
+    } catch (err) {
+      if (!(err instanceof DinitError) || err.code !== 'BUSY' || Date.now() + delay > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+    }
+  }
+}
+
 /** Send one request and resolve with its result; rejects with the server's DinitError. */
 export async function request<V extends Verb>(socketPath: string, verb: V, args: VerbArgs[V], opts: RequestOptions = {}): Promise<VerbResult[V]> {
-  const { result } = await exchange(socketPath, verb, args, opts);
+  const { result } = await exchangeRetrying(socketPath, verb, args, opts);
   return result;
 }
 
@@ -191,7 +213,7 @@ export async function stream<V extends Verb>(
   handlers: StreamHandlers<VerbResult[V]>,
   opts: RequestOptions = {},
 ): Promise<FollowStream<VerbResult[V]>> {
-  const { result, socket, closed } = await exchange(socketPath, verb, args, opts, handlers);
+  const { result, socket, closed } = await exchangeRetrying(socketPath, verb, args, opts, handlers);
   return { result, closed, close: () => socket.destroy() };
 }
 

@@ -52,7 +52,7 @@ export async function startHttpEndpoint(target: ControlTarget, opts: HttpEndpoin
     try {
       handle(req, res, target, opts, tokenDigest);
     } catch (err) {
-      opts.onError?.(`http: ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? String(err)}`);
+      opts.onError?.(`http: ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       if (!res.headersSent) send(res, 500, 'internal error\n');
       else res.destroy();
     }
@@ -180,7 +180,7 @@ function control(res: ServerResponse, target: ControlTarget, verb: ControlVerb, 
   op.then(
     (r) => json(res, r.ok ? 200 : 409, r),
     (err: unknown) => {
-      opts.onError?.(`http: ${verb} ${name} failed: ${(err as Error)?.message ?? String(err)}`);
+      opts.onError?.(`http: ${verb} ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) send(res, 500, `${verb} ${name} failed\n`);
     },
   );

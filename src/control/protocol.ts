@@ -13,7 +13,6 @@
 // and names things.
 
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { DinitError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
 import type { HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
@@ -91,7 +90,7 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
-export type Reply =
+type Reply =
   | { v: number; id: RequestId | null; ok: true; result: unknown }
   | { v: number; id: RequestId | null; ok: false; error: WireError };
 
@@ -108,11 +107,11 @@ export function encodeMessage(msg: Request | ServerMessage): string {
   return JSON.stringify(msg) + '\n';
 }
 
-export function versionMismatchMessage(client: number, server: number): string {
+function versionMismatchMessage(client: number, server: number): string {
   return `client speaks protocol ${client}, supervisor ${server}: use the dinit binary of the running supervisor`;
 }
 
-export function protocolError(message: string, details?: Record<string, unknown>): DinitError {
+function protocolError(message: string, details?: Record<string, unknown>): DinitError {
   return new DinitError('PROTOCOL', message, details ?? {});
 }
 
@@ -127,7 +126,7 @@ function isId(v: unknown): v is RequestId {
 function names(args: Record<string, unknown>, key = 'names'): string[] {
   const v = args[key] ?? [];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw protocolError(`'${key}' must be a list of service names`);
-  return v as string[];
+  return v;
 }
 
 function bool(args: Record<string, unknown>, key: string, dflt: boolean): boolean {
@@ -154,12 +153,11 @@ function signalName(s: string): NodeJS.Signals {
 }
 
 /** Check and normalise the args of a verb (server side; throws PROTOCOL). */
-export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
+function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
   const a = raw === undefined ? {} : raw;
   if (!isRecord(a)) throw protocolError(`'args' of '${verb}' must be an object`);
-  const v = verb as Verb;
   let out: VerbArgs[Verb];
-  switch (v) {
+  switch (verb) {
     case 'status':
       out = { names: names(a) };
       break;
@@ -186,7 +184,7 @@ export function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V]
       out = { names: names(a), timeoutMs: Math.min(count(a, 'timeoutMs', 30_000), 2 ** 31 - 1) };
       break;
     default: {
-      const never: never = v;
+      const never: never = verb;
       throw protocolError(`unknown verb '${String(never)}'`);
     }
   }
@@ -270,18 +268,6 @@ function jsonSafe(v: Record<string, unknown>): Record<string, unknown> | undefin
 export function wireToError(e: WireError): DinitError {
   const code: ErrorCode = KNOWN_CODES.has(e.code) ? e.code : 'INTERNAL';
   return new DinitError(code, e.message, e.details ?? {});
-}
-
-/**
- * Where the control socket is: `--socket`, else $DINIT_SOCKET, else
- * /run/dinit.sock for root, else $XDG_RUNTIME_DIR/dinit.sock, else /tmp/dinit-$UID.sock.
- */
-export function resolveSocketPath(explicit?: string, env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
-  if (explicit) return explicit;
-  if (env.DINIT_SOCKET) return env.DINIT_SOCKET;
-  if (uid === 0 || uid === undefined) return '/run/dinit.sock';
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'dinit.sock');
-  return `/tmp/dinit-${uid}.sock`;
 }
 
 /** Environment values are secrets as often as not: the `config` verb never sends them. */

@@ -45,8 +45,10 @@ export interface DriverEvents {
   /**
    * Nothing could be started (exec failure, unknown user, bad working-dir…). No
    * exited follows. `errno` (ENOENT, EACCES…) lets `main` exit 127/126 like a shell.
+   * `transient` (EAGAIN, EMFILE, ENOMEM: out of resources for now) makes it a
+   * failed attempt under the restart policy instead of a failure for good.
    */
-  startFailed(name: string, message: string, errno?: string): void;
+  startFailed(name: string, message: string, errno?: string, transient?: boolean): void;
   /** Readiness can no longer succeed (e.g. probe misconfigured). The process is still running. */
   notReady?(name: string, message: string): void;
   /** Health probe succeeded (after start, or again after failures). */

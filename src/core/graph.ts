@@ -13,9 +13,9 @@ import type { ServiceRecord } from './service.js';
  * live in `orderedAfter`; config normalisation has already turned every
  * `before: [x]` into x's `after`, so only `after` is read here.
  */
-export type EdgeKind = 'hard' | 'milestone' | 'soft';
+type EdgeKind = 'hard' | 'milestone' | 'soft';
 
-export interface Edge {
+interface Edge {
   name: string;
   kind: EdgeKind;
 }

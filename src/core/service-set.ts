@@ -304,12 +304,19 @@ export class ServiceSet extends Transitions implements DriverEvents {
     });
   }
 
-  startFailed(name: string, message: string, errno?: string): void {
+  startFailed(name: string, message: string, errno?: string, transient = false): void {
     this.run(() => {
       const s = this.records.get(name);
       if (!s || (s.state !== 'starting' && !(s.state === 'started' && recovering(s)))) return;
       s.pid = null;
       const reason: StopReason = { kind: 'exec-failed', message };
+      // Out of resources for a moment (another service at the process limit, fds
+      // held by clients): an attempt that failed, retried like a crash. Only a
+      // permanent cause (not found, not executable, unknown user) fails at once.
+      if (transient && !s.cfg.main && s.cfg.type === 'process' && s.cfg.restart !== 'never') {
+        this.spawnFailedForNow(s, reason);
+        return;
+      }
       this.toStopped(s, reason);
       this.fail(s, reason);
       if (s.cfg.main) this.mainExited(errno === 'ENOENT' ? 127 : 126);

@@ -83,7 +83,7 @@ export type Phase =
   | { kind: 'recycling'; reason: StopReason };
 
 /** Once down: stay (null), come back with its (new) definition, or leave the graph. */
-export type Next = null | 'restart' | 'remove';
+type Next = null | 'restart' | 'remove';
 
 export const STEADY: Phase = { kind: 'steady' };
 

@@ -195,6 +195,22 @@ export class Transitions {
       }
       return;
     }
+    this.retryOrFail(s, reason);
+  }
+
+  /**
+   * A spawn that failed for now (EAGAIN, EMFILE, ENOMEM): a failed attempt
+   * under the restart policy, like a crash; not a failure for good.
+   */
+  protected spawnFailedForNow(s: ServiceRecord, reason: StopReason): void {
+    this.clearTimer(s, 'startTimer');
+    this.setPhase(s, STEADY);
+    this.retryOrFail(s, reason);
+  }
+
+  /** A failed attempt under the restart policy: restart after restart-delay, or fail past restart-limit. */
+  private retryOrFail(s: ServiceRecord, reason: StopReason): void {
+    const name = s.cfg.name;
     const window = admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
     if (!window) {
       this.toStopped(s, reason);

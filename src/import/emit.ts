@@ -6,7 +6,7 @@
 // not-converted note with the loader's reason, so what we write passes
 // `dinit check` whenever the problem is one key's.
 
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type YAMLMap } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { parseConfig } from '../config/load.js';
 import type { Conversion, Draft, NotConverted } from './draft.js';
@@ -44,7 +44,7 @@ function flowLists(node: unknown, key?: string): void {
   if (isMap(node)) for (const p of node.items) flowLists(p.value, isScalar(p.key) ? String(p.key.value) : undefined);
 }
 
-export function render(c: Conversion): string {
+function render(c: Conversion): string {
   const doc = new Document({});
   const header = [` dinit.yaml converted by \`dinit import\` from ${c.source} (${c.format}).`, ' Settings with no dinit equivalent are kept as "# not converted:" comments.'];
   for (const n of c.notes) header.push(` note: ${n}`);
@@ -58,7 +58,7 @@ export function render(c: Conversion): string {
     if (d.notConverted.length > 0) body.comment = d.notConverted.map((n) => ` ${formatNotConverted(n)}`).join('\n');
     const key = new Scalar(d.name);
     key.commentBefore = ` from ${d.from}`;
-    services.items.push(doc.createPair(key, body) as Pair<unknown, unknown>);
+    services.items.push(doc.createPair(key, body));
   }
   doc.set('services', services);
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
@@ -121,7 +121,7 @@ export function emit(c: Conversion, outFile: string, env: NodeJS.ProcessEnv): Em
     for (const issue of issues) {
       const r = issue.pos.file === outFile ? ranges.find((x) => issue.pos.line >= x.from && issue.pos.line <= x.to) : undefined;
       const d = r && c.services.find((s) => s.name === r.service);
-      if (round < 3 && d && r && [...d.keys.keys()].some((k) => (k === r.key || k.startsWith(`${r.key}.`)) && d.origins.has(k))) {
+      if (round < 3 && d && [...d.keys.keys()].some((k) => (k === r.key || k.startsWith(`${r.key}.`)) && d.origins.has(k))) {
         demote(d, r.key, issue);
         demoted++;
       } else {

@@ -14,7 +14,7 @@ import { importS6, locateS6 } from './s6.js';
 import { importSupervisord } from './supervisord.js';
 
 export { FORMATS, formatNotConverted };
-export type { Format, NotConverted };
+export type { Format };
 
 export interface ImportResult {
   format: Format;
@@ -57,7 +57,7 @@ function detectFile(file: string): Format | undefined {
 }
 
 /** What to read and how: a directory may hold one of the known files or an s6-overlay tree. */
-export function detect(path: string, from?: Format): { format: Format; path: string } {
+function detect(path: string, from?: Format): { format: Format; path: string } {
   const abs = resolve(path);
   let isDir: boolean;
   try {

@@ -65,7 +65,7 @@ export function importProcessCompose(file: string): Conversion {
       Object.assign(c.environment, env);
     } else if (!TOP_HANDLED.has(k)) c.notConverted.push({ key: k, value: str(v), why: 'dinit has no equivalent' });
   }
-  const procs = root['processes'] as Obj;
+  const procs = root['processes'];
   const names = new Map<string, string>();
   const taken = new Set<string>();
   for (const name of Object.keys(procs)) {

@@ -180,7 +180,7 @@ export function parseEnvironment(s: string): Record<string, string> | string {
 function byteSize(s: string): string | undefined {
   const m = /^(\d+)\s*(KB|MB|GB)?$/i.exec(s.trim());
   if (!m) return undefined;
-  return m[2] ? `${m[1]}${m[2][0]?.toUpperCase()}iB` : (m[1] as string);
+  return m[2] ? `${m[1]}${m[2][0]?.toUpperCase()}iB` : m[1];
 }
 
 interface Program {

@@ -10,6 +10,7 @@
 // mode — the file already says which service it is — and the JSON object in
 // json mode.
 
+import { escapeControls, terminalJson } from '../terminal-text.js';
 import type { ChalkInstance, ForegroundColorName } from '../color.js';
 import type { LogFormat, LogLine } from '../types.js';
 
@@ -28,8 +29,8 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export function jsonLine(l: LogLine): string {
-  return JSON.stringify({ time: iso(l.time), service: l.service, stream: l.stream, line: l.line }) + '\n';
+function jsonLine(l: LogLine): string {
+  return terminalJson({ time: iso(l.time), service: l.service, stream: l.stream, line: l.line }) + '\n';
 }
 
 /** A service line for the console, newline included. */
@@ -59,7 +60,8 @@ export function dinitLine(l: LogLine, s: FormatSettings, chalk: ChalkInstance): 
     case 'json':
       return jsonLine(l);
     case 'text':
-      return (s.timestamps ? iso(l.time) + ' ' : '') + chalk.bold('[dinit]') + ' ' + l.line + '\n';
+      // Event lines quote service-controlled text (exec errors, probe output): never raw to a terminal.
+      return (s.timestamps ? iso(l.time) + ' ' : '') + chalk.bold('[dinit]') + ' ' + escapeControls(l.line) + '\n';
     default:
       return unreachable(s.format);
   }

@@ -26,7 +26,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { LogFormat, LogLine, LogSpec } from '../types.js';
-import { BoundedWriter } from './bounded-writer.js';
+import type { BoundedWriter } from './bounded-writer.js';
 import { ColorAssigner } from '../color.js';
 import { openOut, type Out } from './console-out.js';
 import { consoleLine, dinitLine, fileLine } from './format.js';
@@ -55,7 +55,7 @@ export interface LogHubOptions {
 }
 
 /** The stream name dinit's own events carry in LogLine and JSON output. */
-export const DINIT_SOURCE = 'dinit';
+const DINIT_SOURCE = 'dinit';
 
 const DEFAULT_QUEUE_BYTES = 1024 * 1024;
 /** With less room than this on the console queue, a block that does not fit whole is dropped unformatted. */
@@ -266,7 +266,7 @@ export class LogHub {
       if (this.blocksIn === before) break;
     }
     await this.flush(Math.max(0, end - performance.now()));
-    await Promise.all([...this.services.values()].map((e) => e.file?.close()));
+    await Promise.all([...this.services.values()].flatMap((e) => (e.file ? [e.file.close()] : [])));
     this.out.writer.close();
     if (this.err !== this.out) this.err.writer.close();
   }

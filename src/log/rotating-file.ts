@@ -8,12 +8,14 @@
 // appended to and its size counted. All I/O is asynchronous through one
 // serial loop (a slow disk never stalls the supervisor), in front of a bounded
 // queue (excess lines are dropped rather than held in memory). The first
-// failure — unwritable path, full disk — is reported once through `onError`
+// failure — unwritable path, full disk, a path that is not a regular file
+// (a FIFO, a device: see os/regular-file.ts) — is reported once through `onError`
 // and the file is given up; console output is unaffected.
 
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { openRegularForAppend } from '../os/regular-file.js';
 
 export interface RotatingFileOptions {
   path: string;
@@ -143,9 +145,11 @@ export class RotatingFile {
 
   private async openFile(): Promise<void> {
     await mkdir(dirname(this.opts.path), { recursive: true });
-    const fh = await open(this.opts.path, 'a');
+    // Non-blocking and regular files only: a FIFO here must not hold one of
+    // libuv's four pool threads (every other file write would wait behind it).
+    const { fh, size } = await openRegularForAppend(this.opts.path);
     this.fh = fh;
-    this.size = (await fh.stat()).size;
+    this.size = size;
   }
 
   private async rotate(): Promise<void> {
@@ -172,8 +176,7 @@ export class RotatingFile {
     const fh = this.fh;
     this.fh = null;
     fh?.close().catch(() => {});
-    const e = err as NodeJS.ErrnoException;
-    const why = e && typeof e === 'object' && 'message' in e ? e.message : String(err);
+    const why = err instanceof Error ? err.message : String(err);
     this.opts.onError(`cannot write log file ${this.opts.path} (${why}); keeping console output only`);
   }
 }

@@ -97,7 +97,7 @@ class FdSink implements Sink {
     const step = (): void => {
       fsWrite(this.fd, data, off, data.length - off, null, (err, n) => {
         if (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          if (err.code === 'EAGAIN') {
             this.timer = setTimeout(step, EAGAIN_RETRY_MS);
             return;
           }

@@ -10,7 +10,7 @@ import type { Leftover, ProcessHost, ResolvedUser } from './ports.js';
 import { readStat } from './proc.js';
 import { ResourceSampler, selfFigures } from './resources.js';
 import { spawnChild } from './spawn.js';
-import { describeSpawnError } from './spawn-errors.js';
+import { describeSpawnError, isTransientSpawnError } from './spawn-errors.js';
 import { resolveUser } from './users.js';
 
 export function createProcessHost(children: Children): ProcessHost {
@@ -33,6 +33,7 @@ export function createProcessHost(children: Children): ProcessHost {
     },
     resolveUser: cachedUsers(),
     describeSpawnError,
+    isTransientSpawnError,
     sampleResources: (leaders) => sampler.sample(leaders),
     selfFigures,
   };

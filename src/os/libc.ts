@@ -39,7 +39,7 @@ export interface Libc {
   pipe(): [number, number] | null;
 }
 
-export const WNOHANG = 1;
+const WNOHANG = 1;
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const F_GETFD = 1;
 export const F_SETFD = 2;
@@ -185,8 +185,8 @@ export function waitNoHang(pid: number): WaitResult {
 // below are synchronous koffi calls on the main thread (never the threadpool)
 // writing into preallocated Int32Arrays, so a reaping loop allocates nothing.
 
-export const WEXITED = 4;
-export const WNOWAIT = 0x01000000;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
 const P_ALL = 0;
 
 interface ReapCalls {

@@ -21,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { endianness } from 'node:os';
+import type * as KoffiNs from 'koffi';
 import type { TypeObject } from 'koffi';
 import { errnoName } from './errno.js';
 import { libc as loadCLibrary } from './libc.js';
@@ -65,14 +66,14 @@ let libc: Libc | undefined;
 /** The calls below, bound on the C library libc.ts found (the same handle again: dlopen counts references). */
 function loadLibc(): Libc {
   if (libc) return libc;
-  let lib: ReturnType<typeof import('koffi').load>;
-  let koffi: typeof import('koffi');
+  let lib: KoffiNs.LibraryHandle;
+  let koffi: typeof KoffiNs;
   try {
     const c = loadCLibrary();
     koffi = c.koffi;
     lib = koffi.load(c.path);
   } catch (err) {
-    throw new Error(`cannot load the C library for the notify socket: ${(err as Error).message}`);
+    throw new Error(`cannot load the C library for the notify socket: ${(err as Error).message}`, { cause: err });
   }
   const pollFd: TypeObject = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
   libc = {

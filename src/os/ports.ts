@@ -96,6 +96,8 @@ export interface ProcessHost {
   resolveUser(spec: string): ResolvedUser;
   /** A sentence for a `failed` error: "cannot execute 'foo': not found in PATH (ENOENT)". */
   describeSpawnError(err: unknown, command: string | string[], cwd?: string): string;
+  /** A `failed` that may not happen again (a process, fd or memory limit reached for a moment): worth a retry. */
+  isTransientSpawnError(err: unknown): boolean;
   /** CPU and memory of each leader's group and session (services with no process are not asked). */
   sampleResources(leaders: number[]): Map<number, ResourceFigures>;
   /** dinit's own figures (the process_* metrics). */

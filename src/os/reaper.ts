@@ -50,7 +50,7 @@ export interface ReaperOptions {
   minGapMs?: number;
 }
 
-export interface Orphan {
+interface Orphan {
   pid: number;
   comm: string;
 }

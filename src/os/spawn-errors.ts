@@ -19,8 +19,8 @@ export interface ExecAsFailure {
  * would carry. Rethrows what is not a system error (a bug: a bad argument).
  */
 export function thrownSpawnError(err: unknown, file: string, args: string[]): NodeJS.ErrnoException {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.errno !== 'number') throw err;
+  const e = err as NodeJS.ErrnoException | null | undefined;
+  if (!e || typeof e.errno !== 'number') throw err;
   e.message = `spawn ${file} ${e.code ?? ''}`.trim();
   e.path = file;
   (e as { spawnargs?: string[] }).spawnargs = args;
@@ -36,7 +36,7 @@ export function renameSpawnError(err: NodeJS.ErrnoException, file: string): Node
 
 /** The wrapper's status-pipe report, as the error Node's own spawn would have given. */
 export function wrapperError(text: string, file: string, args: string[]): NodeJS.ErrnoException {
-  let f: Partial<ExecAsFailure> = {};
+  let f: Partial<ExecAsFailure>;
   try {
     f = JSON.parse(text) as ExecAsFailure;
   } catch {
@@ -62,11 +62,21 @@ function isDir(path: string): boolean | null {
 }
 
 /**
+ * A spawn failure that may not happen again (process or fd limit reached for
+ * a moment, memory short): the restart policy retries it. Anything else (not
+ * found, not executable, bad working-dir, unknown user) is permanent.
+ */
+export function isTransientSpawnError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'EAGAIN' || code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
+}
+
+/**
  * A sentence for a spawn failure: "cannot execute 'foo': not found in PATH (ENOENT)",
  * "working-dir /x does not exist"…
  */
 export function describeSpawnError(err: unknown, command: string | string[], cwd?: string): string {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException | null | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const file = (Array.isArray(command) ? command[0] : command) ?? '';
   const what = `cannot execute '${file}'`;
@@ -96,7 +106,7 @@ export function describeSpawnError(err: unknown, command: string | string[], cwd
     case 'EMFILE':
     case 'ENFILE':
     case 'ENOMEM':
-      return `${what}: out of resources (${code})`;
+      return `${what}: out of resources for now (${code}), a transient failure`;
     default:
       return `${what}: ${e?.message ?? String(err)}`;
   }

@@ -48,8 +48,14 @@ function bindSpawner(): Spawner | null {
     const posixSpawnp = lib.func('int posix_spawnp(_Out_ int *pid, const char *file, void *fa, void *attr, const char **argv, const char **envp)');
     const faInit = lib.func('int posix_spawn_file_actions_init(void *fa)');
     const faDestroy = lib.func('int posix_spawn_file_actions_destroy(void *fa)');
-    const faOpen = lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)');
-    const faDup2 = lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)');
+    const faOpen = lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)') as (
+      fa: Buffer,
+      fd: number,
+      path: string,
+      oflag: number,
+      mode: number,
+    ) => number;
+    const faDup2 = lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)') as (fa: Buffer, fd: number, newfd: number) => number;
     // glibc 2.29, musl 1.1.24: without it, services with a working-dir take Node's spawn.
     let faChdir: ((fa: Buffer, path: string) => number) | null = null;
     try {
@@ -69,11 +75,7 @@ function bindSpawner(): Spawner | null {
     // (32-34), and glibc and musl then set those to SIG_IGN in the child, which exec keeps.
     const all = Buffer.alloc(256);
     all.fill(0xff, 0, 8);
-    const ok =
-      attrInit(attr) === 0 &&
-      attrSigdef(attr, all) === 0 &&
-      attrSigmask(attr, none) === 0 &&
-      attrFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) === 0;
+    const ok = attrInit(attr) === 0 && attrSigdef(attr, all) === 0 && attrSigmask(attr, none) === 0 && attrFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) === 0;
     if (!ok) return null;
     const pid: [number] = [0];
     return {
@@ -86,8 +88,8 @@ function bindSpawner(): Spawner | null {
             faDup2(fa, outW, 1) ||
             faDup2(fa, errW, 2) ||
             (cwd !== undefined && faChdir ? faChdir(fa, cwd) : 0) ||
-            (search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]);
-          return r === 0 ? pid[0] : -(r as number);
+            ((search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]) as number);
+          return r === 0 ? pid[0] : -r;
         } finally {
           faDestroy(fa);
         }

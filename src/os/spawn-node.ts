@@ -81,8 +81,8 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
   }
 
   const ours = pipes.adopt();
-  const stdout = ours?.stdout ?? (child.stdout as Readable | null);
-  const stderr = ours?.stderr ?? (child.stderr as Readable | null);
+  const stdout = ours?.stdout ?? child.stdout;
+  const stderr = ours?.stderr ?? child.stderr;
   const stdio: (Readable | null)[] = [null, stdout, stderr];
   for (let i = 0; i < extra.length; i++) stdio.push((child.stdio[3 + i] as Readable | null | undefined) ?? null);
   const pid = child.pid;
@@ -126,5 +126,12 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
       else started();
     });
   });
-  return { get pid() { return outcome === 'failed' ? undefined : pid; }, stdout, stderr, stdio };
+  return {
+    get pid() {
+      return outcome === 'failed' ? undefined : pid;
+    },
+    stdout,
+    stderr,
+    stdio,
+  };
 }

@@ -54,7 +54,7 @@ function readLines(path: string): { lines: string[]; error?: NodeJS.ErrnoExcepti
   }
 }
 
-export function parsePasswd(lines: string[]): PasswdEntry[] {
+function parsePasswd(lines: string[]): PasswdEntry[] {
   const out: PasswdEntry[] = [];
   for (const line of lines) {
     if (line.startsWith('#') || line.trim() === '') continue;
@@ -66,7 +66,7 @@ export function parsePasswd(lines: string[]): PasswdEntry[] {
   return out;
 }
 
-export function parseGroup(lines: string[]): GroupEntry[] {
+function parseGroup(lines: string[]): GroupEntry[] {
   const out: GroupEntry[] = [];
   for (const line of lines) {
     if (line.startsWith('#') || line.trim() === '') continue;

@@ -184,7 +184,7 @@ export class ProcessDriver implements ServiceDriver {
         exited: (code, signal) => this.onExited(svc, run, code, signal),
       });
     } catch (err) {
-      ev()?.startFailed(name, this.host.describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code);
+      ev()?.startFailed(name, this.host.describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code, this.host.isTransientSpawnError(err));
     }
   }
 
@@ -196,7 +196,7 @@ export class ProcessDriver implements ServiceDriver {
     const e = this.events;
     if (!e) return;
     if (run.stopping) e.exited(name, 127, null);
-    else e.startFailed(name, this.host.describeSpawnError(err, command, svc.workingDir), err.code);
+    else e.startFailed(name, this.host.describeSpawnError(err, command, svc.workingDir), err.code, this.host.isTransientSpawnError(err));
   }
 
   private onSpawned(svc: ServiceConfig, run: Running, pid: number, env: Record<string, string>): void {

@@ -8,8 +8,10 @@
 import { existsSync } from 'node:fs';
 import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget } from '../config/index.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
-import { startControlServer, type ControlServer } from '../control/server.js';
+import { startControlServerFirst, type ControlServer } from '../control/server.js';
+import type { SocketPlace } from '../control/socket-path.js';
 import { realClock } from '../core/clock.js';
+import { takeEarlySignals } from '../early-signals.js';
 import { DinitError, describeConfigError } from '../errors.js';
 import { LogHub } from '../log/index.js';
 import { Children } from '../os/children.js';
@@ -22,7 +24,8 @@ import { Supervisor, type SupervisorLog } from './supervisor.js';
 
 export interface RunOptions {
   configPath?: string;
-  socketPath: string;
+  /** Where the control socket may go, in order (control/socket-path.ts). */
+  socketPlaces: SocketPlace[];
   mainCommand?: string[];
   env: NodeJS.ProcessEnv;
 }
@@ -97,14 +100,16 @@ export async function run(opts: RunOptions): Promise<number> {
 
   let server: ControlServer | null = null;
   try {
-    server = await startControlServer(opts.socketPath, supervisor, { onError: (m) => log.dinit(`control: ${m}`) });
+    const started = await startControlServerFirst(opts.socketPlaces, supervisor, { onError: (m) => log.dinit(`control: ${m}`) });
+    server = started.server;
+    log.dinit(`control socket ${server.path}${started.skipped.length ? ` (passed over ${started.skipped.join('; ')})` : ''}`);
   } catch (err) {
     if (err instanceof DinitError && err.code === 'SOCKET_IN_USE') {
       reaper.stop();
       await hub.close();
       throw err; // reported like any CLI error (exit 1)
     }
-    log.dinit(`warning: control socket unavailable (${(err as Error).message}); dinit status and friends will not work`);
+    log.dinit(`warning: ${(err as Error).message}; dinit status, health and friends will not work (set DINIT_SOCKET to a writable place)`);
   }
 
   const handlers = new Map<NodeJS.Signals, () => void>();
@@ -124,10 +129,19 @@ export async function run(opts: RunOptions): Promise<number> {
       log.dinit(`received ${sig}: no main process to forward it to`);
     });
   }
-  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
+  // Signals caught by the launcher while Node loaded dinit and dinit the config:
+  // taken over in the same tick the handlers above went in, so none is lost.
+  const early = takeEarlySignals();
+  const stopEarly = early.find((s) => s === 'SIGTERM' || s === 'SIGINT');
+  const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.on('uncaughtException', onCrash);
 
-  supervisor.boot();
+  if (stopEarly) {
+    log.dinit(`received ${stopEarly} during start-up: starting nothing`);
+    supervisor.beginShutdown(stopEarly);
+  } else {
+    supervisor.boot();
+  }
   const code = await supervisor.finished;
 
   for (const [sig, fn] of handlers) process.off(sig, fn);

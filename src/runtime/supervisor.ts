@@ -121,7 +121,7 @@ export class Supervisor implements ControlTarget {
       for (const [k, v] of Object.entries(this.deps.env)) if (v !== undefined) this.ownEnv[k] = v;
     }
     if (Object.keys(identity).length > 0) {
-      return Object.assign({}, this.ownEnv, identity, this.cfg.environment, svc.environment, { DINIT_SERVICE: svc.name });
+      return { ...this.ownEnv, ...identity, ...this.cfg.environment, ...svc.environment, DINIT_SERVICE: svc.name };
     }
     if (this.baseEnv?.cfg !== this.cfg) this.baseEnv = { cfg: this.cfg, env: Object.assign({}, this.ownEnv, this.cfg.environment) };
     return Object.assign({}, this.baseEnv.env, svc.environment, { DINIT_SERVICE: svc.name });

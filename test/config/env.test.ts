@@ -34,7 +34,7 @@ test('malformed ${ is an error with a hint, not kept silently', () => {
   for (const bad of ['${NAME', '${}', '${1X}', '${NAME:x}', 'a ${UNSET:-${B}']) {
     const r = expandVars(bad, env);
     assert.equal(r.ok, false, bad);
-    if (!r.ok) assert.match(r.hint ?? '', /\$\{NAME:-default\}/);
+    assert.match(r.hint ?? '', /\$\{NAME:-default\}/);
   }
 });
 
@@ -74,4 +74,21 @@ test('env-file problems are located in the env-file itself', () => {
     ],
   );
   assert.deepEqual(r.vars, { OK: '1' });
+});
+
+test('an env-file that doubles a variable on every line stops at the line that passes the bound, located', () => {
+  const text = ['A=x', ...Array.from({ length: 40 }, () => 'A=${A}${A}')].join('\n');
+  const r = parseEnvFile(text, '/x/.env', env);
+  // 2^17 = 128 Ki characters still fits; the doubling on line 19 (2^18) does not.
+  const first = r.issues[0];
+  assert.ok(first, 'an issue is reported');
+  assert.deepEqual([first.pos.file, first.pos.line, first.pos.col], ['/x/.env', 19, 3]);
+  assert.match(first.message, /^A: the expanded value is longer than 128 KiB/);
+  assert.equal(r.vars.A?.length, 2 ** 17);
+});
+
+test('expansion of a value is bounded, not a RangeError', () => {
+  const big = 'y'.repeat(100 * 1024);
+  const r = expandVars('${BIG}${BIG}', { BIG: big });
+  assert.equal(r.ok, false);
 });

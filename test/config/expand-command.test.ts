@@ -16,7 +16,7 @@ const commandOf = (cmd: string, key = 'command'): string[] => {
   if (key === 'command') return s.command;
   const probe = (key === 'ready' ? s.ready : s.health)?.probe;
   assert.equal(probe?.kind, 'exec');
-  return probe.kind === 'exec' ? probe.command : [];
+  return probe.command;
 };
 
 test('a value holding a quote, a double quote or a backslash reaches the program literally inside its word', () => {
@@ -61,4 +61,16 @@ test('a bad ${ in a command string is reported at the value with the usual hint'
 
 test('splitWords without an environment leaves ${…} as written', () => {
   assert.deepEqual(splitWords('a ${X}').words, ['a', '${X}']);
+});
+
+test('many substitutions in one command string are bounded together, reported as a config error', () => {
+  const big = { BIG: 'x'.repeat(64 * 1024) };
+  const yaml = `services:\n  s: { command: ${JSON.stringify('echo ' + '${BIG} '.repeat(40))} }\n`;
+  assert.throws(
+    () => parseConfig(yaml, '/x/dinit.yaml', big),
+    (e: unknown) => e instanceof ConfigError && /expanded command is longer than 128 KiB/.test(String((e as Error).message) + JSON.stringify(e)),
+  );
+  // Two of them fit.
+  const ok = `services:\n  s: { command: ${JSON.stringify('echo ${BIG} ${BIG}')} }\n`;
+  assert.equal(parseConfig(ok, '/x/dinit.yaml', big).services[0]!.command.length, 3);
 });

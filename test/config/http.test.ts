@@ -72,10 +72,10 @@ test('the token is the first line of a regular file; a FIFO, a short token or a 
     writeFileSync(join(dir, 'short'), 'abc\n');
     assert.throws(() => readTokenFile(join(dir, 'short')), /at least 16 characters/);
     writeFileSync(join(dir, 'big'), 'x'.repeat(5000));
-    assert.throws(() => readTokenFile(join(dir, 'big')), /larger than 4096 bytes/);
+    assert.throws(() => readTokenFile(join(dir, 'big')), /larger than 4 KiB/);
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     // With no writer, a blocking open of a FIFO would hang here forever.
-    assert.throws(() => readTokenFile(join(dir, 'fifo')), /is not a regular file/);
+    assert.throws(() => readTokenFile(join(dir, 'fifo')), /it is a FIFO \(named pipe\), not a regular file/);
     assert.throws(
       () => readTokenFile(join(dir, 'absent')),
       (e: unknown) => e instanceof DinitError && e.code === 'CONFIG_READ' && /^cannot read options\.http\.token-file .*absent: no such file \(it should hold one line: the bearer token\)$/.test(e.message),

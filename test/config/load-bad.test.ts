@@ -201,5 +201,5 @@ test('bad user, umask, size and enum values say what is allowed', () => {
 test('x- extension keys and << merge keys are accepted; written keys win over merged ones', () => {
   const c = parseConfig('x-base: &b { restart: never, stop-timeout: 1s }\nservices:\n  a:\n    <<: *b\n    command: [a]\n    stop-timeout: 2s\n    x-note: hi\n', FILE, {});
   assert.equal(c.services[0]?.restart, 'never');
-  assert.equal(c.services[0]?.stopTimeout, 2000);
+  assert.equal(c.services[0].stopTimeout, 2000);
 });

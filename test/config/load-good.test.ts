@@ -128,8 +128,8 @@ test('an empty services map is a valid config with default options', () => {
 test('values built by ${VAR} expansion may stand for numbers and booleans', () => {
   const c = parseConfig('services:\n  a:\n    command: [a]\n    auto-start: ${AUTO:-false}\n    log: { keep: "${KEEP}" }\n    stop-timeout: ${T:-2}\n', '/x/d.yaml', { KEEP: '7' });
   assert.equal(c.services[0]?.autoStart, false);
-  assert.equal(c.services[0]?.log.keep, 7);
-  assert.equal(c.services[0]?.stopTimeout, 2000);
+  assert.equal(c.services[0].log.keep, 7);
+  assert.equal(c.services[0].stopTimeout, 2000);
 });
 
 test('the config path is -c, else $DINIT_CONFIG, else ./dinit.yaml, else /etc/dinit.yaml', () => {

@@ -48,6 +48,18 @@ describe('examples/ in a real Docker engine', { skip, concurrency: 3 }, () => {
     assert.equal(await waitExit(ctr), 0);
   });
 
+  it('nonroot-readonly with no DINIT_SOCKET, a read-only root and --tmpfs /run: a docker exec with no environment finds the socket', async () => {
+    // DINIT_SOCKET= (empty) undoes the image's ENV: dinit looks in its documented places, read-only root and all.
+    const ctr = await start('nonroot-run', IMAGES.nonroot, ['-e', 'DINIT_SOCKET=', '--read-only', '--tmpfs', '/run', '--user', '65534', '--cap-drop', 'ALL']);
+    await waitStarted(ctr, ['app', 'janitor']);
+    // Docker's --tmpfs /run is root's (0755): uid 65534 passes over it, and /tmp on the read-only root, to /dev/shm.
+    assert.match(await logs(ctr), /\[dinit\] control socket (\/run|\/dev\/shm)\/dinit-65534\/dinit\.sock/);
+    assert.match(await dockerOk(['exec', '-e', 'DINIT_SOCKET=', ctr, 'dinit', 'status']), /^app\s+started/m);
+    assert.equal((await docker(['exec', '-e', 'DINIT_SOCKET=', ctr, 'dinit', 'health'])).code, 0);
+    await dockerOk(['stop', '-t', '10', ctr], { timeoutMs: 20_000 });
+    assert.equal(await waitExit(ctr), 0);
+  });
+
   it('web-redis: redis becomes ready, the migration runs once, web queues jobs the worker completes', async () => {
     const ctr = await start('web-redis', IMAGES.webRedis, ['--health-interval', '1s', '--health-start-period', '0s']);
     await waitStarted(ctr, ['redis', 'migrate', 'web', 'worker'], 45_000);

@@ -111,7 +111,7 @@ describe('the dinit image in a real Docker engine', { skip, concurrency: 3 }, ()
     assert.ok(took < 9_000, `docker stop took ${took} ms`);
     const text = await logs(ctr);
     const order = ['worker', 'api', 'db'].map((s) => lineIndex(text, new RegExp(`\\[dinit\\] ${s} stopped`)));
-    assert.ok(order.every((i) => i >= 0) && order[0]! < order[1]! && order[1]! < order[2]!, `stop order ${order}:\n${text}`);
+    assert.ok(order.every((i) => i >= 0) && order[0]! < order[1]! && order[1]! < order[2]!, `stop order ${order.join(',')}:\n${text}`);
     assert.match(text, /exiting with code 0/);
   });
 

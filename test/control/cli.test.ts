@@ -299,7 +299,7 @@ describe('CLI verbs without a supervisor', () => {
       assert.equal(r.code, 0, verb);
       assert.match(r.out, new RegExp(`^Usage: dinit (\\[run\\]|${verb})`), verb);
       assert.match(r.out, /\nOptions:\n/, verb);
-      assert.match(r.out, /\nExamples?:\n  \S/, verb);
+      assert.match(r.out, /\nExamples?:\n {2}\S/, verb);
     }
   });
 

@@ -130,7 +130,7 @@ describe('the CLI against a real supervisor', { skip }, () => {
       baseConfig(`  extra:
     command: [${node}, ${fx('long-running.js')}, extra]
 `)
-        .replace(/  lazy:\n(    .*\n)+/, '')
+        .replace(/ {2}lazy:\n( {4}.*\n)+/, '')
         .replace('--text, tick]', '--text, tock]'),
     );
     r = await cli(sup, ['reload']);

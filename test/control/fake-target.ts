@@ -62,7 +62,7 @@ export class FakeTarget implements ControlTarget {
   lines: LogLine[] = [];
   followers = new Set<(l: LogLine) => void>();
   /** verb → error to throw (or reject with). */
-  failWith = new Map<string, unknown>();
+  failWith = new Map<string, Error>();
   opResult: OpResult = { ok: true, failures: [] };
   reloadResult: ReloadResult = { added: ['cache'], removed: ['old'], changed: ['web'] };
   healthResult: HealthResult = { ok: true, problems: [] };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request, stream } from '../../src/control/client.js';
 import type { StreamEvent } from '../../src/control/protocol.js';
-import { FOLLOW_HIGH_WATER, startControlServer, type ControlServer } from '../../src/control/server.js';
+import { CLIENT_QUEUE_BOUND, startControlServer, type ControlServer } from '../../src/control/server.js';
 import { FakeTarget, tempDir, until } from './fake-target.js';
 import { rawConnect } from './raw-client.js';
 
@@ -122,7 +122,7 @@ describe('following logs', () => {
     assert.ok(dropped > 0, 'lines were dropped');
     assert.ok(lines < emitted / 2, `most lines were dropped (${lines} delivered)`);
     // What reached us is bounded by the server's high-water mark plus kernel socket buffers.
-    assert.ok(received < FOLLOW_HIGH_WATER + 8 * 1024 * 1024, `received ${received} bytes`);
+    assert.ok(received < CLIENT_QUEUE_BOUND + 8 * 1024 * 1024, `received ${received} bytes`);
     c.close();
     await until(() => target.followers.size === 0, 5000, 'the follower to be unsubscribed');
   });

@@ -146,7 +146,7 @@ describe('HTTP endpoint with a fake supervisor', () => {
     const failed = await get(ctl, '/services/db/start', { method: 'POST', headers: auth });
     target.opResult = { ok: true, failures: [] };
     assert.equal(failed.status, 409);
-    assert.deepEqual(JSON.parse(failed.body).failures, [{ service: 'db', reason: 'exec failed' }]);
+    assert.deepEqual((JSON.parse(failed.body) as { failures: unknown }).failures, [{ service: 'db', reason: 'exec failed' }]);
   });
 
   test('an address in use is a HTTP_LISTEN error naming the address and why', async () => {

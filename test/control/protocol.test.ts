@@ -16,8 +16,8 @@ import {
   errorToWire,
   parseRequest,
   parseServerMessage,
-  resolveSocketPath,
 } from '../../src/control/protocol.js';
+import { socketPlaces } from '../../src/control/socket-path.js';
 import { ConfigError, DinitError } from '../../src/errors.js';
 import { svcStatus } from './fake-target.js';
 
@@ -74,13 +74,19 @@ describe('protocol framing', () => {
     assert.equal(errorToWire(new Error('oops')).code, 'INTERNAL');
   });
 
-  test('the socket path: --socket, else $DINIT_SOCKET, else /run for root, else XDG_RUNTIME_DIR, else /tmp/dinit-UID', () => {
-    assert.equal(resolveSocketPath('/x.sock', { DINIT_SOCKET: '/y.sock' }, 0), '/x.sock');
-    assert.equal(resolveSocketPath(undefined, { DINIT_SOCKET: '/y.sock' }, 0), '/y.sock');
-    assert.equal(resolveSocketPath(undefined, { XDG_RUNTIME_DIR: '/run/user/0' }, 0), '/run/dinit.sock');
-    assert.equal(resolveSocketPath(undefined, { XDG_RUNTIME_DIR: '/run/user/1000' }, 1000), '/run/user/1000/dinit.sock');
-    assert.equal(resolveSocketPath(undefined, {}, 1000), '/tmp/dinit-1000.sock');
+  test('the socket places: --socket or $DINIT_SOCKET alone, else /run, $XDG_RUNTIME_DIR, /tmp/dinit-UID, /dev/shm/dinit-UID in order', () => {
+    const paths = (explicit: string | undefined, env: NodeJS.ProcessEnv, uid: number): string[] => socketPlaces(explicit, env, uid).map((p) => p.path);
+    assert.deepEqual(paths('/x.sock', { DINIT_SOCKET: '/y.sock' }, 0), ['/x.sock']);
+    assert.deepEqual(paths(undefined, { DINIT_SOCKET: '/y.sock' }, 0), ['/y.sock']);
+    assert.deepEqual(paths(undefined, {}, 0), ['/run/dinit.sock', '/tmp/dinit-0/dinit.sock', '/dev/shm/dinit-0/dinit.sock']);
+    assert.deepEqual(paths(undefined, { XDG_RUNTIME_DIR: '/run/user/1000' }, 1000), [
+      '/run/dinit-1000/dinit.sock',
+      '/run/user/1000/dinit.sock',
+      '/tmp/dinit-1000/dinit.sock',
+      '/dev/shm/dinit-1000/dinit.sock',
+    ]);
   });
+
 });
 
 describe('CLI arguments', () => {
@@ -158,7 +164,6 @@ describe('CLI arguments', () => {
     assert.ok(coloured.includes('\x1b[2mstopped\x1b[22m'));
     assert.ok(coloured.includes('\x1b[33mstarting\x1b[39m'));
     // Alignment ignores colour codes: the PID column starts at the same visible offset.
-    // eslint-disable-next-line no-control-regex
     const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
     assert.deepEqual(coloured.split('\n').map(strip), plain);
   });

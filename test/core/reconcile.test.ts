@@ -5,7 +5,7 @@
 // Random graphs and inputs from a seeded PRNG, so a failure replays exactly.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DriverEvents, ServiceDriver } from '../../src/core/driver.js';
+import type { ServiceDriver } from '../../src/core/driver.js';
 import type { ServiceEvent } from '../../src/core/listener.js';
 import { ServiceSet } from '../../src/core/service-set.js';
 import type { ServiceConfig } from '../../src/types.js';
@@ -83,7 +83,10 @@ describe('spawnedReady', () => {
         assert.deepEqual(up, starting(b), `seed ${seed}: same services starting`);
         if (up.length === 0) break;
         const batch = up.filter(() => rand() < 0.7).map((name) => ({ name, pid: pid++ }));
-        for (const { name } of batch) a.driver.starting.delete(name), b.driver.starting.delete(name);
+        for (const { name } of batch) {
+          a.driver.starting.delete(name);
+          b.driver.starting.delete(name);
+        }
         a.set.spawnedReady(batch);
         for (const { name, pid: p } of batch) {
           b.set.spawned(name, p);
@@ -107,7 +110,7 @@ describe('spawnedReady', () => {
     ]);
     assert.deepEqual(driver.calls, ['start:a', 'start:b', 'start:c', 'start:d']);
     assert.deepEqual(
-      events.filter((e) => e.type === 'started').map((e) => (e.type === 'started' ? `${e.name}:${e.pid}` : '')),
+      events.filter((e) => e.type === 'started').map((e) => `${e.name}:${e.pid}`),
       ['a:10', 'b:11'],
     );
     assert.equal(set.get('a')?.pid, 10);
@@ -139,12 +142,15 @@ describe('reconcile', () => {
         const name = names[Math.floor(rand() * names.length)] as string;
         const s = set.get(name);
         const r = rand();
-        let what = '';
+        let what: string;
         if (r < 0.35) {
           const batch = [...driver.starting]
             .filter((n) => set.get(n)?.state === 'starting' && set.get(n)?.cfg.type === 'process' && rand() < 0.6)
             .map((n) => ({ name: n, pid: pid++ }));
-          for (const b of batch) driver.starting.delete(b.name), driver.running.add(b.name);
+          for (const b of batch) {
+            driver.starting.delete(b.name);
+            driver.running.add(b.name);
+          }
           what = `spawnedReady ${batch.map((b) => b.name).join(',')}`;
           set.spawnedReady(batch);
         } else if (r < 0.5 && s && (s.state === 'starting' || s.state === 'stopping' || s.state === 'started') && s.cfg.type !== 'internal') {

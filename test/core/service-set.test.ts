@@ -73,9 +73,9 @@ describe('starting', () => {
     assert.deepEqual(driver.take(), []);
     const [m, w] = set.status(['migrate', 'web']);
     assert.equal(m?.failed, true);
-    assert.match(m?.reason ?? '', /exited with code 3/);
+    assert.match(m.reason ?? '', /exited with code 3/);
     assert.equal(w?.failed, true);
-    assert.match(w?.reason ?? '', /dependency migrate failed/);
+    assert.match(w.reason ?? '', /dependency migrate failed/);
   });
 });
 
@@ -250,7 +250,7 @@ describe('rollback and restart', () => {
     assert.deepEqual(driver.take(), ['stop:user']);
     const [f, u] = set.status(['flaky', 'user']);
     assert.equal(f?.state, 'stopped');
-    assert.match(f?.reason ?? '', /restarted 2 times within 10s/);
+    assert.match(f.reason ?? '', /restarted 2 times within 10s/);
     assert.equal(u?.failed, true);
     assert.ok(events.some((e) => e.type === 'failed' && e.name === 'flaky'));
   });
@@ -373,7 +373,7 @@ describe('failures and main', () => {
     set.startFailed('ghost', "cannot execute 'nope': not found in PATH (ENOENT)", 'ENOENT');
     const [g] = set.status(['ghost']);
     assert.equal(g?.failed, true);
-    assert.match(g?.reason ?? '', /ENOENT/);
+    assert.match(g.reason ?? '', /ENOENT/);
     assert.equal(state('ok'), 'started');
   });
 
@@ -478,6 +478,45 @@ describe('reload', () => {
     set.boot();
     driver.take();
     assert.deepEqual(set.applyConfig(config(chain())), { added: [], removed: [], changed: [] });
+    assert.deepEqual(driver.take(), []);
+  });
+});
+
+describe('spawn failures', () => {
+  test('a transient spawn failure (EAGAIN) is a failed attempt: retried after restart-delay, never failed at once', () => {
+    const { driver, set, state, clock, events } = setup([svc('web', { restart: 'always' })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:web']);
+    set.startFailed('web', "cannot execute 'web': out of resources for now (EAGAIN), a transient failure", 'EAGAIN', true);
+    assert.equal(set.status(['web'])[0]?.failed, false);
+    assert.ok(events.some((e) => e.type === 'restarting' && e.name === 'web'));
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:web']);
+    set.ready('web');
+    assert.equal(state('web'), 'started');
+    assert.equal(set.status(['web'])[0]?.restarts, 1);
+  });
+
+  test('transient spawn failures past restart-limit fail the service, naming the last cause', () => {
+    const { driver, set, clock } = setup([svc('web', { restart: 'always', restartLimit: { count: 2, interval: 60_000 } })], {}, false);
+    set.boot();
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(driver.take(), ['start:web']);
+      set.startFailed('web', "cannot execute 'web': out of resources for now (EMFILE), a transient failure", 'EMFILE', true);
+      clock.advance(200);
+    }
+    const st = set.status(['web'])[0];
+    assert.equal(st?.failed, true);
+    assert.match(st.reason ?? '', /restart-limit.*EMFILE/);
+  });
+
+  test('a permanent spawn failure (ENOENT) fails at once, whatever the restart policy', () => {
+    const { driver, set, clock } = setup([svc('web', { restart: 'always' })], {}, false);
+    set.boot();
+    driver.take();
+    set.startFailed('web', "cannot execute 'web': not found in PATH (ENOENT)", 'ENOENT', false);
+    assert.equal(set.status(['web'])[0]?.failed, true);
+    clock.advance(10_000);
     assert.deepEqual(driver.take(), []);
   });
 });

@@ -33,7 +33,7 @@ services:
   await d.signal('SIGTERM');
   assert.equal((await d.exited()).code, 0, d.dump());
 
-  const objects = d.entries().map((l) => {
+  const objects = d.entries().map((l): Record<string, unknown> => {
     let o: Record<string, unknown>;
     try {
       o = JSON.parse(l.text) as Record<string, unknown>;
@@ -42,7 +42,7 @@ services:
     }
     assert.deepEqual(Object.keys(o).sort(), ['line', 'service', 'stream', 'time'], l.text);
     assert.match(String(o.time), ISO, l.text);
-    return { ...o, on: l.stream } as Record<string, unknown>;
+    return { ...o, on: l.stream };
   });
   const find = (service: string, line: string): Record<string, unknown> | undefined =>
     objects.find((o) => o.service === service && o.line === line);

@@ -84,7 +84,7 @@ test('orphans: adopt leaves a daemon running as a child of dinit and announces i
   // status lists it, and shutdown stops it like s6 does with leftovers.
   const st = await d.cli(['status']);
   assert.match(st.stdout, new RegExp(`orphans \\(not owned by any service\\): .*${daemon} \\(sleep\\)`), st.stdout);
-  d.signal('SIGTERM');
+  await d.signal('SIGTERM');
   assert.equal((await d.exited(10000)).code, 0, d.dump());
   assert.ok(at(d, new RegExp(`stopping 1 leftover process\\(es\\) no service owns: ${daemon} \\(sleep\\)`)) >= 0, d.dump());
   await waitUntil(`the adopted daemon ${daemon} ended at shutdown`, () => !isAlive(daemon), 5000);

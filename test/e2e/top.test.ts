@@ -78,7 +78,7 @@ test('dinit top shows every service live, selects with j/k, restarts with r, sto
   await tty.waitFor(/^web\s+started\s+\d+/m, 'web started again', d);
 
   tty.keys('l');
-  s = await tty.waitFor(/── logs: web \(following\) ─/, 'the pane following', d);
+  await tty.waitFor(/── logs: web \(following\) ─/, 'the pane following', d);
   const lastTick = (screen: string): number => Math.max(...[...screen.matchAll(/^tick (\d+)$/gm)].map((m) => Number(m[1])));
   const before = lastTick(await tty.waitFor(/^tick \d+$/m, 'a tick', d));
   await tty.waitFor(new RegExp(`^tick ${before + 2}$`, 'm'), 'new lines arriving while following', d);

@@ -39,7 +39,7 @@ test('closed stdout, signals ignored, an OOM-style SIGKILL: each reported for wh
   await d.waitForLine(out('quiet', 'closing'));
   let rows = await statusJson(d, ['quiet']);
   assert.equal(rows[0]?.state, 'started', d.dump());
-  assert.equal(rows[0]?.pid, quiet.pid);
+  assert.equal(rows[0].pid, quiet.pid);
   const stopQuiet = await cli(d, ['stop', 'quiet']);
   assert.equal(stopQuiet.code, 0, stopQuiet.stderr);
 
@@ -55,9 +55,9 @@ test('closed stdout, signals ignored, an OOM-style SIGKILL: each reported for wh
   await d.waitForLine(killedBy('oom', 'SIGKILL'));
   rows = await statusJson(d, ['oom', 'canary']);
   assert.equal(rows[0]?.exitSignal, 'SIGKILL');
-  assert.match(String(rows[0]?.reason), /killed by SIGKILL/);
+  assert.match(String(rows[0].reason), /killed by SIGKILL/);
   assert.equal(rows[1]?.pid, canary.pid, 'the canary kept its pid');
-  assert.equal(rows[1]?.state, 'started');
+  assert.equal(rows[1].state, 'started');
 });
 
 test('a service that forks 1000 children and exits: every child is reaped, nothing else is disturbed', async (t) => {

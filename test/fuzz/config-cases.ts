@@ -21,7 +21,7 @@ const rootKeys = Object.keys(ROOT_SPEC.keys);
 const allKeys = [...new Set([...serviceKeys, ...optionKeys, ...rootKeys, 'tcp', 'http', 'exec', 'log', 'notify', 'interval', 'timeout', 'retries', 'count', 'file', 'prefix', 'max-size', 'keep', 'buffer'])];
 
 /** Scalars a user might plausibly write, valid or not, for any key. */
-const scalar: fc.Arbitrary<unknown> = fc.oneof(
+const scalar: fc.Arbitrary<string | number | boolean | null> = fc.oneof(
   fc.constantFrom('10s', '500ms', '2m', '0', '-1', '1e9', 'SIGTERM', 'TERM', '15', 'SIGFOO', 'always', 'never', 'on-failure', 'fd', 'systemd', '3', '022', 'root', '0:0', 'nobody', '5432', 'localhost:80', '[::1]:1', 'http://127.0.0.1:1/', 'ftp://x', '10MB', '1GiB', '(', '[a-', '${X}', '${SECRET_PW}', '${NOPE:?must be set}', '${', '$$', '${A:-${B:-c}}', 'a b "c', "sh -c 'x; y'", 'a | b', 'true', 'null', '~', ''),
   fc.integer({ min: -5, max: 70000 }),
   fc.double(),
@@ -192,7 +192,7 @@ export function checkOutcome(text: string, file: string, env: NodeJS.ProcessEnv 
     config = parseConfig(text, file, env);
   } catch (err) {
     if (!(err instanceof DinitError)) {
-      throw new Error(`parseConfig threw a non-dinit error: ${err instanceof Error ? err.stack : String(err)}\n--- input ---\n${text}`);
+      throw new Error(`parseConfig threw a non-dinit error: ${err instanceof Error ? err.stack : String(err)}\n--- input ---\n${text}`, { cause: err });
     }
     assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err.code}: ${err.message}`);
     assert.ok(err.issues.length > 0, 'a ConfigError with no issues');

@@ -3,7 +3,7 @@
 // FUZZ_SEED=<seed> (and FUZZ_PATH=<path> for the exact shrunk case); FUZZ_RUNS
 // scales the number of cases (default sized so the whole area stays fast on
 // a 2-core machine).
-import fc from 'fast-check';
+import type fc from 'fast-check';
 
 const envInt = (name: string): number | undefined => {
   const v = process.env[name];

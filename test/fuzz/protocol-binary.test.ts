@@ -1,5 +1,6 @@
 // A few protocol attacks against the real supervisor binary: garbage, an
-// oversized frame, a burst of 300 connections and a follower that stalls, while
+// oversized frame, a burst of 300 connections (each answered, or told BUSY past
+// the connection cap) and a follower that stalls, while
 // a service runs. Afterwards `status` answers and the service kept its pid.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,10 +44,12 @@ test('the real supervisor survives garbage, an oversized frame, 300 connections 
       c.send(JSON.stringify({ v: PROTOCOL_VERSION, id: 1, verb: 'status', args: {} }) + '\n');
       const m = await c.next(15_000);
       c.close();
-      return m.ok;
+      return m.ok === true ? 'ok' : (m.error as { code?: string } | undefined)?.code;
     }),
   );
-  assert.ok(burst.every((ok) => ok === true));
+  // Past MAX_CONNECTIONS (64) at once, a connection is told BUSY (the real client retries it); none goes unanswered.
+  assert.ok(burst.every((r) => r === 'ok' || r === 'BUSY'), burst.join(' '));
+  assert.ok(burst.includes('ok'));
   const rows = await statusJson(d, ['canary']);
   assert.equal(rows[0]?.pid, pid, 'the canary kept its pid');
   stalled.destroy();

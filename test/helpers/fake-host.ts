@@ -85,6 +85,10 @@ export class FakeHost implements ProcessHost {
     return { cpuUserSeconds: 0, cpuSystemSeconds: 0, rssBytes: 0, heapBytes: 0, startTimeSeconds: 0, openFds: null, maxFds: null };
   }
 
+  isTransientSpawnError(err: unknown): boolean {
+    return ['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM'].includes((err as NodeJS.ErrnoException).code ?? '');
+  }
+
   byPid(pid: number): FakeProcess | undefined {
     return this.procs.find((p) => p.pid === pid);
   }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SERVICE_SPEC, type Spec } from '../../src/config/keys.js';
+import { SERVICE_SPEC } from '../../src/config/keys.js';
 import { expandVars } from '../../src/config/expand.js';
 import { literal } from '../../src/import/draft.js';
 import { importConfig } from '../../src/import/index.js';
@@ -18,8 +18,8 @@ import { parseEnvironment } from '../../src/import/supervisord.js';
 test("supervisord's INI: inline comments after whitespace, continuation lines, key: value, case-insensitive keys", () => {
   const [s] = parseIni('[program:a]\nCommand = sh -c "a;b" ; run it\n  --flag   # more\nuser: www-data\n', 'x.conf');
   assert.equal(s?.entries.get('command')?.value, 'sh -c "a;b"\n--flag');
-  assert.equal(s?.entries.get('user')?.value, 'www-data');
-  assert.deepEqual([s?.entries.get('command')?.line, s?.entries.get('command')?.col], [2, 11]);
+  assert.equal(s.entries.get('user')?.value, 'www-data');
+  assert.deepEqual([s.entries.get('command')?.line, s.entries.get('command')?.col], [2, 11]);
 });
 
 test("supervisord's environment=: quoted values keep commas and spaces", () => {
@@ -44,7 +44,7 @@ test('a key dinit lacks is a not-converted note; once the key table has it, the 
   const dir = mkdtempSync(join(tmpdir(), 'dinit-import-keys-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'supervisord.conf'), '[program:w]\ncommand = ./w\nnumprocs = 2\nprocess_name = %(program_name)s_%(process_num)s\nexitcodes = 0,3\n');
-  const keys = SERVICE_SPEC.keys as Record<string, Spec>;
+  const keys = SERVICE_SPEC.keys;
   const run = (): ReturnType<typeof importConfig> => importConfig(join(dir, 'supervisord.conf'), { outFile: join(dir, 'dinit.yaml'), env: {} });
   const added = ['replicas', 'success-exit-codes'].filter((k) => !(k in keys));
   if (added.length === 2) {

@@ -65,7 +65,7 @@ const CASES: Case[] = [
     path: 'etc',
     from: 's6',
     exit: 1,
-    summary: [/\(s6\); 3 settings not converted:$/m, /^  app: not converted: run = .*\(the script calls s6-setuidgid/m],
+    summary: [/\(s6\); 3 settings not converted:$/m, /^ {2}app: not converted: run = .*\(the script calls s6-setuidgid/m],
   },
 ];
 

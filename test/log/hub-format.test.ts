@@ -145,7 +145,7 @@ test('with colour on, each service gets a stable colour of its own', async () =>
   );
   const webLines = first.out.text().split('\n').filter((l) => l.includes('web'));
   assert.equal(new Set(webLines.map((l) => colourOf(l + '\n', 'web'))).size, 1, 'colour unchanged after re-registering');
-  assert.match(first.out.text(), /\u001b\[\d+mweb    \| \u001b\[39ma\n/, 'only the prefix is coloured, the line is untouched');
+  assert.match(first.out.text(), /\u001b\[\d+mweb {4}\| \u001b\[39ma\n/, 'only the prefix is coloured, the line is untouched');
 });
 
 test('with colour off, no ANSI codes are written', async () => {

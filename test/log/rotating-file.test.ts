@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +66,26 @@ test('max-size 0 never rotates', async (t) => {
   assert.equal(statSync(path).size, 5000);
 });
 
-test('a full disk is reported once and the file is given up', async () => {
+test('a failing write (the file size limit here, as a full disk would) is reported once and the file is given up', (t) => {
+  // A regular file that stops taking bytes: RLIMIT_FSIZE makes write() fail with EFBIG (Node ignores SIGXFSZ).
+  const dir = tmp(t);
+  const script = `
+    import { RotatingFile } from ${JSON.stringify(new URL('../../src/log/index.js', import.meta.url).href)};
+    const errors = [];
+    const f = new RotatingFile({ path: process.argv[1], maxSize: 0, keep: 0, onError: (m) => errors.push(m) });
+    for (let i = 0; i < 20; i++) f.write('x'.repeat(99));
+    await f.flush();
+    f.write('later');
+    await f.close();
+    process.stdout.write(JSON.stringify(errors));`;
+  const r = spawnSync('prlimit', ['--fsize=1000', process.execPath, '--input-type=module', '-e', script, join(dir, 'full.log')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const errors = JSON.parse(r.stdout) as string[];
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /cannot write log file .*full\.log \(EFBIG.*\); keeping console output only/);
+});
+
+test('a log file path that is a device (/dev/full) is refused once, not written', async () => {
   const errors: string[] = [];
   const f = new RotatingFile({ path: '/dev/full', maxSize: 0, keep: 0, onError: (m) => errors.push(m) });
   for (let i = 0; i < 20; i++) f.write(line(i));
@@ -73,7 +93,7 @@ test('a full disk is reported once and the file is given up', async () => {
   f.write('later');
   await f.close();
   assert.equal(errors.length, 1);
-  assert.match(errors[0]!, /cannot write log file \/dev\/full \(.*ENOSPC.*\); keeping console output only/);
+  assert.match(errors[0]!, /cannot write log file \/dev\/full \(it is a character device, not a regular file\); keeping console output only/);
 });
 
 test("an unwritable log file is reported once through dinit's messages and console output continues", async (t) => {

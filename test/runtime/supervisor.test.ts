@@ -115,9 +115,7 @@ describe('supervisor runtime (fake host, fake clock)', () => {
   // dinit test_proc_smooth_recovery6 (issue 12, fault 4): a smooth-recovery relaunch is held to
   // start-timeout exactly as a first start is.
   it('stops a smooth-recovery relaunch that never becomes ready within start-timeout', async () => {
-    const r = await rig([
-      svc('db', { ready: logReady, smoothRecovery: true, restart: 'always', restartDelay: 0, startTimeout: 1000, restartLimit: { count: 1, interval: 60_000 } }),
-    ]);
+    const r = await rig([svc('db', { ready: logReady, smoothRecovery: true, restart: 'always', restartDelay: 0, startTimeout: 1000, restartLimit: { count: 1, interval: 60_000 } })]);
     const first = r.pid('db');
     r.log.line('db', 'listening');
     await settle();

@@ -43,7 +43,7 @@ test('the control socket refuses a client running as another user (uid 65534), a
   await waitStarted(d, 'canary', { timeoutMs: 10_000 });
   const st = statSync(d.socket);
   assert.equal(st.mode & 0o777, 0o600, 'socket mode');
-  assert.equal(st.uid, process.getuid?.());
+  assert.equal(st.uid, process.getuid());
   const result = await connectAs(NOBODY, d.socket);
   assert.match(result, /^ERROR EACCES/, `uid ${NOBODY} got: ${result}`);
   assert.doesNotMatch(result, /ANSWERED/);

@@ -20,7 +20,7 @@ import type { Cancellable, HealthCallbacks, ProbeContext } from './context.js';
 import { poll } from './poller.js';
 
 /** - unknown: no verdict yet; healthy / unhealthy: the last reported transition. */
-export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
+type HealthState = 'unknown' | 'healthy' | 'unhealthy';
 
 export function startHealth(spec: HealthSpec, ctx: ProbeContext, cb: HealthCallbacks): Cancellable {
   const check = checkFor(spec.probe, ctx, spec.timeout);

@@ -24,6 +24,7 @@ export function watchLines(re: RegExp, subscribe: (cb: (line: string) => void) =
     unsubscribe = undefined;
     onMatch();
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the callback above may have set it during subscribe(); TS cannot see that
   if (done) {
     // matched synchronously while subscribing (a replaying subscription)
     unsubscribe();

@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { describeError, type Check, type CheckResult, type Cancellable } from './context.js';
 
 /** Polling faster than this would only burn CPU (a refused connect returns at once). */
-export const MIN_INTERVAL = 10;
+const MIN_INTERVAL = 10;
 
 export function poll(clock: Clock, check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
   const ac = new AbortController();
@@ -19,7 +19,9 @@ export function poll(clock: Clock, check: Check, interval: number, onResult: (r:
   const attempt = (): void => {
     timer = undefined;
     const started = clock.now();
-    check(ac.signal)
+    // void: the attempt's own failure is caught just below; a throw from onResult (the owner's bug)
+    // surfaces as an uncaught error, which run.ts reports instead of hiding it here.
+    void check(ac.signal)
       .catch((err: unknown): CheckResult => ({ ok: false, message: describeError(err) }))
       .then((r) => {
         if (stopped) return;
@@ -27,6 +29,7 @@ export function poll(clock: Clock, check: Check, interval: number, onResult: (r:
           stopped = true;
           return;
         }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onResult may call cancel(); TS cannot see that
         if (stopped) return; // cancelled from inside onResult
         timer = clock.setTimer(Math.max(0, every - (clock.now() - started)), attempt);
       });

@@ -36,7 +36,7 @@ export interface ReadinessPrep {
 }
 
 /** The highest notify fd accepted: each slot below it costs an 'ignore' entry. */
-export const MAX_NOTIFY_FD = 255;
+const MAX_NOTIFY_FD = 255;
 
 const channels = new WeakMap<ReadinessPrep, NotifyChannel>();
 
