@@ -20,7 +20,7 @@ import type { ResolvedUser } from './users.js';
 export type { ResolvedUser } from './users.js';
 
 /** An extra fd from 3 on: a pipe dinit reads, nothing, or one of dinit's own fds. */
-export type ExtraStdio = 'pipe' | 'ignore' | number;
+type ExtraStdio = 'pipe' | 'ignore' | number;
 
 export interface SpawnRequest {
   /** argv; command[0] is looked up in env.PATH when it has no '/'. */

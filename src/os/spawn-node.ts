@@ -36,7 +36,7 @@ export interface ExecAsSpec {
 }
 
 /** Path of the compiled wrapper script (next to this module, or to the bundle). */
-export const execAsScript = fileURLToPath(new URL('./exec-as.js', import.meta.url));
+const execAsScript = fileURLToPath(new URL('./exec-as.js', import.meta.url));
 
 /** Whether this request needs the exec-as wrapper. */
 export function needsWrapper(req: SpawnRequest): boolean {
