@@ -6,7 +6,7 @@
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
-import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget } from '../config/index.js';
+import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget, type LoadOverrides } from '../config/index.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServerFirst, type ControlServer } from '../control/server.js';
 import type { SocketPlace } from '../control/socket-path.js';
@@ -39,8 +39,8 @@ export async function run(opts: RunOptions): Promise<number> {
   // With a CMD and no config anywhere, dinit is tini with a socket: main alone.
   const haveFile = explicit !== undefined || existsSync(file);
 
-  const load = (): Config => {
-    const config = haveFile ? loadConfigFile(file, opts.env) : emptyConfig(file);
+  const load = (overrides: LoadOverrides = {}): Config => {
+    const config = haveFile ? loadConfigFile(file, opts.env, overrides) : emptyConfig(file);
     if (opts.mainCommand) config.services.push(mainService(opts.mainCommand, config));
     return config;
   };
