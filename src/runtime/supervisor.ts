@@ -1,19 +1,18 @@
-// The supervisor: one ServiceSet driven by real processes, with the control
+// The supervisor: one ServiceSet driven through the OS port, with the control
 // server as another listener on it. It implements ControlTarget, turns graph
 // events into `[dinit]` lines, and settles client waits (start/stop/wait)
 // by re-checking them after every event.
 //
-// Signals and process exit are not handled here: run.ts wires them, so this
-// class can be driven in-process by tests.
+// Signals and process exit are not handled here, and the OS and time come in
+// as ports (host, clock): run.ts wires the real ones, test/runtime/ fakes.
 
-import { realClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
+import type { MainConsole, ProcessHost } from '../os/ports.js';
 import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from '../control/target.js';
-import { ResourceSampler, selfFigures } from '../os/resources.js';
 import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
-import type { MainConsole } from '../os/terminal.js';
 import { inPlaceFields } from '../config/keys.js';
 import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
@@ -39,7 +38,9 @@ export interface SupervisorDeps {
   loadConfig: (overrides?: { replicas?: Readonly<Record<string, number>> }) => Config;
   /** dinit's own environment, under every service's. */
   env: NodeJS.ProcessEnv;
-  clock?: Clock;
+  /** The OS port: spawning, signals, sessions, users. */
+  host: ProcessHost;
+  clock: Clock;
   /** What `main` gets of dinit's stdio (run.ts asks the terminal). */
   mainConsole?: MainConsole;
 }
@@ -61,16 +62,17 @@ export class Supervisor implements ControlTarget {
   private orphanSource: () => OrphanInfo[] = () => [];
   /** `dinit events` followers: the services each wants (empty: all, and dinit's own records). */
   private readonly eventFollowers = new Map<(r: EventRecord) => void, ReadonlySet<string>>();
-  private readonly sampler = new ResourceSampler();
   /** schedule: and restart-schedule: ticks (through the same Clock as the graph). */
   private readonly scheduler: Scheduler;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
     this.log = deps.log;
-    this.clock = deps.clock ?? realClock();
+    this.clock = deps.clock;
     this.finished = new Promise((resolve) => (this.finish = resolve));
     this.driver = new ProcessDriver({
+      host: deps.host,
+      clock: this.clock,
       output: this.log,
       environment: (svc, identity) => this.environment(svc, identity),
       ...(deps.mainConsole ? { mainConsole: deps.mainConsole } : {}),
@@ -433,7 +435,7 @@ export class Supervisor implements ControlTarget {
     const wanted = this.set.status(names).filter((s) => s.pid !== null);
     // Always every service: one sample serves any selection, and CPU% history stays whole.
     const all = names.length ? this.set.status([]).filter((s) => s.pid !== null) : wanted;
-    const figures = this.sampler.sample(all.map((s) => s.pid as number));
+    const figures = this.deps.host.sampleResources(all.map((s) => s.pid as number));
     const out: Record<string, ResourceFigures> = {};
     for (const s of wanted) {
       const f = figures.get(s.pid as number);
@@ -446,7 +448,7 @@ export class Supervisor implements ControlTarget {
     return {
       healthFailures: Object.fromEntries(this.driver.healthFailures),
       droppedLines: this.log.dropped?.() ?? {},
-      self: selfFigures(),
+      self: this.deps.host.selfFigures(),
     };
   }
 

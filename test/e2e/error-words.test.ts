@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dinitBin, makeTmpDir, startDinit, writeConfig } from '../helpers/dinit-process.js';
-import { permissionHint } from '../../src/os/spawn.js';
+import { permissionHint } from '../../src/os/spawn-errors.js';
 import { fixture, waitStarted } from './support.js';
 
 const isRoot = process.getuid?.() === 0;
