@@ -69,7 +69,7 @@ export interface ConfigChoice {
   shadows?: string;
 }
 
-export const SYSTEM_CONFIG = '/etc/dinit.yaml';
+const SYSTEM_CONFIG = '/etc/dinit.yaml';
 
 /** `-c`, else $DINIT_CONFIG, else ./dinit.yaml, else /etc/dinit.yaml. */
 export function chooseConfig(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string, system = SYSTEM_CONFIG): ConfigChoice {

@@ -73,7 +73,7 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 }
 
 /** Same definition, ignoring where in the file it was written. */
-export function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
+function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
   // Edges to replica instances compare as written (`depends-on: [db]`), so adding or removing instances of db changes nothing here.
   const folded = a.edgesAsWritten !== undefined && b.edgesAsWritten !== undefined;
   const edges = folded ? { dependsOn: [], dependsMs: [], waitsFor: [], after: [], before: [] } : {};
