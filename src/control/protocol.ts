@@ -56,7 +56,8 @@ export interface VerbArgs {
   logs: { names: string[]; n: number; follow: boolean };
   reload: Record<string, never>;
   shutdown: Record<string, never>;
-  health: Record<string, never>;
+  /** live: liveness, ready (default, and what an older client asks): readiness. See core/status.ts. */
+  health: { probe?: 'live' | 'ready' };
   config: Record<string, never>;
   wait: { names: string[]; timeoutMs: number };
   orphans: Record<string, never>;
@@ -189,9 +190,14 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
     case 'logs':
       out = { names: names(a), n: count(a, 'n', 100), follow: bool(a, 'follow', false) };
       break;
+    case 'health': {
+      const probe = a['probe'] ?? 'ready';
+      if (probe !== 'live' && probe !== 'ready') throw protocolError(`'probe' must be 'live' or 'ready'`);
+      out = { probe };
+      break;
+    }
     case 'reload':
     case 'shutdown':
-    case 'health':
     case 'config':
     case 'orphans':
       out = {};
