@@ -62,11 +62,12 @@ export const HELP: Record<string, VerbHelp> = {
     examples: ['dinit signal HUP nginx', 'dinit signal SIGUSR1 worker'],
   },
   logs: {
-    usage: 'dinit logs [SERVICE...] [-f] [-n N]',
-    summary: 'print recent output of services (kept in memory); -f follows',
+    usage: 'dinit logs [SERVICE...] [-f] [-n N] [-t]',
+    summary: "print recent output of services (kept in memory) with dinit's event lines about them; -f follows",
     options: [
       ['-f, --follow', 'keep printing new lines until interrupted'],
       ['-n, --lines N', 'how many recent lines to print first (default 100)'],
+      ['-t, --timestamps', 'show when each line arrived (ISO 8601, UTC)'],
       SOCKET,
     ],
     examples: ['dinit logs web -n 20', 'dinit logs -f'],
@@ -85,11 +86,14 @@ export const HELP: Record<string, VerbHelp> = {
     examples: ['dinit shutdown'],
   },
   health: {
-    usage: 'dinit health',
-    summary: 'exit 0 iff every service that should be up is started and ready',
-    details: 'Problems are printed on stderr. Made for Docker HEALTHCHECK and Kubernetes exec probes.',
-    options: [SOCKET],
-    examples: ['HEALTHCHECK CMD ["dinit", "health"]'],
+    usage: 'dinit health [--live | --ready]',
+    summary: 'exit 0 iff ready (default) or, with --live, alive',
+    details:
+      '--ready (default): every service that should be up is started, ready and healthy, and none the config starts was stopped by request. ' +
+      '--live: no service has failed for good (crash recovery and restarts are alive). Problems are printed on stderr. ' +
+      'Docker HEALTHCHECK and Kubernetes readiness probes: --ready; Kubernetes liveness probes: --live.',
+    options: [['--live', 'liveness: fail only when a service failed for good'], ['--ready', 'readiness (the default)'], SOCKET],
+    examples: ['HEALTHCHECK CMD ["dinit", "health"]', 'livenessProbe: { exec: { command: [dinit, health, --live] } }'],
   },
   wait: {
     usage: 'dinit wait SERVICE... [--timeout 30s]',

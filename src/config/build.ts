@@ -206,6 +206,7 @@ function buildService(
     successExitCodes: [...pick<number[]>(s, S, 'success-exit-codes')],
     stopSignal: pick(s, S, 'stop-signal'),
     stopTimeout: pick(s, S, 'stop-timeout'),
+    stopGroup: pick(s, S, 'stop-group'),
     startTimeout: pick(s, S, 'start-timeout'),
     environment: entry.replica ? { ...env, DINIT_REPLICA: String(entry.replica.index) } : (env ?? {}),
     ...(workingDir !== undefined ? { workingDir } : {}),

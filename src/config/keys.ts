@@ -33,6 +33,13 @@ interface Base {
   description: string;
   /** As a user would write it; converted by the same parser as input. */
   default?: string | number | boolean;
+  /**
+   * Service keys only: a reload that changes only keys marked so updates the
+   * running service in place (they are read at stop, exit, restart or probe
+   * time, not when the process is started); any other changed key restarts it
+   * (and its hard dependents).
+   */
+  reload?: 'in-place';
 }
 
 export type ScalarSpec = Base & { kind: ScalarKind };
@@ -151,16 +158,18 @@ export const SERVICE_SPEC: ObjectSpec = {
     'waits-for': deps('Soft dependencies: start after they started or failed; never stopped because of them.'),
     after: deps('Ordering only: if these are starting at the same time, start after them.'),
     before: deps('Ordering only: if these are starting at the same time, start before them.'),
-    'auto-start': { kind: 'bool', default: true, description: 'Start when dinit starts. false: only on `dinit start` or as a dependency of a started service.' },
+    'auto-start': { reload: 'in-place', kind: 'bool', default: true, description: 'Start when dinit starts. false: only on `dinit start` or as a dependency of a started service.' },
     restart: {
+      reload: 'in-place',
       kind: 'enum',
       values: ['always', 'on-failure', 'never'],
       booleans: { true: 'always', false: 'never' },
       default: 'on-failure',
       description: 'When to restart after the process exits: always, on-failure (exit code ≠ 0 or killed), never. true/false mean always/never.',
     },
-    'restart-delay': { kind: 'duration', default: '200ms', description: 'Wait this long before restarting.' },
+    'restart-delay': { reload: 'in-place', kind: 'duration', default: '200ms', description: 'Wait this long before restarting.' },
     'restart-limit': {
+      reload: 'in-place',
       kind: 'object',
       description: 'More than `count` restarts within `interval` and the service is failed (its hard dependents stop).',
       keys: {
@@ -194,10 +203,17 @@ export const SERVICE_SPEC: ObjectSpec = {
       description:
         'Exit codes that mean the process completed rather than failed: no restart under restart: on-failure, not counted against restart-limit, dinit exits 0 when main exits so, and a scripted service that exits so has started.',
     },
-    'smooth-recovery': { kind: 'bool', default: false, description: 'Restart the process alone, without stopping and restarting its hard dependents.' },
-    'stop-signal': { kind: 'signal', default: 'SIGTERM', description: 'Signal sent to the process group to stop the service.' },
-    'stop-timeout': { kind: 'duration', default: '3s', description: 'After stop-signal, wait this long, then SIGKILL the process group.' },
-    'start-timeout': { kind: 'duration', default: '60s', description: 'The service must be started (ready) within this time, or it failed to start.' },
+    'smooth-recovery': { reload: 'in-place', kind: 'bool', default: false, description: 'Restart the process alone, without stopping and restarting its hard dependents.' },
+    'stop-signal': { reload: 'in-place', kind: 'signal', default: 'SIGTERM', description: 'Signal sent to the process group to stop the service.' },
+    'stop-timeout': { reload: 'in-place', kind: 'duration', default: '3s', description: 'After stop-signal, wait this long, then SIGKILL the process group.' },
+    'stop-group': {
+      reload: 'in-place',
+      kind: 'bool',
+      default: true,
+      description:
+        "true: stop-signal goes to the service's whole process group. false: to its main process only (pre-fork servers like gunicorn stop their workers themselves); the SIGKILL after stop-timeout still reaches the group.",
+    },
+    'start-timeout': { reload: 'in-place', kind: 'duration', default: '60s', description: 'The service must be started (ready) within this time, or it failed to start.' },
     'working-dir': { kind: 'path', description: "Working directory, relative to the config file's directory (default: dinit's working directory)." },
     user: { kind: 'user', description: 'Run as this user: name, uid, uid:gid or name:group (dinit must run as root).' },
     umask: { kind: 'umask', description: 'File mode creation mask, octal ("022").' },
@@ -232,8 +248,9 @@ export const SERVICE_SPEC: ObjectSpec = {
     environment: envSpec('of this service, over the global ones'),
     'env-file': envFileSpec('for this service'),
     ready: probe(false),
-    health: probe(true),
+    health: { ...probe(true), reload: 'in-place' },
     log: {
+      reload: 'in-place',
       kind: 'object',
       description: "What happens to the service's output.",
       keys: {
@@ -247,6 +264,12 @@ export const SERVICE_SPEC: ObjectSpec = {
     main: { kind: 'bool', default: false, description: 'When this service exits, dinit stops everything and exits with its exit code. At most one service.' },
   },
 };
+
+/** Service keys a reload applies in place, as ServiceConfig field names (`stop-timeout` → stopTimeout). */
+export function inPlaceFields(): ReadonlySet<string> {
+  const camel = (k: string): string => k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return new Set(Object.entries(SERVICE_SPEC.keys).filter(([, spec]) => spec.reload === 'in-place').map(([k]) => camel(k)));
+}
 
 export const OPTIONS_SPEC: ObjectSpec = {
   kind: 'object',

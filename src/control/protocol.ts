@@ -56,7 +56,8 @@ export interface VerbArgs {
   logs: { names: string[]; n: number; follow: boolean };
   reload: Record<string, never>;
   shutdown: Record<string, never>;
-  health: Record<string, never>;
+  /** live: liveness, ready (default, and what an older client asks): readiness. See core/status.ts. */
+  health: { probe?: 'live' | 'ready' };
   config: Record<string, never>;
   wait: { names: string[]; timeoutMs: number };
   orphans: Record<string, never>;
@@ -189,9 +190,14 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
     case 'logs':
       out = { names: names(a), n: count(a, 'n', 100), follow: bool(a, 'follow', false) };
       break;
+    case 'health': {
+      const probe = a['probe'] ?? 'ready';
+      if (probe !== 'live' && probe !== 'ready') throw protocolError(`'probe' must be 'live' or 'ready'`);
+      out = { probe };
+      break;
+    }
     case 'reload':
     case 'shutdown':
-    case 'health':
     case 'config':
     case 'orphans':
       out = {};
@@ -226,7 +232,9 @@ export function parseRequest(line: string): ParsedRequest {
   }
   if (id === null) return { ok: false, id: null, error: protocolError("malformed request: 'id' must be a number or a string") };
   if (typeof msg.verb !== 'string' || !(VERBS as readonly string[]).includes(msg.verb)) {
-    return { ok: false, id, error: protocolError(`unknown verb '${String(msg.verb)}' (this supervisor knows: ${VERBS.join(', ')})`) };
+    // JSON, not String(): a parsed object such as {"toString": []} has no string form and String() throws.
+    const shown = typeof msg.verb === 'string' ? msg.verb : String(JSON.stringify(msg.verb)); // String(): stringify gives undefined when there is no verb
+    return { ok: false, id, error: protocolError(`unknown verb '${shown.slice(0, 80)}' (this supervisor knows: ${VERBS.join(', ')})`) };
   }
   try {
     const verb = msg.verb as Verb;

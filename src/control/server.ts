@@ -321,7 +321,7 @@ class Connection {
         await t.shutdown();
         return this.reply(req.id, null);
       case 'health':
-        return this.reply(req.id, t.health());
+        return this.reply(req.id, t.health(args<'health'>(req).probe ?? 'ready'));
       case 'config':
         return this.replyOrBusy(req.id, redactConfig(t.config()));
       case 'orphans':

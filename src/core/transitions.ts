@@ -30,6 +30,8 @@ export interface ServiceSetDeps {
   listener?: ServiceListener;
   /** A bug in the graph must not take PID 1 down: it is reported here instead. */
   onInternalError?: (err: unknown) => void;
+  /** ServiceConfig fields a reload applies without a restart (config/keys.ts); none when absent. */
+  inPlace?: ReadonlySet<string>;
 }
 
 /** Why the set is shutting down; decides dinit's exit code (SPEC §6). */
@@ -180,6 +182,11 @@ export class Transitions {
       this.toStopped(s, reason);
       s.pinned = { kind: 'completed' };
       this.mainExited(mainExitCodeOf(s, code, signal));
+      return;
+    }
+    if (this.shuttingDown) {
+      // Killed on the way out (a second SIGINT, shutdown-timeout) or ended by itself: nothing restarts now.
+      this.toStopped(s, reason);
       return;
     }
     // A success exit (success-exit-codes) completed: no restart under on-failure, not counted by restart-limit.

@@ -1,7 +1,14 @@
 // The exec-as wrapper: a tiny program (run as `node exec-as.js`, spec in
-// $DINIT_EXEC_AS) that sets what Node's spawn cannot — supplementary groups
-// and umask — plus gid/uid, then execvp()s the service in place, so the pid
-// the supervisor holds becomes the service's pid.
+// $DINIT_EXEC_AS) that sets what Node's spawn cannot — supplementary groups,
+// umask, a process group of its own in the foreground of dinit's terminal —
+// plus gid/uid, then execvp()s the service in place, so the pid the
+// supervisor holds becomes the service's pid.
+//
+// The terminal step is tini's: the child itself calls setpgid(0, 0) and
+// tcsetpgrp() before exec, with SIGTTOU blocked (it is no longer in the
+// foreground group when it asks), so the program never runs a moment in the
+// background of its own terminal (an interactive shell would stop itself with
+// SIGTTIN, or give up job control).
 //
 // Because this process is Node, it must undo what Node did to itself before
 // handing over: Node marks fds 0-2 close-on-exec and non-blocking, ignores
@@ -12,16 +19,19 @@
 // like NODE_OPTIONS from the service can change how this wrapper runs.
 //
 // Failures are written as one JSON line to the status fd (close-on-exec, so a
-// successful exec closes it with nothing written); see spawn.ts.
+// successful exec closes it with nothing written); see spawn-node.ts.
 
 import { writeFileSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import type { ExecAsFailure, ExecAsSpec } from './spawn.js';
+import { errnoName } from './errno.js';
+import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, libc, type Libc } from './libc.js';
 import { applyLimits, type ResolvedLimit } from './rlimits.js';
-import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, errnoName, libc } from './libc.js';
+import type { ExecAsFailure } from './spawn-errors.js';
+import type { ExecAsSpec } from './spawn-node.js';
 
 const SIGKILL = 9;
 const SIGSTOP = 19;
+const SIGTTOU = 22;
 const MAX_SIGNAL = 64;
 
 function fail(spec: ExecAsSpec | null, f: ExecAsFailure, exitCode: number): never {
@@ -79,8 +89,10 @@ function main(): never {
   const [file] = spec.command;
   if (file === undefined) return fail(spec, { code: 'EINVAL', errno: 22, syscall: 'exec-as', message: 'empty command' }, 2);
 
+  const c = libc();
   // Order matters: groups, gid, raised limits, lower nice and oom_score_adj need root, so uid goes last.
   const steps: [string, () => void][] = [
+    ['tcsetpgrp', () => spec.terminal && foreground(c)],
     ['setgroups', () => spec.groups !== undefined && process.setgroups?.(spec.groups)],
     ['setgid', () => spec.gid !== undefined && process.setgid?.(spec.gid)],
     ['setrlimit', () => spec.limits !== undefined && setLimits(spec.limits)],
@@ -100,7 +112,6 @@ function main(): never {
     }
   }
 
-  const c = libc();
   for (let fd = 0; fd < spec.keepFds; fd++) {
     const fdFlags = c.fcntlGet(fd, F_GETFD);
     if (fdFlags >= 0 && fdFlags & FD_CLOEXEC) c.fcntlSet(fd, F_SETFD, fdFlags & ~FD_CLOEXEC);
@@ -121,6 +132,15 @@ function main(): never {
   const errno = c.errno();
   const code = errnoName(errno);
   return fail(spec, { code, errno, syscall: 'execvp', message: `cannot execute '${file}': ${code}` }, code === 'ENOENT' ? 127 : 126);
+}
+
+/** Become a process group of our own and the terminal's foreground group (fd 0 is the terminal). */
+function foreground(c: Libc): void {
+  c.blockSignal(SIGTTOU); // unblocked with every other signal before exec
+  if (c.setpgid(0, 0) !== 0 || c.tcsetpgrp(0, c.getpid()) !== 0) {
+    const errno = c.errno();
+    throw Object.assign(new Error(`cannot take the terminal: ${errnoName(errno)}`), { code: errnoName(errno), errno });
+  }
 }
 
 main();

@@ -1,18 +1,19 @@
-// The supervisor: one ServiceSet driven by real processes, with the control
+// The supervisor: one ServiceSet driven through the OS port, with the control
 // server as another listener on it. It implements ControlTarget, turns graph
 // events into `[dinit]` lines, and settles client waits (start/stop/wait)
 // by re-checking them after every event.
 //
-// Signals and process exit are not handled here: run.ts wires them, so this
-// class can be driven in-process by tests.
+// Signals and process exit are not handled here, and the OS and time come in
+// as ports (host, clock): run.ts wires the real ones, test/runtime/ fakes.
 
-import { realClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
+import type { MainConsole, ProcessHost } from '../os/ports.js';
 import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from '../control/target.js';
-import { ResourceSampler, selfFigures } from '../os/resources.js';
 import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
+import { inPlaceFields } from '../config/keys.js';
 import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
 import { DINIT_SOURCE, eventRecords } from './event-records.js';
@@ -21,7 +22,8 @@ import { Scheduler, type ScheduleKind } from './scheduler.js';
 import { MemoryWatch, type Watched } from './memory-watch.js';
 
 export interface SupervisorLog extends ServiceOutput {
-  dinit(message: string): void;
+  /** An event line; `about` a service, it is kept in that service's buffer too (`dinit logs web`). */
+  dinit(message: string, about?: string): void;
   tail(names: string[], n: number): LogLine[];
   follow(names: string[], cb: (l: LogLine) => void): () => void;
   /** Keep prefixes and buffers in step with the configured services. */
@@ -37,7 +39,11 @@ export interface SupervisorDeps {
   loadConfig: (overrides?: { replicas?: Readonly<Record<string, number>> }) => Config;
   /** dinit's own environment, under every service's. */
   env: NodeJS.ProcessEnv;
-  clock?: Clock;
+  /** The OS port: spawning, signals, sessions, users. */
+  host: ProcessHost;
+  clock: Clock;
+  /** What `main` gets of dinit's stdio (run.ts asks the terminal). */
+  mainConsole?: MainConsole;
 }
 
 type Waiter = () => boolean;
@@ -57,7 +63,6 @@ export class Supervisor implements ControlTarget {
   private orphanSource: () => OrphanInfo[] = () => [];
   /** `dinit events` followers: the services each wants (empty: all, and dinit's own records). */
   private readonly eventFollowers = new Map<(r: EventRecord) => void, ReadonlySet<string>>();
-  private readonly sampler = new ResourceSampler();
   /** schedule: and restart-schedule: ticks (through the same Clock as the graph). */
   private readonly scheduler: Scheduler;
   /** max-memory checks (through the same Clock). */
@@ -66,14 +71,21 @@ export class Supervisor implements ControlTarget {
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
     this.log = deps.log;
-    this.clock = deps.clock ?? realClock();
+    this.clock = deps.clock;
     this.finished = new Promise((resolve) => (this.finish = resolve));
-    this.driver = new ProcessDriver({ output: this.log, environment: (svc, identity) => this.environment(svc, identity) });
+    this.driver = new ProcessDriver({
+      host: deps.host,
+      clock: this.clock,
+      output: this.log,
+      environment: (svc, identity) => this.environment(svc, identity),
+      ...(deps.mainConsole ? { mainConsole: deps.mainConsole } : {}),
+    });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,
       driver: this.driver,
       listener: (ev) => this.onEvent(ev),
       onInternalError: (err) => this.log.dinit(`internal error (please report): ${(err as Error).stack ?? String(err)}`),
+      inPlace: inPlaceFields(),
     });
     this.driver.bind(this.set);
     this.log.configure(this.cfg);
@@ -89,7 +101,7 @@ export class Supervisor implements ControlTarget {
         return out;
       },
       // Every live service, as resources() does: one sample serves all, CPU% history stays whole.
-      sample: () => this.sampler.sample(this.set.status([]).flatMap((s) => (s.pid === null ? [] : [s.pid]))),
+      sample: () => this.deps.host.sampleResources(this.set.status([]).flatMap((s) => (s.pid === null ? [] : [s.pid]))),
       over: (name, rss, limit) => this.set.overMemory(name, rss, limit),
     });
     this.memoryWatch.configure(this.cfg.services);
@@ -109,11 +121,31 @@ export class Supervisor implements ControlTarget {
     this.set.boot();
   }
 
+  /** Services still running when the shutdown had to kill (for dinit's last line), and why it did. */
+  private killed: { names: string[]; why: string } | null = null;
+
+  killedAtShutdown(): string[] {
+    return this.killed?.names ?? [];
+  }
+
+  killReason(): string {
+    return this.killed?.why ?? '';
+  }
+
+  private killRest(why: string): void {
+    const names = this.set
+      .status()
+      .filter((s) => s.state !== 'stopped')
+      .map((s) => s.name);
+    if (!this.killed && names.length) this.killed = { names, why };
+    this.set.killAll();
+  }
+
   /** Orderly shutdown, capped by options.shutdown-timeout; a second call kills at once. */
   beginShutdown(why: string): void {
     if (this.set.isShuttingDown()) {
       this.log.dinit(`${why} again: killing every service now`);
-      this.set.killAll();
+      this.killRest(`${why} again`);
       return;
     }
     this.set.shutdown(why);
@@ -125,7 +157,7 @@ export class Supervisor implements ControlTarget {
     this.shutdownTimer = this.clock.setTimer(limit, () => {
       if (this.set.allStopped()) return;
       this.log.dinit(`shutdown-timeout ${formatDuration(limit)} reached: killing what is left`);
-      this.set.killAll();
+      this.killRest(`shutdown-timeout ${formatDuration(limit)} reached`);
     });
   }
 
@@ -148,7 +180,7 @@ export class Supervisor implements ControlTarget {
 
   private onEvent(ev: ServiceEvent): void {
     const line = eventLine(ev);
-    if (line) this.log.dinit(line);
+    if (line) this.log.dinit(line, 'name' in ev ? ev.name : undefined);
     if (this.eventFollowers.size > 0) {
       this.publish(eventRecords(ev, this.clock.now(), (n) => this.set.get(n)?.cfg.ready !== undefined));
     }
@@ -298,14 +330,22 @@ export class Supervisor implements ControlTarget {
     this.runNow(names); // a scheduled job runs now, even if its last run completed
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => (pending() ? null : this.upResult(names)),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   async stop(names: string[], wait: boolean): Promise<OpResult> {
     names = this.expand(names);
     this.set.stop(names);
     if (!wait) return { ok: true, failures: [] };
-    return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => this.downResult(names),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
@@ -314,7 +354,11 @@ export class Supervisor implements ControlTarget {
     this.set.restart(names);
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => (pending() ? null : this.upResult(names)),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
@@ -324,7 +368,6 @@ export class Supervisor implements ControlTarget {
       throw new DinitError('OPERATION_FAILED', `${name} has no running process to signal`, { service: name });
     }
   }
-
 
   logs(names: string[], n: number): LogLine[] {
     names = this.expand(names);
@@ -351,7 +394,8 @@ export class Supervisor implements ControlTarget {
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
-      diff.changed.length ? `changed ${diff.changed.join(', ')}` : '',
+      diff.changed.length ? `restarted ${diff.changed.join(', ')}` : '',
+      diff.updated.length ? `updated in place ${diff.updated.join(', ')}` : '',
     ].filter(Boolean);
     this.log.dinit(`reloaded ${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`);
     if (this.eventFollowers.size > 0) {
@@ -403,8 +447,16 @@ export class Supervisor implements ControlTarget {
     this.scheduler.configure(next.services);
     this.memoryWatch.configure(next.services);
     this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
-    const up = await this.until(() => this.upResult(diff.added), null, () => ({ ok: false, failures: [] }));
-    await this.until(() => this.downResult(diff.removed), null, () => ({ ok: false, failures: [] }));
+    const up = await this.until(
+      () => this.upResult(diff.added),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
+    await this.until(
+      () => this.downResult(diff.removed),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
     return { name, from: current.length, to: instances.length, added: diff.added, removed: diff.removed, failures: up.failures };
   }
 
@@ -412,8 +464,8 @@ export class Supervisor implements ControlTarget {
     this.beginShutdown('dinit shutdown');
   }
 
-  health(): HealthResult {
-    return this.set.health();
+  health(probe: 'live' | 'ready' = 'ready'): HealthResult {
+    return this.set.health(probe);
   }
 
   config(): Config {
@@ -425,7 +477,7 @@ export class Supervisor implements ControlTarget {
     const wanted = this.set.status(names).filter((s) => s.pid !== null);
     // Always every service: one sample serves any selection, and CPU% history stays whole.
     const all = names.length ? this.set.status([]).filter((s) => s.pid !== null) : wanted;
-    const figures = this.sampler.sample(all.map((s) => s.pid as number));
+    const figures = this.deps.host.sampleResources(all.map((s) => s.pid as number));
     const out: Record<string, ResourceFigures> = {};
     for (const s of wanted) {
       const f = figures.get(s.pid as number);
@@ -438,7 +490,7 @@ export class Supervisor implements ControlTarget {
     return {
       healthFailures: Object.fromEntries(this.driver.healthFailures),
       droppedLines: this.log.dropped?.() ?? {},
-      self: selfFigures(),
+      self: this.deps.host.selfFigures(),
     };
   }
 

@@ -29,6 +29,7 @@ const defaults = (name: string, extra: Partial<ServiceConfig>): ServiceConfig =>
   successExitCodes: [0],
   stopSignal: 'SIGTERM',
   stopTimeout: 3000,
+  stopGroup: true,
   startTimeout: 60_000,
   environment: {},
   log: { prefix: true, maxSize: 10_000_000, keep: 3, buffer: 1000 },

@@ -25,6 +25,7 @@ export const IMAGES = {
   nonroot: 'dinit-test/nonroot-readonly',
   webRedis: 'dinit-test/web-redis',
   nginxApp: 'dinit-test/nginx-app',
+  npmPack: 'dinit-test/npm-pack',
 } as const;
 
 /** Every container the suite starts carries this label; the script removes leftovers by it. */

@@ -49,6 +49,8 @@ export interface StartOptions {
   /** Private tmp dir (created if omitted); removed by cleanup when made by makeTmpDir. */
   dir?: string;
   env?: Record<string, string>;
+  /** Text piped to dinit's stdin (then closed); omitted: stdin is /dev/null. */
+  stdin?: string;
   cwd?: string;
   /** Script to run instead of bin/dinit.cjs (for testing the helper itself). */
   bin?: string;
@@ -218,9 +220,10 @@ export class DinitProcess {
     this.child = spawn(file, args, {
       cwd: opts.cwd ?? this.dir,
       env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    if (opts.stdin !== undefined) this.child.stdin?.end(opts.stdin);
     if (!this.pidns) this.innerPid = this.child.pid ?? null;
     live.add(this);
     for (const stream of ['stdout', 'stderr'] as const) {

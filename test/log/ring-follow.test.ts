@@ -212,3 +212,29 @@ test('blocks are bounded by bytes too: the newest lines that fit are kept, a blo
   r.push(block(13, lines.slice(12, 30)));
   assert.deepEqual(r.last().map((x) => [x.seq, x.l.line]), lines.slice(20).map((l, i) => [21 + i, l]), 'an 1800-byte block keeps its last 1000 bytes of lines');
 });
+
+test("dinit's event lines about a service are kept in its buffer between its output lines, once in a merged tail, and reach its followers", async () => {
+  const { h } = hub();
+  h.addService('web', spec());
+  h.addService('db', spec());
+  const web = live(h, 'web');
+  const got: LogLine[] = [];
+  const stop = h.follow(['web'], (l) => got.push(l));
+  h.dinit('web started (pid 42)', 'web');
+  web.out('listening\n');
+  await web.end();
+  h.dinit('db started (pid 43)', 'db');
+  h.dinit('web killed by SIGKILL', 'web');
+  h.dinit('all started');
+  stop();
+  assert.deepEqual(text(h.tail(['web'], 10)), ['dinit/dinit: web started (pid 42)', 'web/stdout: listening', 'dinit/dinit: web killed by SIGKILL']);
+  assert.deepEqual(text(h.tail([], 10)), [
+    'dinit/dinit: web started (pid 42)',
+    'web/stdout: listening',
+    'dinit/dinit: db started (pid 43)',
+    'dinit/dinit: web killed by SIGKILL',
+    'dinit/dinit: all started',
+  ]);
+  assert.deepEqual(text(got), ['dinit/dinit: web started (pid 42)', 'web/stdout: listening', 'dinit/dinit: web killed by SIGKILL']);
+  assert.ok(h.tail(['web'], 10).every((l) => l.time >= 1000), 'every line has the time it arrived');
+});

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { fixtureBin } from '../../helpers/paths.js';
 import { createReaper, type ReaperOptions } from '../../../src/os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../../../src/os/subreaper.js';
-import { spawnService } from '../../../src/os/spawn.js';
+import { children, host } from '../../helpers/host.js';
 import { childPids, readStat } from '../../../src/os/proc.js';
 import type { OrphanPolicy } from '../../../src/types.js';
 
@@ -55,7 +55,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 }
 
 function start(policy: OrphanPolicy, graceMs?: number, extra: Partial<ReaperOptions> = {}): ReturnType<typeof createReaper> {
-  const reaper = createReaper({ isOwn: (pid) => own.has(pid), policy, graceMs: graceMs ?? 5000, onEvent: (m) => events.push(m), ...extra });
+  const reaper = createReaper({ children, isOwn: (pid) => own.has(pid), policy, graceMs: graceMs ?? 5000, onEvent: (m) => events.push(m), ...extra });
   reaper.start();
   return reaper;
 }
@@ -70,8 +70,8 @@ async function storm(): Promise<object> {
   for (let k = 0; k < 10; k++) {
     const delay = (k % 5) / 10;
     mine.push(ownChild('sh', ['-c', `sleep ${delay}; exit ${k + 1}`]).then((r) => r.code));
-    const svc = spawnService({ command: ['sh', '-c', `sleep ${delay}; exit ${k + 101}`], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
-    mine.push(new Promise((resolve) => svc.on('exit', (code) => resolve(code))));
+    const req = { command: ['sh', '-c', `sleep ${delay}; exit ${k + 101}`], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } };
+    mine.push(new Promise((resolve) => host.spawn(req, 'service', { spawned: () => {}, failed: () => resolve(-2), exited: (code) => resolve(code) })));
   }
   const fixture = await ownChild(process.execPath, [fixtureBin('spawn-orphans.js'), String(n)]);
   const t0 = Date.now();
@@ -145,9 +145,12 @@ async function behindOwn(): Promise<object> {
   const reaper = start('reap', undefined, { intervalMs: 60000 });
   const [claimed] = await orphansSleeping(0.1);
   own.add(claimed!);
-  const others = await orphansSleeping(0.8, 0.8, 0.9);
-  const claimedZombieFirst = await until(() => state(claimed!) === 'Z', 3000);
+  // The others outlive the claimed one for as long as the test wants (no timing window a loaded
+  // machine can miss): they are killed only once the claimed one is seen a zombie.
+  const others = await orphansSleeping(600, 600, 600);
+  const claimedZombieFirst = await until(() => state(claimed!) === 'Z', 10_000);
   const othersAliveThen = others.every((p) => state(p) !== null && state(p) !== 'Z');
+  for (const p of others) process.kill(p, 'SIGKILL');
   const reaped = await until(() => others.every((p) => state(p) === null), 5000);
   const claimedState = state(claimed!);
   own.delete(claimed!);
