@@ -91,8 +91,10 @@ export interface ServiceConfig {
   type: ServiceType;
   /** argv; empty for internal services. */
   command: string[];
-  /** scripted only: run on stop. */
+  /** Run on stop: scripted services after they started; process services instead of stop-signal. */
   stopCommand?: string[];
+  /** Run after each exit of the service's process, with DINIT_EXIT_* in its environment. */
+  onExit?: string[];
   /** hard dependencies: start after them; rolled back when they stop. */
   dependsOn: string[];
   /** milestone dependencies: must be started before this starts; their later stop does not stop this. */

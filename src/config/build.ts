@@ -175,6 +175,7 @@ function buildService(
   const S = SERVICE_SPEC;
   const limit = s?.get<Section>('restart-limit');
   const stopCommand = s?.get<string[]>('stop-command');
+  const onExit = s?.get<string[]>('on-exit');
   const workingDir = s?.get<string>('working-dir');
   const user = s?.get<string>('user');
   const umask = s?.get<number>('umask');
@@ -192,6 +193,7 @@ function buildService(
     type: type ?? pick(s, S, 'type'),
     command: s?.get<string[]>('command') ?? [],
     ...(stopCommand ? { stopCommand } : {}),
+    ...(onExit ? { onExit } : {}),
     dependsOn: names(s?.get('depends-on'), groups),
     dependsMs: names(s?.get('depends-ms'), groups),
     waitsFor: names(s?.get('waits-for'), groups),

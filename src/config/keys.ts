@@ -114,8 +114,7 @@ function probe(health: boolean): ObjectSpec {
     kinds['log'] = { kind: 'regex', description: "Succeeds when a line of the service's output matches this regular expression." };
     kinds['notify'] = {
       kind: 'notify',
-      description:
-        'The service says it is ready itself: `fd` (write a newline to the fd in $DINIT_READY_FD, fd 3), a number (that fd), or `systemd` (READY=1 on $NOTIFY_SOCKET).',
+      description: 'The service says it is ready itself: `fd` (write a newline to the fd in $DINIT_READY_FD, fd 3), a number (that fd), or `systemd` (READY=1 on $NOTIFY_SOCKET).',
     };
   }
   const timing: Record<string, Spec> = {
@@ -150,9 +149,18 @@ export const SERVICE_SPEC: ObjectSpec = {
     },
     command: {
       kind: 'command',
-      description: 'The program and its arguments: a list, or a string split into words like a shell would (quotes, backslashes) — but no shell runs; use [sh, -c, "…"] for pipes and redirections. Required unless type is internal.',
+      description:
+        'The program and its arguments: a list, or a string split into words like a shell would (quotes, backslashes) — but no shell runs; use [sh, -c, "…"] for pipes and redirections. Required unless type is internal.',
     },
-    'stop-command': { kind: 'command', description: 'scripted services only: run when the service is stopped (e.g. to undo what command did).' },
+    'stop-command': {
+      kind: 'command',
+      description: 'scripted services: run when the service is stopped (e.g. to undo what command did). process services: run instead of sending stop-signal (stop-timeout then SIGKILL still apply).',
+    },
+    'on-exit': {
+      kind: 'command',
+      description:
+        "Run after each exit of the service's process, with DINIT_SERVICE, DINIT_EXIT_CODE or DINIT_EXIT_SIGNAL, DINIT_RESTARTS and DINIT_WILL_RESTART (yes/no) in its environment; bounded by stop-timeout, its output prefixed NAME:on-exit. Its failure is reported, never fatal.",
+    },
     'depends-on': deps('Hard dependencies: start after they are started (ready); stopped first when one of them stops, and restarted with it.'),
     'depends-ms': deps('Milestone dependencies: must be started before this starts, but their later stop does not stop this one.'),
     'waits-for': deps('Soft dependencies: start after they started or failed; never stopped because of them.'),
@@ -235,10 +243,10 @@ export const SERVICE_SPEC: ObjectSpec = {
     'max-memory': {
       kind: 'size',
       description:
-        "Restart the service (as after a crash: hard dependents roll back unless smooth-recovery) when the resident memory of its process group and session is over this, e.g. 512MiB. Sampled from /proc every max-memory-interval.",
+        'Restart the service (as after a crash: hard dependents roll back unless smooth-recovery) when the resident memory of its process group and session is over this, e.g. 512MiB. Sampled from /proc every max-memory-interval.',
     },
     'max-memory-interval': { kind: 'duration', default: '5s', description: 'How often max-memory is checked.' },
-    nice: { kind: 'int', min: -20, max: 19, description: 'Scheduling niceness of the service (-20 most favourable, 19 least); below dinit\'s own needs root (CAP_SYS_NICE).' },
+    nice: { kind: 'int', min: -20, max: 19, description: "Scheduling niceness of the service (-20 most favourable, 19 least); below dinit's own needs root (CAP_SYS_NICE)." },
     'oom-score-adj': {
       kind: 'int',
       min: -1000,
@@ -268,7 +276,11 @@ export const SERVICE_SPEC: ObjectSpec = {
 /** Service keys a reload applies in place, as ServiceConfig field names (`stop-timeout` → stopTimeout). */
 export function inPlaceFields(): ReadonlySet<string> {
   const camel = (k: string): string => k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-  return new Set(Object.entries(SERVICE_SPEC.keys).filter(([, spec]) => spec.reload === 'in-place').map(([k]) => camel(k)));
+  return new Set(
+    Object.entries(SERVICE_SPEC.keys)
+      .filter(([, spec]) => spec.reload === 'in-place')
+      .map(([k]) => camel(k)),
+  );
 }
 
 export const OPTIONS_SPEC: ObjectSpec = {
@@ -296,8 +308,7 @@ export const OPTIONS_SPEC: ObjectSpec = {
     },
     http: {
       kind: 'object',
-      description:
-        'An HTTP endpoint inside the supervisor for probes and monitoring: GET /livez, /readyz, /metrics (Prometheus), /status. Off unless given. A string is the listen address alone.',
+      description: 'An HTTP endpoint inside the supervisor for probes and monitoring: GET /livez, /readyz, /metrics (Prometheus), /status. Off unless given. A string is the listen address alone.',
       shorthand: 'listen',
       required: ['listen'],
       keys: {

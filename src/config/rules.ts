@@ -8,7 +8,7 @@ import type { NameRef } from './convert.js';
 import type { Issues } from './source.js';
 
 /** Keys that only make sense for services that run a process. */
-const PROCESS_ONLY = ['command', 'stop-command', 'ready', 'health', 'limits', 'nice', 'oom-score-adj'] as const;
+const PROCESS_ONLY = ['command', 'stop-command', 'on-exit', 'ready', 'health', 'limits', 'nice', 'oom-score-adj'] as const;
 
 export function checkServiceRules(config: Config, entries: ServiceEntry[], issues: Issues): void {
   const byName = new Map(entries.map((e) => [e.name, e]));
@@ -60,9 +60,6 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
       case 'process':
         if (!sec.entries.has('command') && !hadCommandIssue(issues, where)) {
           issues.add(entry.pos, `service '${written}' has no command`, `add command: [program, args…], or type: internal for a group of dependencies`);
-        }
-        if (svc.type === 'process' && sec.entries.has('stop-command')) {
-          issues.add(sec.keyPos('stop-command'), `${where}: stop-command applies to scripted services only`, 'a process service is stopped with stop-signal; remove stop-command or set type: scripted');
         }
         if (svc.type === 'scripted') {
           for (const key of ['ready', 'health'] as const) {

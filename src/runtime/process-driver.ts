@@ -15,10 +15,11 @@
 // pid is never hit.
 
 import type { Readable } from 'node:stream';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { DriverEvents, ServiceDriver } from '../core/driver.js';
 import type { Child, MainConsole, ProcessHost } from '../os/ports.js';
 import type { ServiceConfig } from '../types.js';
+import { formatDuration } from '../units.js';
 import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
 import type { Cancellable, ProbeContext } from './probes/index.js';
 
@@ -39,6 +40,10 @@ export interface ProcessDriverDeps {
   environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string>;
   /** What the `main` service gets of dinit's stdio (see os/terminal.ts); absent: like any service. */
   mainConsole?: MainConsole;
+  /** One of dinit's own lines about a service (a hook that failed or overran). */
+  note?(message: string, about: string): void;
+  /** After the graph heard of an exit: the restarts so far and whether it comes back (for on-exit's environment). */
+  afterExit?(name: string): { restarts: number; willRestart: boolean };
 }
 
 interface Running {
@@ -99,6 +104,12 @@ export class ProcessDriver implements ServiceDriver {
   stop(svc: ServiceConfig): void {
     const run = this.running.get(svc.name);
     const pid = run ? livePid(run) : null;
+    if (pid !== null && svc.type === 'process' && svc.stopCommand?.length) {
+      // stop-command instead of stop-signal; the graph still SIGKILLs the group after stop-timeout.
+      const signal = (): void => void (this.host.signalGroup(pid, svc.stopSignal) || this.host.signalTree(pid, svc.stopSignal));
+      this.runHook(svc, 'stop-command', svc.stopCommand, {}, signal);
+      return;
+    }
     if (pid !== null) {
       // stop-group: false asks the main process alone to stop (it stops its workers itself); kill() still takes the group.
       if (!svc.stopGroup) this.host.signalPid(pid, svc.stopSignal);
@@ -260,6 +271,71 @@ export class ProcessDriver implements ServiceDriver {
     if (!this.current(svc.name, run)) return;
     this.cleanup(svc.name);
     this.events?.exited(svc.name, code, signal);
+    if (svc.onExit?.length && !run.stopping) {
+      const after = this.deps.afterExit?.(svc.name) ?? { restarts: 0, willRestart: false };
+      this.runHook(svc, 'on-exit', svc.onExit, {
+        ...(signal ? { DINIT_EXIT_SIGNAL: signal } : { DINIT_EXIT_CODE: String(code) }),
+        DINIT_RESTARTS: String(after.restarts),
+        DINIT_WILL_RESTART: after.willRestart ? 'yes' : 'no',
+      });
+    }
+  }
+
+  /**
+   * A hook of a service (on-exit, a process service's stop-command): its own
+   * child next to the service, as the service's user, with its environment
+   * plus `extra`, its output prefixed `NAME:LABEL`, bounded by stop-timeout
+   * (then SIGKILL). Its failure is reported, never fatal; `onSpawnFailure`
+   * runs when it could not even start.
+   */
+  private runHook(svc: ServiceConfig, label: string, command: string[], extra: Record<string, string>, onSpawnFailure?: () => void): void {
+    const tag = `${svc.name}:${label}`;
+    const note = (message: string): void => this.deps.note?.(`${tag} ${message}`, svc.name);
+    const cantRun = (why: string): void => {
+      note(`failed: ${why}`);
+      onSpawnFailure?.();
+    };
+    let ids: { uid?: number; gid?: number; groups?: number[] } = {};
+    const identity: Record<string, string> = {};
+    try {
+      if (svc.user) {
+        const u = this.host.resolveUser(svc.user.spec);
+        ids = { uid: u.uid, gid: u.gid };
+        if (u.groups.some((g) => g !== u.gid)) ids.groups = u.groups;
+        if (u.home) identity.HOME = u.home;
+        if (u.name) identity.USER = identity.LOGNAME = u.name;
+      }
+    } catch (err) {
+      cantRun((err as Error).message);
+      return;
+    }
+    const env = { ...this.deps.environment(svc, identity), ...extra };
+    let timer: TimerHandle | null = null;
+    let child: Child | null = null;
+    const clear = (): void => {
+      if (timer) this.deps.clock.clearTimer(timer);
+      timer = null;
+    };
+    try {
+      child = this.host.spawn({ command, env, ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}), ...ids, ...(svc.umask !== undefined ? { umask: svc.umask } : {}) }, 'probe', {
+        failed: (err) => cantRun(this.host.describeSpawnError(err, command, svc.workingDir)),
+        spawned: (pid) => {
+          if (child) void this.deps.output.attach(tag, child.stdout, child.stderr);
+          timer = this.deps.clock.setTimer(svc.stopTimeout, () => {
+            timer = null;
+            note(`did not finish within stop-timeout ${formatDuration(svc.stopTimeout)}, sending SIGKILL`);
+            this.host.signalTree(pid, 'SIGKILL');
+          });
+        },
+        exited: (code, signal) => {
+          clear();
+          if (signal) note(`killed by ${signal}`);
+          else if (code !== 0) note(`failed: exited with code ${String(code)}`);
+        },
+      });
+    } catch (err) {
+      cantRun(this.host.describeSpawnError(err, command, svc.workingDir));
+    }
   }
 
   private batchUp(svc: ServiceConfig, run: Running, env: Record<string, string>): void {

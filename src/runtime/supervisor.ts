@@ -79,6 +79,12 @@ export class Supervisor implements ControlTarget {
       output: this.log,
       environment: (svc, identity) => this.environment(svc, identity),
       ...(deps.mainConsole ? { mainConsole: deps.mainConsole } : {}),
+      note: (message, about) => this.log.dinit(message, about),
+      afterExit: (name) => {
+        const s = this.set.get(name);
+        const willRestart = !!s && (s.phase.kind === 'restart-delay' || s.phase.kind === 'smooth-delay' || s.next === 'restart');
+        return { restarts: s?.restarts ?? 0, willRestart };
+      },
     });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,

@@ -34,12 +34,15 @@ test('a file with five distinct problems reports all five at once, located', () 
 
 test('the ConfigError message lists every issue as file:line:col', () => {
   const file = join(dir, 'five-errors.yaml');
-  assert.throws(() => loadConfigFile(file, {}), (e: unknown) => {
-    assert.ok(e instanceof ConfigError);
-    assert.match(e.message, /^invalid config \(5 errors\):\n/);
-    assert.ok(e.message.includes(`  ${file}:4:5: unknown key 'depend-on' in services.web (did you mean 'depends-on'?)`));
-    return true;
-  });
+  assert.throws(
+    () => loadConfigFile(file, {}),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^invalid config \(5 errors\):\n/);
+      assert.ok(e.message.includes(`  ${file}:4:5: unknown key 'depend-on' in services.web (did you mean 'depends-on'?)`));
+      return true;
+    },
+  );
 });
 
 test('dependency cycles are reported once each with their path, through every edge kind', () => {
@@ -96,9 +99,7 @@ test('a missing or empty config says what it needs', () => {
 });
 
 test('unknown keys without a close match list the valid ones', () => {
-  assert.deepEqual(inline('options: { zzzzzz: 1 }\nservices: {}\n'), [
-    "1:12 unknown key 'zzzzzz' in options (valid keys: shutdown-timeout, log-format, timestamps, on-failure, orphans, http)",
-  ]);
+  assert.deepEqual(inline('options: { zzzzzz: 1 }\nservices: {}\n'), ["1:12 unknown key 'zzzzzz' in options (valid keys: shutdown-timeout, log-format, timestamps, on-failure, orphans, http)"]);
 });
 
 test('service types forbid keys that do not apply and require a command', () => {
@@ -108,7 +109,7 @@ test('service types forbid keys that do not apply and require a command', () => 
         'services:',
         '  grp: { type: internal, command: [x], ready: { tcp: 1 } }',
         '  job: { type: scripted, command: [x], health: { tcp: 1 } }',
-        '  p: { command: [x], stop-command: [y] }',
+        "  p: { command: [x], stop-command: [y] }  # fine: a process service's stop-command replaces stop-signal",
         '  none: { restart: never }',
         '  empty:',
         '  g2: { type: internal, main: true }',
@@ -118,7 +119,6 @@ test('service types forbid keys that do not apply and require a command', () => 
       "2:26 services.grp: an internal service runs no process, so 'command' does not apply (remove command, or set type: process)",
       "2:40 services.grp: an internal service runs no process, so 'ready' does not apply (remove ready, or set type: process)",
       "3:40 services.job: a scripted service is started when its command exits 0, so 'health' does not apply (remove health, or set type: process)",
-      '4:22 services.p: stop-command applies to scripted services only (a process service is stopped with stop-signal; remove stop-command or set type: scripted)',
       "5:3 service 'none' has no command (add command: [program, args…], or type: internal for a group of dependencies)",
       "6:3 service 'empty' has no command (add command: [program, args…], or type: internal for a group of dependencies)",
       '7:25 services.g2: an internal service cannot be main (it never exits) (put main: true on a process service)',
@@ -176,7 +176,7 @@ test('unknown dependencies get a did-you-mean over service names', () => {
 test('malformed ${ and required variables are located at their value', () => {
   assert.deepEqual(inline('environment: { A: "${A" }\nservices:\n  a: { command: "run ${TOKEN:?needed}" }\n'), [
     '1:19 environment: unclosed "${" at character 1 of the value (write ${NAME} or ${NAME:-default}; use $$ for a literal $)',
-    '3:17 services.a.command: required variable TOKEN is not set: needed (set TOKEN in dinit\'s environment)',
+    "3:17 services.a.command: required variable TOKEN is not set: needed (set TOKEN in dinit's environment)",
   ]);
 });
 
@@ -224,7 +224,7 @@ test('replicas: process services only, never main, no clash with another name; a
     [
       '2:40 services.job: replicas applies to process services only (remove replicas, or set type: process)',
       '3:36 services.app: main cannot have replicas (its one exit ends the container) (remove replicas, or main: true)',
-      '4:3 replica \'web-2\' of \'web\' has the name of another service (rename that service, or \'web\')',
+      "4:3 replica 'web-2' of 'web' has the name of another service (rename that service, or 'web')",
       '4:51 services.web.stop-timeout: expected a duration like 500ms, 10s, 2m, 1h or a number of seconds, got "soon"',
       "6:37 services.api.depends-on: 'webb' is not a service (did you mean 'web'?)",
     ],
@@ -258,7 +258,7 @@ test('limits, nice and oom-score-adj say what is allowed, located', () => {
   g: { type: internal, limits: { nofile: 10 } }
 `),
     [
-      "4:23 services.a.limits.nofile: \"lots\" is not a limit (write a number, unlimited, or {soft: 1024, hard: 4096})",
+      '4:23 services.a.limits.nofile: "lots" is not a limit (write a number, unlimited, or {soft: 1024, hard: 4096})',
       '4:35 services.a.limits.core: soft limit 10 is above hard limit 5 (the soft limit can be at most the hard one)',
       "4:65 services.a.limits.stack: unknown key 'max' in a limit (a limit map has only soft and hard)",
       "4:77 unknown key 'fds' in services.a.limits (valid keys: nofile, nproc, core, memlock, stack, as, cpu, fsize)",
