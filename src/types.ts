@@ -93,6 +93,8 @@ export interface ServiceConfig {
   command: string[];
   /** Run on stop: scripted services after they started; process services instead of stop-signal. */
   stopCommand?: string[];
+  /** type: forking (a process service whose command daemonizes): where the daemon's pid is written. */
+  pidFile?: string;
   /** Run after each exit of the service's process, with DINIT_EXIT_* in its environment. */
   onExit?: string[];
   /** hard dependencies: start after them; rolled back when they stop. */

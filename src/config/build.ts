@@ -69,10 +69,7 @@ function buildEnvironment(section: Section | undefined, ctx: CheckContext): Reco
     try {
       text = readRegularFileSync(f.path);
     } catch (e) {
-      const hint =
-        e instanceof RegularFileError
-          ? 'an env-file must be a regular file of at most 1 MiB (not a device, FIFO or socket)'
-          : "check the path; relative paths start at the config file's directory";
+      const hint = e instanceof RegularFileError ? 'an env-file must be a regular file of at most 1 MiB (not a device, FIFO or socket)' : "check the path; relative paths start at the config file's directory";
       ctx.issues.add(f.pos, `cannot read env-file ${f.path}: ${fsReason(e)}`, hint);
       continue;
     }
@@ -98,9 +95,7 @@ export function replicaGroups(entries: readonly ServiceEntry[]): Map<string, str
 }
 
 /** Names as written, a replica group standing for every instance of it. */
-const names = (refs: NameRef[] | undefined, groups: ReplicaGroups = new Map()): string[] => [
-  ...new Set((refs ?? []).flatMap((r) => groups.get(r.name) ?? [r.name])),
-];
+const names = (refs: NameRef[] | undefined, groups: ReplicaGroups = new Map()): string[] => [...new Set((refs ?? []).flatMap((r) => groups.get(r.name) ?? [r.name]))];
 
 function buildProbe(section: Section): ProbeSpec | undefined {
   const given = [...section.entries.keys()].filter((k) => ['tcp', 'http', 'exec', 'log', 'notify'].includes(k));
@@ -176,6 +171,8 @@ function buildService(
   const limit = s?.get<Section>('restart-limit');
   const stopCommand = s?.get<string[]>('stop-command');
   const onExit = s?.get<string[]>('on-exit');
+  const pidFile = s?.get<string>('pid-file');
+  const written = type ?? pick<ServiceType | 'forking'>(s, S, 'type');
   const workingDir = s?.get<string>('working-dir');
   const user = s?.get<string>('user');
   const umask = s?.get<number>('umask');
@@ -190,7 +187,9 @@ function buildService(
   const health = buildHealth(s?.get<Section>('health'));
   return {
     name: entry.name,
-    type: type ?? pick(s, S, 'type'),
+    // forking is a process service whose process is found through its pid file.
+    type: written === 'forking' ? 'process' : written,
+    ...(written === 'forking' && pidFile !== undefined ? { pidFile } : {}),
     command: s?.get<string[]>('command') ?? [],
     ...(stopCommand ? { stopCommand } : {}),
     ...(onExit ? { onExit } : {}),

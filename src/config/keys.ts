@@ -143,9 +143,10 @@ export const SERVICE_SPEC: ObjectSpec = {
   keys: {
     type: {
       kind: 'enum',
-      values: ['process', 'scripted', 'internal'],
+      values: ['process', 'scripted', 'internal', 'forking'],
       default: 'process',
-      description: 'process: a long-running program; scripted: runs to completion (started = exited 0); internal: no process, a group of dependencies.',
+      description:
+        'process: a long-running program; scripted: runs to completion (started = exited 0); internal: no process, a group of dependencies; forking: a daemon that forks and exits 0, supervised through its pid-file.',
     },
     command: {
       kind: 'command',
@@ -160,6 +161,10 @@ export const SERVICE_SPEC: ObjectSpec = {
       kind: 'command',
       description:
         "Run after each exit of the service's process, with DINIT_SERVICE, DINIT_EXIT_CODE or DINIT_EXIT_SIGNAL, DINIT_RESTARTS and DINIT_WILL_RESTART (yes/no) in its environment; bounded by stop-timeout, its output prefixed NAME:on-exit. Its failure is reported, never fatal.",
+    },
+    'pid-file': {
+      kind: 'path',
+      description: "type: forking only (required): the file where the daemon writes its pid, read after command exits 0 (waiting up to start-timeout); relative to the config file's directory.",
     },
     'depends-on': deps('Hard dependencies: start after they are started (ready); stopped first when one of them stops, and restarted with it.'),
     'depends-ms': deps('Milestone dependencies: must be started before this starts, but their later stop does not stop this one.'),

@@ -267,8 +267,8 @@ export class ServiceSet extends Transitions implements DriverEvents {
     const s = this.records.get(name);
     if (!s) return;
     s.pid = pid;
-    if (s.state === 'starting' && (s.cfg.ready || s.cfg.type === 'scripted')) {
-      const waitingFor = s.cfg.type === 'scripted' ? 'exit 0' : s.cfg.ready ? s.cfg.ready.probe.kind : null;
+    if (s.state === 'starting' && (s.cfg.ready || s.cfg.type === 'scripted' || s.cfg.pidFile !== undefined)) {
+      const waitingFor = s.cfg.type === 'scripted' ? 'exit 0' : s.cfg.ready ? s.cfg.ready.probe.kind : s.cfg.pidFile !== undefined ? 'pid-file' : null;
       this.emit({ type: 'spawned', name, pid, waitingFor });
     }
   }

@@ -128,6 +128,13 @@ export interface ProcessHost {
   isTransientSpawnError(err: unknown): boolean;
   /** CPU and memory of each leader's group and session (services with no process are not asked). */
   sampleResources(leaders: number[]): Map<number, ResourceFigures>;
+  /**
+   * A forking service's pid file: the pid it names, if that process is alive
+   * and dinit's child (its daemon reparented to dinit); else why not.
+   */
+  readPidFile(path: string): { pid: number } | { error: string };
+  /** Supervise `pid` (a child of dinit, see readPidFile): `exited` once when it ends. */
+  adopt(pid: number, exited: ChildEvents['exited']): void;
   /** dinit's own figures (the process_* metrics). */
   selfFigures(): SelfFigures;
 }

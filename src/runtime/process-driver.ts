@@ -55,6 +55,10 @@ interface Running {
   /** A scripted service's stop-command runs as its own child. */
   stopping: boolean;
   exited: boolean;
+  /** type: forking: the command (the launcher) ran; now `pid` is its daemon's, adopted from the pid file. */
+  daemon?: boolean;
+  /** stop() was asked while the process ran: its exit is the stop's, whatever it was. */
+  stopRequested?: boolean;
   /** Once ready: the health probe (replaced when a reload changes `health`) and the env it runs with. */
   health?: { probe: Cancellable | null; env: Record<string, string> };
 }
@@ -110,6 +114,11 @@ export class ProcessDriver implements ServiceDriver {
       this.runHook(svc, 'stop-command', svc.stopCommand, {}, signal);
       return;
     }
+    if (run && pid !== null) run.stopRequested = true;
+    if (pid !== null && run?.daemon) {
+      this.signalDaemon(pid, svc.stopSignal);
+      return;
+    }
     if (pid !== null) {
       // stop-group: false asks the main process alone to stop (it stops its workers itself); kill() still takes the group.
       if (!svc.stopGroup) this.host.signalPid(pid, svc.stopSignal);
@@ -134,7 +143,12 @@ export class ProcessDriver implements ServiceDriver {
   kill(name: string): void {
     const run = this.running.get(name);
     const pid = run ? livePid(run) : null;
-    if (pid !== null) this.host.signalTree(pid, 'SIGKILL');
+    if (pid !== null && !(run?.daemon && this.signalDaemon(pid, 'SIGKILL'))) this.host.signalTree(pid, 'SIGKILL');
+  }
+
+  /** A daemon may or may not have made a session of its own: its group if it leads one, else the process. */
+  private signalDaemon(pid: number, signal: NodeJS.Signals): boolean {
+    return this.host.signalGroup(pid, signal) || this.host.signalPid(pid, signal);
   }
 
   signal(name: string, signal: NodeJS.Signals): boolean {
@@ -241,6 +255,10 @@ export class ProcessDriver implements ServiceDriver {
     if (child) void this.deps.output.attach(name, child.stdout, child.stderr);
     const e = this.current(name, run) ? this.events : null;
     if (!e || run.stopping) return;
+    if (svc.pidFile !== undefined) {
+      e.spawned(name, pid); // waiting for the pid file, once the command has exited
+      return;
+    }
     if (svc.type === 'process' && (!svc.ready || !run.prep)) {
       this.batchUp(svc, run, env);
       return;
@@ -267,6 +285,11 @@ export class ProcessDriver implements ServiceDriver {
     const leader = run.pid;
     run.pid = null;
     run.exited = true;
+    // type: forking: the command exited; its daemon lives on in its session (no sweep), named by the pid file.
+    if (svc.pidFile !== undefined && !run.daemon && !run.stopping && !run.stopRequested) {
+      this.launcherExited(svc, run, code, signal);
+      return;
+    }
     if (leader !== null && svc.type === 'process') this.sweepSession(svc, leader);
     if (!this.current(svc.name, run)) return;
     this.cleanup(svc.name);
@@ -279,6 +302,46 @@ export class ProcessDriver implements ServiceDriver {
         DINIT_WILL_RESTART: after.willRestart ? 'yes' : 'no',
       });
     }
+  }
+
+  /**
+   * A forking service's command ended: exit 0 means its daemon is running and
+   * writes the pid file; read it (again every 100 ms, through the Clock) until
+   * it names a live child of dinit, or fail the start with the last reason
+   * shortly before start-timeout (so the reason is the pid file's, not the timer's).
+   */
+  private launcherExited(svc: ServiceConfig, run: Running, code: number | null, signal: NodeJS.Signals | null): void {
+    const name = svc.name;
+    if (!this.current(name, run)) return;
+    const pidFile = svc.pidFile as string;
+    if (code !== 0) {
+      this.cleanup(name);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+      this.events?.startFailed(name, `the command ${how} instead of 0 after starting its daemon (pid-file ${pidFile})`);
+      return;
+    }
+    const deadline = svc.startTimeout > 0 ? this.deps.clock.now() + Math.max(0, svc.startTimeout - 200) : Infinity;
+    const attempt = (): void => {
+      if (!this.current(name, run) || run.stopping) return;
+      const r = this.host.readPidFile(pidFile);
+      if ('error' in r) {
+        if (this.deps.clock.now() >= deadline) {
+          this.cleanup(name);
+          this.events?.startFailed(name, r.error);
+        } else {
+          this.deps.clock.setTimer(100, attempt);
+        }
+        return;
+      }
+      run.daemon = true;
+      run.exited = false;
+      run.pid = r.pid;
+      this.host.adopt(r.pid, (c, s) => this.onExited(svc, run, c, s));
+      this.events?.spawned(name, r.pid);
+      this.events?.ready(name);
+      this.startHealth(svc, run, this.deps.environment(svc, {}));
+    };
+    attempt();
   }
 
   /**

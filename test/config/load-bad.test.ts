@@ -283,3 +283,19 @@ test('max-memory is for process services, and its interval needs it', () => {
     ],
   );
 });
+
+test('type: forking needs a pid-file, and pid-file, ready and replicas say where they do not fit', () => {
+  assert.deepEqual(
+    inline(`services:
+  d: { type: forking, command: [d] }
+  p: { command: [p], pid-file: p.pid }
+  r: { type: forking, command: [r], pid-file: r.pid, ready: { tcp: 1 }, replicas: 2 }
+`),
+    [
+      '2:8 services.d: type: forking needs pid-file (add pid-file: /run/NAME.pid (where the daemon writes its pid))',
+      '3:22 services.p: pid-file applies to type: forking only (set type: forking, or remove pid-file)',
+      '4:54 services.r: a forking service is started when its pid file names its daemon; ready does not apply (remove ready (health works))',
+      '4:73 services.r: a forking service cannot have replicas (they would share one pid-file) (remove replicas)',
+    ],
+  );
+});
