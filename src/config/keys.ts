@@ -112,8 +112,7 @@ function probe(health: boolean): ObjectSpec {
     kinds['log'] = { kind: 'regex', description: "Succeeds when a line of the service's output matches this regular expression." };
     kinds['notify'] = {
       kind: 'notify',
-      description:
-        'The service says it is ready itself: `fd` (write a newline to the fd in $DINIT_READY_FD, fd 3), a number (that fd), or `systemd` (READY=1 on $NOTIFY_SOCKET).',
+      description: 'The service says it is ready itself: `fd` (write a newline to the fd in $DINIT_READY_FD, fd 3), a number (that fd), or `systemd` (READY=1 on $NOTIFY_SOCKET).',
     };
   }
   const timing: Record<string, Spec> = {
@@ -148,7 +147,8 @@ export const SERVICE_SPEC: ObjectSpec = {
     },
     command: {
       kind: 'command',
-      description: 'The program and its arguments: a list, or a string split into words like a shell would (quotes, backslashes) — but no shell runs; use [sh, -c, "…"] for pipes and redirections. Required unless type is internal.',
+      description:
+        'The program and its arguments: a list, or a string split into words like a shell would (quotes, backslashes) — but no shell runs; use [sh, -c, "…"] for pipes and redirections. Required unless type is internal.',
     },
     'stop-command': { kind: 'command', description: 'scripted services only: run when the service is stopped (e.g. to undo what command did).' },
     'depends-on': deps('Hard dependencies: start after they are started (ready); stopped first when one of them stops, and restarted with it.'),
@@ -238,7 +238,11 @@ export const SERVICE_SPEC: ObjectSpec = {
 /** Service keys a reload applies in place, as ServiceConfig field names (`stop-timeout` → stopTimeout). */
 export function inPlaceFields(): ReadonlySet<string> {
   const camel = (k: string): string => k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-  return new Set(Object.entries(SERVICE_SPEC.keys).filter(([, spec]) => spec.reload === 'in-place').map(([k]) => camel(k)));
+  return new Set(
+    Object.entries(SERVICE_SPEC.keys)
+      .filter(([, spec]) => spec.reload === 'in-place')
+      .map(([k]) => camel(k)),
+  );
 }
 
 export const OPTIONS_SPEC: ObjectSpec = {
@@ -266,8 +270,7 @@ export const OPTIONS_SPEC: ObjectSpec = {
     },
     http: {
       kind: 'object',
-      description:
-        'An HTTP endpoint inside the supervisor for probes and monitoring: GET /livez, /readyz, /metrics (Prometheus), /status. Off unless given. A string is the listen address alone.',
+      description: 'An HTTP endpoint inside the supervisor for probes and monitoring: GET /livez, /readyz, /metrics (Prometheus), /status. Off unless given. A string is the listen address alone.',
       shorthand: 'listen',
       required: ['listen'],
       keys: {

@@ -116,7 +116,10 @@ export class Supervisor implements ControlTarget {
   }
 
   private killRest(why: string): void {
-    const names = this.set.status().filter((s) => s.state !== 'stopped').map((s) => s.name);
+    const names = this.set
+      .status()
+      .filter((s) => s.state !== 'stopped')
+      .map((s) => s.name);
     if (!this.killed && names.length) this.killed = { names, why };
     this.set.killAll();
   }
@@ -309,14 +312,22 @@ export class Supervisor implements ControlTarget {
     this.runNow(names); // a scheduled job runs now, even if its last run completed
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => (pending() ? null : this.upResult(names)),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   async stop(names: string[], wait: boolean): Promise<OpResult> {
     names = this.expand(names);
     this.set.stop(names);
     if (!wait) return { ok: true, failures: [] };
-    return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => this.downResult(names),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
@@ -325,7 +336,11 @@ export class Supervisor implements ControlTarget {
     this.set.restart(names);
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => (pending() ? null : this.upResult(names)),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
@@ -335,7 +350,6 @@ export class Supervisor implements ControlTarget {
       throw new DinitError('OPERATION_FAILED', `${name} has no running process to signal`, { service: name });
     }
   }
-
 
   logs(names: string[], n: number): LogLine[] {
     names = this.expand(names);
@@ -413,8 +427,16 @@ export class Supervisor implements ControlTarget {
     this.log.configure(next);
     this.scheduler.configure(next.services);
     this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
-    const up = await this.until(() => this.upResult(diff.added), null, () => ({ ok: false, failures: [] }));
-    await this.until(() => this.downResult(diff.removed), null, () => ({ ok: false, failures: [] }));
+    const up = await this.until(
+      () => this.upResult(diff.added),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
+    await this.until(
+      () => this.downResult(diff.removed),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
     return { name, from: current.length, to: instances.length, added: diff.added, removed: diff.removed, failures: up.failures };
   }
 
