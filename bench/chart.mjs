@@ -21,7 +21,13 @@ export function panels(f) {
     },
     {
       title: 'One status round trip, whole client process (ms, lower is better)',
-      bars: [['dinit status', f.control?.status], ['node -e 0 (floor)', f.control?.node], ['s6-svstat', p.s6?.status], ['supervisorctl status', p.supervisord?.status], ['pm2 jlist', p.pm2?.status]],
+      bars: [
+        ['dinit status', f.control?.status],
+        ['node -e 0 (floor)', f.control?.node],
+        ['s6-svstat', p.s6?.status],
+        ['supervisorctl status', p.supervisord?.status],
+        ['pm2 jlist', p.pm2?.status],
+      ],
     },
     {
       title: 'Restarts per second, a service that exits at once (higher is better)',

@@ -173,7 +173,17 @@ export async function output({ runs, mib }) {
   }
   const v = median(d);
   const b = median(t);
-  report({ scenario: 'output', figure: `${mib} MiB in 100-byte lines, prefixed`, value: v, unit: 'MiB/s', base: tini ? b : undefined, baseName: 'tini', ratio: v / b, target: '≥ 0.8× tini', met: tini ? v / b >= 0.8 : undefined });
+  report({
+    scenario: 'output',
+    figure: `${mib} MiB in 100-byte lines, prefixed`,
+    value: v,
+    unit: 'MiB/s',
+    base: tini ? b : undefined,
+    baseName: 'tini',
+    ratio: v / b,
+    target: '≥ 0.8× tini',
+    met: tini ? v / b >= 0.8 : undefined,
+  });
   report({ scenario: 'output', figure: 'lines lost / split (worst run)', value: lost, unit: 'lines', note: `${bad} malformed`, target: '0', met: lost === 0 && bad === 0 });
   return { dinit: v, tini: b, lost, bad };
 }

@@ -86,7 +86,16 @@ export async function idle({ runs, sizes }) {
     report({ scenario: 'idle', figure: `dinit PSS, ${n} services`, value: p, unit: 'MiB', base: fp, baseName: 'bare node', ratio: p / fp });
     const k = median(by.get(n).skel) / 1024;
     out[`skeleton${n}`] = k;
-    report({ scenario: 'idle', figure: `Node supervisor skeleton RSS, ${n} services`, value: k, unit: 'MiB', base: fr, baseName: 'bare node', ratio: k / fr, note: 'Node\'s own price: net server + N piped child_process children' });
+    report({
+      scenario: 'idle',
+      figure: `Node supervisor skeleton RSS, ${n} services`,
+      value: k,
+      unit: 'MiB',
+      base: fr,
+      baseName: 'bare node',
+      ratio: k / fr,
+      note: "Node's own price: net server + N piped child_process children",
+    });
     report({ scenario: 'idle', figure: `dinit RSS over the skeleton, ${n} services`, value: r, unit: 'MiB', base: k, baseName: 'skeleton', ratio: r / k });
   }
   if (sizes.length > 1) {
@@ -131,7 +140,16 @@ export async function startup({ runs, n = 50 }) {
   }
   const f = median(floor);
   const sk = median(skeleton);
-  report({ scenario: 'start-up', figure: `Node skeleton: exec → ${n} children spawned`, value: sk, unit: 'ms', base: f, baseName: 'bare node', ratio: sk / f, note: 'child_process.spawn, no config, no supervision' });
+  report({
+    scenario: 'start-up',
+    figure: `Node skeleton: exec → ${n} children spawned`,
+    value: sk,
+    unit: 'ms',
+    base: f,
+    baseName: 'bare node',
+    ratio: sk / f,
+    note: 'child_process.spawn, no config, no supervision',
+  });
   const flat = median(shapes.flat);
   for (const shape of Object.keys(shapes)) {
     const v = median(shapes[shape]);
@@ -166,7 +184,17 @@ export async function control({ runs }) {
   try {
     const d = await startDinit(writeConfig(dir, servicesYaml(10)), dir);
     const { status, node } = statusTimes(d.socket, Math.max(runs * 3, 15));
-    report({ scenario: 'control', figure: '`dinit status` round trip (10 services)', value: status, unit: 'ms', base: node, baseName: 'node -e 0', ratio: status / node, target: '≤ 1.15×', met: status / node <= 1.15 });
+    report({
+      scenario: 'control',
+      figure: '`dinit status` round trip (10 services)',
+      value: status,
+      unit: 'ms',
+      base: node,
+      baseName: 'node -e 0',
+      ratio: status / node,
+      target: '≤ 1.15×',
+      met: status / node <= 1.15,
+    });
     await d.stop();
     return { status, node };
   } finally {

@@ -51,13 +51,18 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const stop = ctx.io.interrupted();
   if (stop.aborted) return EXIT.OK;
   const print = printer(p, positionals, timestamps);
-  const s = await stream(socket, 'logs', { names: positionals, n, follow: true }, {
-    onResult: (backlog) => ctx.io.out(print(backlog)),
-    onEvent: (ev) => {
-      if (ev.event === 'line') ctx.io.out(print([ev.line]));
-      else if (ev.event === 'dropped') ctx.io.err(`[dinit] ${ev.count} line${ev.count === 1 ? '' : 's'} dropped: this reader was too slow\n`);
+  const s = await stream(
+    socket,
+    'logs',
+    { names: positionals, n, follow: true },
+    {
+      onResult: (backlog) => ctx.io.out(print(backlog)),
+      onEvent: (ev) => {
+        if (ev.event === 'line') ctx.io.out(print([ev.line]));
+        else if (ev.event === 'dropped') ctx.io.err(`[dinit] ${ev.count} line${ev.count === 1 ? '' : 's'} dropped: this reader was too slow\n`);
+      },
     },
-  });
+  );
   const onAbort = (): void => s.close();
   stop.addEventListener('abort', onAbort, { once: true });
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an interrupt can arrive while stream() connects: TS keeps the narrowing from before the await

@@ -10,7 +10,10 @@ export interface VerbHelp {
   examples: string[];
 }
 
-const SOCKET: [string, string] = ['--socket PATH', 'control socket (default: $DINIT_SOCKET, else the first of /run/dinit.sock (root) or /run/dinit-$UID/dinit.sock, $XDG_RUNTIME_DIR/dinit.sock, /tmp/dinit-$UID/dinit.sock, /dev/shm/dinit-$UID/dinit.sock)'];
+const SOCKET: [string, string] = [
+  '--socket PATH',
+  'control socket (default: $DINIT_SOCKET, else the first of /run/dinit.sock (root) or /run/dinit-$UID/dinit.sock, $XDG_RUNTIME_DIR/dinit.sock, /tmp/dinit-$UID/dinit.sock, /dev/shm/dinit-$UID/dinit.sock)',
+];
 const CONFIG: [string, string] = ['-c, --config FILE', 'config file (default: $DINIT_CONFIG, else ./dinit.yaml, else /etc/dinit.yaml)'];
 const NO_WAIT: [string, string] = ['--no-wait', 'return once the request is accepted, without waiting'];
 
@@ -30,7 +33,7 @@ export const HELP: Record<string, VerbHelp> = {
   },
   top: {
     usage: 'dinit top',
-    summary: 'a full-screen live view: services with CPU and memory, and the selected one\'s logs',
+    summary: "a full-screen live view: services with CPU and memory, and the selected one's logs",
     details: 'Keys: ↑/↓ or k/j select, r restart, s stop/start, l follow the log pane, q quit. Needs a terminal (docker exec -it).',
     options: [SOCKET],
     examples: ['docker exec -it CTR dinit top'],
@@ -104,8 +107,7 @@ export const HELP: Record<string, VerbHelp> = {
   graph: {
     usage: 'dinit graph [--format dot|mermaid] [-c FILE]',
     summary: 'print the dependency graph (of the running supervisor, else of the config file)',
-    details:
-      'Edges point from a service to what it needs: depends-on solid, depends-ms bold, waits-for dashed, after/before dotted.',
+    details: 'Edges point from a service to what it needs: depends-on solid, depends-ms bold, waits-for dashed, after/before dotted.',
     options: [['--format dot|mermaid', 'output format (default dot)'], ['-c, --config FILE', 'read this file even if a supervisor runs'], SOCKET],
     examples: ['dinit graph | dot -Tsvg > graph.svg', 'dinit graph --format mermaid -c dinit.yaml'],
   },

@@ -29,22 +29,7 @@ export const MAX_REQUEST_LINE = 1024 * 1024;
 /** Longest reply line the client accepts (a big `logs -n` can be large). */
 export const MAX_REPLY_LINE = 64 * 1024 * 1024;
 
-export const VERBS = [
-  'status',
-  'start',
-  'stop',
-  'restart',
-  'signal',
-  'logs',
-  'reload',
-  'shutdown',
-  'health',
-  'config',
-  'wait',
-  'orphans',
-  'events',
-  'scale',
-] as const;
+export const VERBS = ['status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'config', 'wait', 'orphans', 'events', 'scale'] as const;
 export type Verb = (typeof VERBS)[number];
 
 export interface VerbArgs {
@@ -99,9 +84,7 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
-type Reply =
-  | { v: number; id: RequestId | null; ok: true; result: unknown }
-  | { v: number; id: RequestId | null; ok: false; error: WireError };
+type Reply = { v: number; id: RequestId | null; ok: true; result: unknown } | { v: number; id: RequestId | null; ok: false; error: WireError };
 
 export type StreamEvent =
   | { v: number; id: RequestId; event: 'line'; line: LogLine }
@@ -298,8 +281,7 @@ export function wireToError(e: WireError): DinitError {
 
 /** Environment values are secrets as often as not: the `config` verb never sends them. */
 export function redactConfig(config: Config): Config {
-  const redact = (env: Record<string, string>): Record<string, string> =>
-    Object.fromEntries(Object.keys(env).map((k) => [k, '<redacted>']));
+  const redact = (env: Record<string, string>): Record<string, string> => Object.fromEntries(Object.keys(env).map((k) => [k, '<redacted>']));
   return {
     ...config,
     environment: redact(config.environment),

@@ -6,19 +6,7 @@ import type { Config, LogLine, ResourceFigures, SelfFigures, ServiceStatus } fro
 export type { LogLine } from '../types.js';
 
 /** What `dinit events` reports: one change of one service (or of dinit itself, as service 'dinit'). */
-type EventKind =
-  | 'spawned'
-  | 'started'
-  | 'ready'
-  | 'exited'
-  | 'stopping'
-  | 'killing'
-  | 'stopped'
-  | 'failed'
-  | 'restarting'
-  | 'unhealthy'
-  | 'reloaded'
-  | 'shutdown';
+type EventKind = 'spawned' | 'started' | 'ready' | 'exited' | 'stopping' | 'killing' | 'stopped' | 'failed' | 'restarting' | 'unhealthy' | 'reloaded' | 'shutdown';
 
 export interface EventRecord {
   /** ms since epoch */

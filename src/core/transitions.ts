@@ -35,10 +35,7 @@ export interface ServiceSetDeps {
 }
 
 /** Why the set is shutting down; decides dinit's exit code (SPEC §6). */
-export type ShutdownCause =
-  | { kind: 'requested'; by: string }
-  | { kind: 'main'; exitCode: number }
-  | { kind: 'failure'; service: string };
+export type ShutdownCause = { kind: 'requested'; by: string } | { kind: 'main'; exitCode: number } | { kind: 'failure'; service: string };
 
 type Step = 'none' | 'start' | 'other';
 
@@ -303,10 +300,7 @@ export class Transitions {
     const name = s.cfg.name;
     this.clearTimer(s, 'startTimer');
     s.stopCause = cause;
-    const noProcess =
-      s.cfg.type === 'internal' ||
-      (s.cfg.type === 'scripted' && s.state === 'started' && !s.cfg.stopCommand) ||
-      s.phase.kind === 'smooth-delay';
+    const noProcess = s.cfg.type === 'internal' || (s.cfg.type === 'scripted' && s.state === 'started' && !s.cfg.stopCommand) || s.phase.kind === 'smooth-delay';
     if (noProcess) {
       this.emit({ type: 'stopping', name, cause });
       this.toStopped(s, cause);

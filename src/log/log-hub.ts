@@ -244,11 +244,7 @@ export class LogHub {
 
   /** Wait until queued console output and log files are written, at most `timeoutMs`. */
   async flush(timeoutMs = 2000): Promise<void> {
-    const work = Promise.all([
-      this.out.writer.idle(),
-      this.err.writer.idle(),
-      ...[...this.services.values()].map((e) => e.file?.flush()),
-    ]);
+    const work = Promise.all([this.out.writer.idle(), this.err.writer.idle(), ...[...this.services.values()].map((e) => e.file?.flush())]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
@@ -322,7 +318,7 @@ export class LogHub {
       // Without prefix or CR, an untouched block that outlives this call goes as it is.
       const size = frameSize(block, n, prefix);
       const keep = prefix.length === 0 && scannedCrlfs() === 0 && !transient;
-      const mem = keep ? null : out.arena?.take(size) ?? null;
+      const mem = keep ? null : (out.arena?.take(size) ?? null);
       const data = keep ? block : frame(block, n, prefix, mem ?? Buffer.allocUnsafe(size));
       const dropped = out.writer.push(name, data);
       if (dropped) this.countDrop(name, dropped);

@@ -88,12 +88,7 @@ export function libc(): Libc {
   try {
     koffi = createRequire(import.meta.url)('koffi') as Koffi;
   } catch (err) {
-    throw new DinitError(
-      'INTERNAL',
-      `cannot load koffi (needed to reap orphaned processes): ${(err as Error).message}`,
-      { platform: `${process.platform}-${process.arch}` },
-      err,
-    );
+    throw new DinitError('INTERNAL', `cannot load koffi (needed to reap orphaned processes): ${(err as Error).message}`, { platform: `${process.platform}-${process.arch}` }, err);
   }
   const tried: string[] = [];
   for (const name of libcCandidates()) {

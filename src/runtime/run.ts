@@ -73,11 +73,7 @@ export async function run(opts: RunOptions): Promise<number> {
   // The first line says which file runs (a ./dinit.yaml in WORKDIR silently beating a mounted /etc/dinit.yaml surprises).
   const n = config.services.length;
   const shadowing = haveFile ? describeShadowing(choice) : null;
-  log.dinit(
-    haveFile
-      ? `config ${file}: ${n} service${n === 1 ? '' : 's'}${shadowing ? ` (${shadowing})` : ''}`
-      : `config: none (no ./dinit.yaml or ${file}): running main alone`,
-  );
+  log.dinit(haveFile ? `config ${file}: ${n} service${n === 1 ? '' : 's'}${shadowing ? ` (${shadowing})` : ''}` : `config: none (no ./dinit.yaml or ${file}): running main alone`);
   for (const w of [...shutdownBudget(config).warnings, ...httpWarnings(config)]) log.dinit(`warning: ${w}`);
   if (!isPid1() && !becomeSubreaper()) {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');

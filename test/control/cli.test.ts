@@ -198,7 +198,12 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, 'web: 2 → 3 instances (started web-3); until the next reload, which goes back to the replicas in dinit.yaml\n');
     assert.deepEqual(target.calls.at(-1), { verb: 'scale', args: ['web', 3] });
-    for (const argv of [['scale', 'web'], ['scale', 'web', '0'], ['scale', 'web', 'x'], ['scale', 'web', '2', 'db']]) {
+    for (const argv of [
+      ['scale', 'web'],
+      ['scale', 'web', '0'],
+      ['scale', 'web', 'x'],
+      ['scale', 'web', '2', 'db'],
+    ]) {
       const u = await cli(argv);
       assert.equal(u.code, 2, argv.join(' '));
     }

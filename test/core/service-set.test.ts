@@ -235,10 +235,7 @@ describe('rollback and restart', () => {
   });
 
   test('exceeding restart-limit fails the service and stops its hard dependents', () => {
-    const { driver, set, clock, events } = setup([
-      svc('flaky', { restartLimit: { count: 2, interval: 10_000 } }),
-      svc('user', { dependsOn: ['flaky'] }),
-    ]);
+    const { driver, set, clock, events } = setup([svc('flaky', { restartLimit: { count: 2, interval: 10_000 } }), svc('user', { dependsOn: ['flaky'] })]);
     set.boot();
     for (let i = 0; i < 2; i++) {
       driver.exit('flaky', 1);
@@ -394,7 +391,10 @@ describe('failures and main', () => {
   });
 
   test("main's exit stops everything and becomes the exit code (128+N when killed)", () => {
-    for (const [code, signal, want] of [[7, null, 7], [null, 'SIGKILL', 137]] as const) {
+    for (const [code, signal, want] of [
+      [7, null, 7],
+      [null, 'SIGKILL', 137],
+    ] as const) {
       const { driver, set, events } = setup([svc('side'), svc('main', { main: true, restart: 'always' })]);
       set.boot();
       driver.take();
@@ -407,7 +407,10 @@ describe('failures and main', () => {
   });
 
   test('main that cannot be executed exits 127 (not found) or 126 (not executable)', () => {
-    for (const [errno, want] of [['ENOENT', 127], ['EACCES', 126]] as const) {
+    for (const [errno, want] of [
+      ['ENOENT', 127],
+      ['EACCES', 126],
+    ] as const) {
       const { set } = setup([svc('main', { main: true })], {}, false);
       set.boot();
       set.startFailed('main', 'cannot execute', errno);

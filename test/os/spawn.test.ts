@@ -148,7 +148,10 @@ describe('spawnService fast path (posix_spawn)', () => {
   it('collects the exit of many children that end together (one SIGCHLD may stand for several)', async () => {
     const kids = Array.from({ length: 30 }, (_, k) => spawnService({ command: ['sh', '-c', `exit ${k}`], env }));
     const codes = await Promise.all(kids.map(async (c) => (await exited(c)).code));
-    assert.deepEqual(codes, Array.from({ length: 30 }, (_, k) => k));
+    assert.deepEqual(
+      codes,
+      Array.from({ length: 30 }, (_, k) => k),
+    );
     const killed = spawnService({ command: ['sleep', '30'], env });
     killGroup(killed.child.pid!, 'SIGTERM');
     assert.deepEqual(await exited(killed), { code: null, signal: 'SIGTERM' });

@@ -148,7 +148,7 @@ describe('process driver (fake host, fake clock)', () => {
     assert.deepEqual(heard.calls, ["startFailed:x:EACCES:cannot execute 'svc-x': EACCES"]);
   });
 
-  it('gives dinit\'s terminal to main alone, never to another service or to main\'s stop-command', async () => {
+  it("gives dinit's terminal to main alone, never to another service or to main's stop-command", async () => {
     const { host, driver } = setup('terminal');
     driver.start(proc('shell', { main: true, type: 'scripted', stopCommand: ['svc-bye'] }));
     driver.start(proc('db'));
