@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDinit, writeConfig, makeTmpDir, isAlive } from '../helpers/dinit-process.js';
+import { startDinit, writeConfig, makeTmpDir, isAlive, waitUntil } from '../helpers/dinit-process.js';
 import { sh, ev, waitStarted, statusOf, stopped, killedBy } from './support.js';
 
 test('a forking daemon is supervised through its pid file: its pid in status, its crash restarted, its stop signalled', async (t) => {
@@ -20,7 +20,8 @@ test('a forking daemon is supervised through its pid file: its pid in status, it
   const d = await startDinit({ config, dir, t });
   const first = await waitStarted(d, 'daemon');
   assert.equal(readFileSync(join(dir, 'daemon.pid'), 'utf8').trim(), String(first.pid));
-  assert.match(readFileSync(`/proc/${first.pid}/cmdline`, 'utf8'), /^sleep\0/);
+  // The pid is sh's background child, which execs sleep in its own time.
+  await waitUntil('the daemon to exec sleep', () => /^sleep\0/.test(readFileSync(`/proc/${first.pid}/cmdline`, 'utf8')));
   const s = await statusOf(d, 'daemon');
   assert.equal(s.state, 'started');
   assert.equal(s.pid, first.pid);

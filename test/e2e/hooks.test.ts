@@ -40,7 +40,8 @@ test('a failing or overrunning on-exit is reported and changes nothing: the serv
   );
   const d = await startDinit({ config, dir, t });
   await d.waitForLine(ev('a:on-exit', 'failed: exited with code 7'));
-  await waitStarted(d, 'a', { from: d.indexOf(ev('a', 'restarting')) });
+  const restart = await d.waitForEntry(ev('a', 'restarting'));
+  await waitStarted(d, 'a', { from: restart.index });
   await d.waitForLine(ev('b:on-exit', 'did not finish within stop-timeout 300ms, sending SIGKILL'));
   await d.waitForLine(ev('b:on-exit', 'killed by SIGKILL'));
   assert.equal((await statusOf(d, 'b')).failed, true);
