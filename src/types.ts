@@ -76,13 +76,27 @@ interface UserSpec {
   spec: string;
 }
 
+/** One resource limit: a count, bytes or seconds, or no limit. */
+export type RlimitValue = number | 'unlimited';
+/** A limit as written: what is left out keeps dinit's own. */
+export interface Rlimit {
+  soft?: RlimitValue;
+  hard?: RlimitValue;
+}
+export const RLIMIT_NAMES = ['nofile', 'nproc', 'core', 'memlock', 'stack', 'as', 'cpu', 'fsize'] as const;
+type RlimitName = (typeof RLIMIT_NAMES)[number];
+
 export interface ServiceConfig {
   name: string;
   type: ServiceType;
   /** argv; empty for internal services. */
   command: string[];
-  /** scripted only: run on stop. */
+  /** Run on stop: scripted services after they started; process services instead of stop-signal. */
   stopCommand?: string[];
+  /** type: forking (a process service whose command daemonizes): where the daemon's pid is written. */
+  pidFile?: string;
+  /** Run after each exit of the service's process, with DINIT_EXIT_* in its environment. */
+  onExit?: string[];
   /** hard dependencies: start after them; rolled back when they stop. */
   dependsOn: string[];
   /** milestone dependencies: must be started before this starts; their later stop does not stop this. */
@@ -111,6 +125,14 @@ export interface ServiceConfig {
   workingDir?: string;
   user?: UserSpec;
   umask?: number;
+  /** setrlimit() of the service's process (limits:). */
+  limits?: Partial<Record<RlimitName, Rlimit>>;
+  /** max-memory: restart (as after a crash) when the group and session use more, checked every `interval`. */
+  maxMemory?: { limit: number; interval: Millis };
+  /** Niceness, -20..19. */
+  nice?: number;
+  /** /proc/PID/oom_score_adj, -1000..1000. */
+  oomScoreAdj?: number;
   ready?: ReadySpec;
   health?: HealthSpec;
   log: LogSpec;
@@ -182,7 +204,9 @@ export type StopReason =
   | { kind: 'restart-limit'; count: number; interval: Millis; last: StopReason }
   | { kind: 'dependency'; service: string; failed: boolean }
   | { kind: 'health'; message: string }
-  | { kind: 'probe'; message: string };
+  | { kind: 'probe'; message: string }
+  /** max-memory: the resident memory of the group and session, and the limit, in bytes. */
+  | { kind: 'memory'; rssBytes: number; limit: number };
 
 /** One row of `dinit status --json`. */
 export interface ServiceStatus {

@@ -4,7 +4,8 @@
 // under `environment`, probes become ProbeSpecs. Nothing here judges the
 // combination of keys; rules.ts and graph.ts do that afterwards.
 
-import type { Config, HealthSpec, HttpListen, HttpOptions, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
+import type { Config, HealthSpec, HttpListen, HttpOptions, Rlimit, SourcePos, LogSpec, Options, ProbeSpec, ReadySpec, ServiceConfig, ServiceType } from '../types.js';
+import { RLIMIT_NAMES } from '../types.js';
 import type { CheckContext, Section, ServiceEntry } from './check.js';
 import { convertScalar } from './convert.js';
 import type { NameRef } from './convert.js';
@@ -144,6 +145,16 @@ function buildLog(section: Section | undefined): LogSpec {
   };
 }
 
+function buildLimits(section: Section | undefined): ServiceConfig['limits'] {
+  if (!section) return undefined;
+  const out: NonNullable<ServiceConfig['limits']> = {};
+  for (const name of RLIMIT_NAMES) {
+    const l = section.get<Rlimit>(name);
+    if (l) out[name] = l;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** A service with every default, as `mainService` and `emptyConfig` need. */
 export function defaultService(name: string, type: ServiceType = 'process'): ServiceConfig {
   return buildService({ name, pos: { file: '<defaults>', line: 0, col: 0 }, section: undefined }, type);
@@ -159,9 +170,16 @@ function buildService(
   const S = SERVICE_SPEC;
   const limit = s?.get<Section>('restart-limit');
   const stopCommand = s?.get<string[]>('stop-command');
+  const onExit = s?.get<string[]>('on-exit');
+  const pidFile = s?.get<string>('pid-file');
+  const written = type ?? pick<ServiceType | 'forking'>(s, S, 'type');
   const workingDir = s?.get<string>('working-dir');
   const user = s?.get<string>('user');
   const umask = s?.get<number>('umask');
+  const limits = buildLimits(s?.get<Section>('limits'));
+  const nice = s?.get<number>('nice');
+  const maxMemory = s?.get<number>('max-memory');
+  const oomScoreAdj = s?.get<number>('oom-score-adj');
   const ready = buildReady(s?.get<Section>('ready'));
   const schedule = s?.get<string>('schedule');
   const restartSchedule = s?.get<string>('restart-schedule');
@@ -169,9 +187,12 @@ function buildService(
   const health = buildHealth(s?.get<Section>('health'));
   return {
     name: entry.name,
-    type: type ?? pick(s, S, 'type'),
+    // forking is a process service whose process is found through its pid file.
+    type: written === 'forking' ? 'process' : written,
+    ...(written === 'forking' && pidFile !== undefined ? { pidFile } : {}),
     command: s?.get<string[]>('command') ?? [],
     ...(stopCommand ? { stopCommand } : {}),
+    ...(onExit ? { onExit } : {}),
     dependsOn: names(s?.get('depends-on'), groups),
     dependsMs: names(s?.get('depends-ms'), groups),
     waitsFor: names(s?.get('waits-for'), groups),
@@ -192,6 +213,10 @@ function buildService(
     ...(workingDir !== undefined ? { workingDir } : {}),
     ...(user !== undefined ? { user: { spec: user } } : {}),
     ...(umask !== undefined ? { umask } : {}),
+    ...(limits ? { limits } : {}),
+    ...(maxMemory !== undefined ? { maxMemory: { limit: maxMemory, interval: pick<number>(s, S, 'max-memory-interval') } } : {}),
+    ...(nice !== undefined ? { nice } : {}),
+    ...(oomScoreAdj !== undefined ? { oomScoreAdj } : {}),
     ...(ready ? { ready } : {}),
     ...(health ? { health } : {}),
     log: buildLog(s?.get<Section>('log')),

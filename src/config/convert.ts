@@ -5,7 +5,7 @@
 // was expected; the caller adds the key and the position.
 
 import { isAbsolute, resolve } from 'node:path';
-import type { HttpListen, ProbeSpec, SourcePos } from '../types.js';
+import type { HttpListen, ProbeSpec, Rlimit, RlimitValue, SourcePos } from '../types.js';
 import { EXPECT } from './keys.js';
 import type { EnumSpec, IntSpec, ScalarSpec } from './keys.js';
 import { didYouMean } from '../suggest.js';
@@ -173,6 +173,8 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
       if (t !== undefined && validTimezone(t)) return ok(t);
       return bad(`${show(v)} is not a time zone`, 'write an IANA name like "Europe/Berlin", "America/New_York" or "UTC"');
     }
+    case 'rlimit':
+      return convertRlimit(p);
     case 'exit-codes': {
       const arr = Array.isArray(v) ? (v as unknown[]) : [v];
       const codes: number[] = [];
@@ -190,6 +192,43 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
       return never;
     }
   }
+}
+
+/** One limit: a count or size, or `unlimited`. */
+function rlimitValue(v: unknown): RlimitValue | undefined {
+  if (v === 'unlimited' || v === 'infinity') return 'unlimited';
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const n = /^\d+$/.test(v.trim()) ? Number(v) : parseSize(v);
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** `limits.X`: 4096, "unlimited", "8MiB", or {soft, hard} (either may be left out). */
+function convertRlimit(p: Plain): Converted {
+  const v = p.value;
+  const hint = 'write a number, unlimited, or {soft: 1024, hard: 4096}';
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    const n = rlimitValue(v);
+    return n === undefined ? bad(`${show(v)} is not a limit`, hint) : ok({ soft: n, hard: n });
+  }
+  const out: Rlimit = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (k !== 'soft' && k !== 'hard') return bad(`unknown key '${k}' in a limit`, 'a limit map has only soft and hard');
+    const n = rlimitValue(x);
+    if (n === undefined) return bad(`${k} ${show(x)} is not a limit`, hint);
+    out[k] = n;
+  }
+  if (out.soft === undefined && out.hard === undefined) return bad('an empty limit map', hint);
+  if (out.soft !== undefined && out.hard !== undefined && rlimitAbove(out.soft, out.hard)) {
+    return bad(`soft limit ${out.soft} is above hard limit ${out.hard}`, 'the soft limit can be at most the hard one');
+  }
+  return ok(out);
+}
+
+/** a > b, with unlimited above every number. */
+function rlimitAbove(a: RlimitValue, b: RlimitValue): boolean {
+  if (a === 'unlimited') return b !== 'unlimited';
+  return b !== 'unlimited' && a > b;
 }
 
 /** A string is split into words first, then `${VAR}` is expanded inside them (plainOf left it as written). */

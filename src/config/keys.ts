@@ -26,7 +26,8 @@ export type ScalarKind =
   | 'listen' // host:port, :port (every interface) or a port
   | 'exit-codes' // an exit code 0-255 or a list of them
   | 'cron' // 5-field cron (6 with seconds first) or @hourly-style
-  | 'timezone'; // an IANA time zone like Europe/Berlin
+  | 'timezone' // an IANA time zone like Europe/Berlin
+  | 'rlimit'; // a number, unlimited, or {soft, hard}
 
 interface Base {
   description: string;
@@ -85,6 +86,7 @@ export const EXPECT: Record<ScalarKind | 'int' | 'enum' | 'object' | 'services',
   'exit-codes': 'an exit code from 0 to 255, or a list of them',
   cron: 'a cron schedule like "*/5 * * * *" (minute hour day month weekday; a first field of seconds is allowed) or @hourly, @daily, @weekly, @monthly, @yearly',
   timezone: 'an IANA time zone like "Europe/Berlin" or "UTC"',
+  rlimit: 'a number (soft and hard limit), unlimited, or a map {soft, hard}',
   int: 'a whole number',
   enum: 'one of the listed values',
   object: 'a map of keys',
@@ -141,16 +143,29 @@ export const SERVICE_SPEC: ObjectSpec = {
   keys: {
     type: {
       kind: 'enum',
-      values: ['process', 'scripted', 'internal'],
+      values: ['process', 'scripted', 'internal', 'forking'],
       default: 'process',
-      description: 'process: a long-running program; scripted: runs to completion (started = exited 0); internal: no process, a group of dependencies.',
+      description:
+        'process: a long-running program; scripted: runs to completion (started = exited 0); internal: no process, a group of dependencies; forking: a daemon that forks and exits 0, supervised through its pid-file.',
     },
     command: {
       kind: 'command',
       description:
         'The program and its arguments: a list, or a string split into words like a shell would (quotes, backslashes) — but no shell runs; use [sh, -c, "…"] for pipes and redirections. Required unless type is internal.',
     },
-    'stop-command': { kind: 'command', description: 'scripted services only: run when the service is stopped (e.g. to undo what command did).' },
+    'stop-command': {
+      kind: 'command',
+      description: 'scripted services: run when the service is stopped (e.g. to undo what command did). process services: run instead of sending stop-signal (stop-timeout then SIGKILL still apply).',
+    },
+    'on-exit': {
+      kind: 'command',
+      description:
+        "Run after each exit of the service's process, with DINIT_SERVICE, DINIT_EXIT_CODE or DINIT_EXIT_SIGNAL, DINIT_RESTARTS and DINIT_WILL_RESTART (yes/no) in its environment; bounded by stop-timeout, its output prefixed NAME:on-exit. Its failure is reported, never fatal.",
+    },
+    'pid-file': {
+      kind: 'path',
+      description: "type: forking only (required): the file where the daemon writes its pid, read after command exits 0 (waiting up to start-timeout); relative to the config file's directory.",
+    },
     'depends-on': deps('Hard dependencies: start after they are started (ready); stopped first when one of them stops, and restarted with it.'),
     'depends-ms': deps('Milestone dependencies: must be started before this starts, but their later stop does not stop this one.'),
     'waits-for': deps('Soft dependencies: start after they started or failed; never stopped because of them.'),
@@ -215,6 +230,34 @@ export const SERVICE_SPEC: ObjectSpec = {
     'working-dir': { kind: 'path', description: "Working directory, relative to the config file's directory (default: dinit's working directory)." },
     user: { kind: 'user', description: 'Run as this user: name, uid, uid:gid or name:group (dinit must run as root).' },
     umask: { kind: 'umask', description: 'File mode creation mask, octal ("022").' },
+    limits: {
+      kind: 'object',
+      description:
+        "Resource limits (setrlimit) of the service's process, in force from its first instruction. A number or `unlimited` sets the soft and hard limit; {soft, hard} sets them apart (either may be left out: it keeps dinit's). Raising a hard limit needs root (CAP_SYS_RESOURCE).",
+      keys: {
+        nofile: { kind: 'rlimit', description: 'Open files (RLIMIT_NOFILE). Without it a service gets a soft limit of 1024 (at most the hard limit), not the raised one dinit runs with.' },
+        nproc: { kind: 'rlimit', description: "Processes of the service's user (RLIMIT_NPROC)." },
+        core: { kind: 'rlimit', description: 'Largest core dump, bytes (RLIMIT_CORE): 0 for none, a size like 1GiB, or unlimited.' },
+        memlock: { kind: 'rlimit', description: 'Locked memory, bytes (RLIMIT_MEMLOCK).' },
+        stack: { kind: 'rlimit', description: 'Stack size, bytes (RLIMIT_STACK).' },
+        as: { kind: 'rlimit', description: 'Address space, bytes (RLIMIT_AS).' },
+        cpu: { kind: 'rlimit', description: 'CPU time, seconds (RLIMIT_CPU): SIGXCPU at the soft limit, SIGKILL at the hard one.' },
+        fsize: { kind: 'rlimit', description: 'Largest file the service may write, bytes (RLIMIT_FSIZE).' },
+      },
+    },
+    'max-memory': {
+      kind: 'size',
+      description:
+        'Restart the service (as after a crash: hard dependents roll back unless smooth-recovery) when the resident memory of its process group and session is over this, e.g. 512MiB. Sampled from /proc every max-memory-interval.',
+    },
+    'max-memory-interval': { kind: 'duration', default: '5s', description: 'How often max-memory is checked.' },
+    nice: { kind: 'int', min: -20, max: 19, description: "Scheduling niceness of the service (-20 most favourable, 19 least); below dinit's own needs root (CAP_SYS_NICE)." },
+    'oom-score-adj': {
+      kind: 'int',
+      min: -1000,
+      max: 1000,
+      description: "The service's /proc/PID/oom_score_adj: 1000 is killed first when memory runs out, -1000 never; lowering it needs root (CAP_SYS_RESOURCE).",
+    },
     environment: envSpec('of this service, over the global ones'),
     'env-file': envFileSpec('for this service'),
     ready: probe(false),

@@ -8,7 +8,7 @@ import type { NameRef } from './convert.js';
 import type { Issues } from './source.js';
 
 /** Keys that only make sense for services that run a process. */
-const PROCESS_ONLY = ['command', 'stop-command', 'ready', 'health'] as const;
+const PROCESS_ONLY = ['command', 'stop-command', 'on-exit', 'ready', 'health', 'limits', 'nice', 'oom-score-adj'] as const;
 
 export function checkServiceRules(config: Config, entries: ServiceEntry[], issues: Issues): void {
   const byName = new Map(entries.map((e) => [e.name, e]));
@@ -40,6 +40,28 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
     if (sec.entries.has('schedule-timezone') && !sec.entries.has('schedule') && !sec.entries.has('restart-schedule')) {
       issues.add(sec.keyPos('schedule-timezone'), `${where}: schedule-timezone without schedule or restart-schedule`, 'add a schedule, or remove schedule-timezone');
     }
+    const forking = sec.get<string>('type') === 'forking';
+    if (forking && !sec.entries.has('pid-file')) {
+      issues.add(sec.keyPos('type'), `${where}: type: forking needs pid-file`, 'add pid-file: /run/NAME.pid (where the daemon writes its pid)');
+    }
+    if (!forking && sec.entries.has('pid-file')) {
+      issues.add(sec.keyPos('pid-file'), `${where}: pid-file applies to type: forking only`, 'set type: forking, or remove pid-file');
+    }
+    if (forking && sec.entries.has('ready')) {
+      issues.add(sec.keyPos('ready'), `${where}: a forking service is started when its pid file names its daemon; ready does not apply`, 'remove ready (health works)');
+    }
+    if (forking && sec.entries.has('replicas')) {
+      issues.add(sec.keyPos('replicas'), `${where}: a forking service cannot have replicas (they would share one pid-file)`, 'remove replicas');
+    }
+    if (sec.entries.has('max-memory') && svc.type !== 'process') {
+      issues.add(sec.keyPos('max-memory'), `${where}: max-memory applies to process services only`, 'remove max-memory, or set type: process');
+    }
+    if (sec.entries.has('max-memory-interval') && !sec.entries.has('max-memory')) {
+      issues.add(sec.keyPos('max-memory-interval'), `${where}: max-memory-interval without max-memory`, 'add max-memory, or remove max-memory-interval');
+    }
+    if (sec.entries.has('max-memory') && svc.maxMemory && svc.maxMemory.interval <= 0) {
+      issues.add(sec.keyPos('max-memory-interval'), `${where}: max-memory-interval must be more than 0`, 'write it like 5s');
+    }
     if (sec.entries.has('schedule') && svc.main) {
       issues.add(sec.keyPos('schedule'), `${where}: main cannot be scheduled (its exit ends the container)`, 'remove schedule, or main: true');
     }
@@ -59,9 +81,6 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
       case 'process':
         if (!sec.entries.has('command') && !hadCommandIssue(issues, where)) {
           issues.add(entry.pos, `service '${written}' has no command`, `add command: [program, args…], or type: internal for a group of dependencies`);
-        }
-        if (svc.type === 'process' && sec.entries.has('stop-command')) {
-          issues.add(sec.keyPos('stop-command'), `${where}: stop-command applies to scripted services only`, 'a process service is stopped with stop-signal; remove stop-command or set type: scripted');
         }
         if (svc.type === 'scripted') {
           for (const key of ['ready', 'health'] as const) {

@@ -85,6 +85,10 @@ function kindSchema(spec: Exclude<Spec, ObjectSpec>): Json {
       return { type: 'string', pattern: '^(@(yearly|annually|monthly|weekly|daily|hourly)|\\S+(\\s+\\S+){4,5})$' };
     case 'timezone':
       return { type: 'string', minLength: 1 };
+    case 'rlimit': {
+      const one = { anyOf: [{ type: 'integer', minimum: 0 }, { enum: ['unlimited', 'infinity'] }, { type: 'string', pattern: SIZE }] };
+      return { anyOf: [one, { type: 'object', additionalProperties: false, minProperties: 1, properties: { soft: one, hard: one } }] };
+    }
     case 'exit-codes': {
       const code = { type: 'integer', minimum: 0, maximum: 255 };
       return { anyOf: [code, { type: 'array', minItems: 1, items: code }] };

@@ -267,8 +267,8 @@ export class ServiceSet extends Transitions implements DriverEvents {
     const s = this.records.get(name);
     if (!s) return;
     s.pid = pid;
-    if (s.state === 'starting' && (s.cfg.ready || s.cfg.type === 'scripted')) {
-      const waitingFor = s.cfg.type === 'scripted' ? 'exit 0' : s.cfg.ready ? s.cfg.ready.probe.kind : null;
+    if (s.state === 'starting' && (s.cfg.ready || s.cfg.type === 'scripted' || s.cfg.pidFile !== undefined)) {
+      const waitingFor = s.cfg.type === 'scripted' ? 'exit 0' : s.cfg.ready ? s.cfg.ready.probe.kind : s.cfg.pidFile !== undefined ? 'pid-file' : null;
       this.emit({ type: 'spawned', name, pid, waitingFor });
     }
   }
@@ -363,6 +363,24 @@ export class ServiceSet extends Transitions implements DriverEvents {
       s.health = 'unhealthy';
       this.setPhase(s, { kind: 'recycling', reason: { kind: 'health', message } });
       this.emit({ type: 'unhealthy', name, message });
+      this.deps.driver.stop(s.cfg);
+      this.armStopTimer(s);
+    });
+  }
+
+  /**
+   * max-memory: the service's processes use more than their limit. Restarted
+   * as after a crash (hard dependents roll back unless smooth-recovery); the
+   * reason shows in the stopping line and in status.
+   */
+  overMemory(name: string, rssBytes: number, limit: number): void {
+    this.run(() => {
+      const s = this.records.get(name);
+      if (!s || s.state !== 'started' || s.phase.kind === 'recycling' || s.pid === null) return;
+      const reason: StopReason = { kind: 'memory', rssBytes, limit };
+      s.lastReason = reason;
+      this.setPhase(s, { kind: 'recycling', reason });
+      this.emit({ type: 'stopping', name, cause: reason });
       this.deps.driver.stop(s.cfg);
       this.armStopTimer(s);
     });

@@ -118,6 +118,8 @@ export function newRecord(cfg: ServiceConfig, now: number): ServiceRecord {
   };
 }
 
+const mib = (bytes: number): string => `${Math.round(bytes / 1048576)} MiB`;
+
 /** A short human sentence for a StopReason, as shown in status and event lines. */
 export function describeReason(r: StopReason): string {
   switch (r.kind) {
@@ -139,6 +141,8 @@ export function describeReason(r: StopReason): string {
       return `health check failed: ${r.message}`;
     case 'probe':
       return `readiness check failed: ${r.message}`;
+    case 'memory':
+      return `memory ${mib(r.rssBytes)} over max-memory ${mib(r.limit)}`;
     default: {
       const never: never = r;
       return String(never);

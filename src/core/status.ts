@@ -7,7 +7,8 @@ import { signalNumber } from '../units.js';
 import { describeReason, recovering, type ServiceRecord } from './service.js';
 
 export function statusOf(s: ServiceRecord, wanted: boolean): ServiceStatus {
-  const reason = s.failed ?? (s.state === 'stopped' ? (s.pinned ?? s.lastReason) : null);
+  // A max-memory restart stays visible while the service runs again (it was not a crash with an exit code to show).
+  const reason = s.failed ?? (s.state === 'stopped' ? (s.pinned ?? s.lastReason) : s.lastReason?.kind === 'memory' ? s.lastReason : null);
   return {
     name: s.cfg.name,
     type: s.cfg.type,

@@ -12,7 +12,7 @@ import { parseConfig } from '../config/load.js';
 import type { Conversion, Draft, NotConverted } from './draft.js';
 
 /** Keys whose list values read best on one line. */
-const FLOW = new Set(['command', 'stop-command', 'exec', 'depends-on', 'depends-ms', 'waits-for', 'after', 'before', 'success-exit-codes']);
+const FLOW = new Set(['command', 'stop-command', 'on-exit', 'exec', 'depends-on', 'depends-ms', 'waits-for', 'after', 'before', 'success-exit-codes']);
 
 export interface Emitted {
   text: string;

@@ -111,7 +111,8 @@ export function importProcessCompose(file: string): Conversion {
     const wants = asked.get(name) ?? new Set<Condition>();
     const scripted = wants.has('process_completed') || wants.has('process_completed_successfully');
     if (scripted) put(d, 'type', 'scripted', { key: 'depends_on.condition', value: 'process_completed' });
-    if (p['is_daemon'] === true) put(d, 'type', 'forking', o('is_daemon'));
+    // dinit's type: forking finds the daemon through a pid file, which process-compose does not name.
+    if (p['is_daemon'] === true) note(d, 'is_daemon', 'true', 'type: forking needs the pid-file the daemon writes: add both, or run it in the foreground');
     if (Array.isArray(p['entrypoint'])) put(d, 'command', [...(p['entrypoint'] as unknown[]).map((w) => literal(str(w))), ...(typeof p['command'] === 'string' ? [literal(p['command'])] : [])], o('entrypoint'));
     else if (typeof p['command'] === 'string') put(d, 'command', sh(p['command']), o('command'));
     else throw located(src, ['processes', name], `process "${name}" has no command`, 'add command: "…"');

@@ -58,6 +58,18 @@ export class Children {
     this.keepAlive ??= setInterval(() => undefined, 2 ** 31 - 1);
   }
 
+  /**
+   * A process that became our child without being spawned by us (a forking
+   * service's daemon, reparented to dinit as PID 1 or subreaper): reaped here
+   * from now on. One that already exited (a zombie the SIGCHLD handler has not
+   * collected yet) is reported on the next tick.
+   */
+  adopt(pid: number, role: ChildRole, onExit: OnExit): void {
+    this.listen();
+    this.addOwnChild(pid, role, onExit);
+    process.nextTick(() => this.collect());
+  }
+
   /** Node reported the exit of one of its children: from now on that pid is nobody's. */
   release(pid: number): void {
     const o = this.owned.get(pid);

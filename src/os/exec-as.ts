@@ -21,9 +21,11 @@
 // Failures are written as one JSON line to the status fd (close-on-exec, so a
 // successful exec closes it with nothing written); see spawn-node.ts.
 
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { errnoName } from './errno.js';
 import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, libc, type Libc } from './libc.js';
+import { applyLimits, type ResolvedLimit } from './rlimits.js';
 import type { ExecAsFailure } from './spawn-errors.js';
 import type { ExecAsSpec } from './spawn-node.js';
 
@@ -43,6 +45,41 @@ function fail(spec: ExecAsSpec | null, f: ExecAsFailure, exitCode: number): neve
   process.exit(exitCode);
 }
 
+/** A refused step, already said as a sentence for the service's failure reason. */
+class StepError extends Error {
+  constructor(
+    message: string,
+    readonly errno: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+function setLimits(limits: ResolvedLimit[]): void {
+  const refused = applyLimits(limits);
+  if (refused) throw new StepError(refused.message, refused.errno, errnoName(refused.errno));
+}
+
+function setNice(nice: number): void {
+  try {
+    setPriority(0, nice);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { info?: { code?: string } };
+    const code = e.info?.code ?? e.code ?? 'EACCES';
+    throw new StepError(`cannot set nice ${nice}: ${code === 'EACCES' || code === 'EPERM' ? "lowering niceness below dinit's needs root (CAP_SYS_NICE)" : code}`, 13, code);
+  }
+}
+
+function setOomScoreAdj(adj: number): void {
+  try {
+    writeFileSync('/proc/self/oom_score_adj', `${adj}\n`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EACCES';
+    throw new StepError(`cannot set oom-score-adj ${adj}: ${code === 'EACCES' || code === 'EPERM' ? 'lowering it needs root (CAP_SYS_RESOURCE)' : code}`, 13, code);
+  }
+}
+
 function main(): never {
   const raw = process.env['DINIT_EXEC_AS'];
   if (raw === undefined) {
@@ -53,11 +90,14 @@ function main(): never {
   if (file === undefined) return fail(spec, { code: 'EINVAL', errno: 22, syscall: 'exec-as', message: 'empty command' }, 2);
 
   const c = libc();
-  // Order matters: groups and gid need root, so uid goes last.
+  // Order matters: groups, gid, raised limits, lower nice and oom_score_adj need root, so uid goes last.
   const steps: [string, () => void][] = [
     ['tcsetpgrp', () => spec.terminal && foreground(c)],
     ['setgroups', () => spec.groups !== undefined && process.setgroups?.(spec.groups)],
     ['setgid', () => spec.gid !== undefined && process.setgid?.(spec.gid)],
+    ['setrlimit', () => spec.limits !== undefined && setLimits(spec.limits)],
+    ['setpriority', () => spec.nice !== undefined && setNice(spec.nice)],
+    ['oom_score_adj', () => spec.oomScoreAdj !== undefined && setOomScoreAdj(spec.oomScoreAdj)],
     ['umask', () => spec.umask !== undefined && process.umask(spec.umask)],
     ['setuid', () => spec.uid !== undefined && process.setuid?.(spec.uid)],
   ];
@@ -67,7 +107,8 @@ function main(): never {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const code = e.code ?? 'EPERM';
-      return fail(spec, { code, errno: Math.abs(e.errno ?? 1), syscall, message: `${syscall} failed: ${e.message}` }, 126);
+      const message = err instanceof StepError ? e.message : `${syscall} failed: ${e.message}`;
+      return fail(spec, { code, errno: Math.abs(e.errno ?? 1), syscall, message }, 126);
     }
   }
 

@@ -8,6 +8,7 @@ import type { Children } from './children.js';
 import { killGroup, killPid, killTree, sessionMembers } from './kill.js';
 import type { Leftover, ProcessHost, ResolvedUser } from './ports.js';
 import { readStat } from './proc.js';
+import { readRegularFileSync } from './regular-file.js';
 import { ResourceSampler, selfFigures } from './resources.js';
 import { spawnChild } from './spawn.js';
 import { describeSpawnError, isTransientSpawnError } from './spawn-errors.js';
@@ -36,8 +37,28 @@ export function createProcessHost(children: Children): ProcessHost {
     describeSpawnError,
     isTransientSpawnError,
     sampleResources: (leaders) => sampler.sample(leaders),
+    readPidFile,
+    adopt: (pid, exited) => children.adopt(pid, 'service', exited),
     selfFigures,
   };
+}
+
+/** A pid file: one decimal pid (surrounding blanks allowed), of a live child of dinit. */
+function readPidFile(path: string): { pid: number } | { error: string } {
+  let text: string;
+  try {
+    text = readRegularFileSync(path, 4096);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { error: e.code === 'ENOENT' ? `pid file ${path} does not exist` : `cannot read pid file ${path}: ${e.message}` };
+  }
+  const t = text.trim();
+  const pid = /^\d+$/.test(t) ? Number(t) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 1) return { error: `pid file ${path} holds no pid (${JSON.stringify(t.slice(0, 40))})` };
+  const st = readStat(pid);
+  if (!st || st.state === 'X') return { error: `stale pid file ${path}: no process ${pid}` };
+  if (st.ppid !== process.pid) return { error: `stale pid file ${path}: process ${pid} is not dinit's child (its parent is ${st.ppid})` };
+  return { pid };
 }
 
 /**

@@ -18,6 +18,7 @@ import type { ResourceFigures, SelfFigures } from '../types.js';
 import type { MainConsole } from './terminal.js';
 import type { ResolvedUser } from './users.js';
 
+import type { RlimitResource, WantedLimit } from './rlimits.js';
 export type { MainConsole } from './terminal.js';
 export type { ResolvedUser } from './users.js';
 
@@ -37,6 +38,12 @@ export interface SpawnRequest {
   groups?: number[];
   /** Given → the exec-as wrapper. */
   umask?: number;
+  /** Resource limits. Given → the exec-as wrapper sets them in the child (see rlimits.ts). */
+  limits?: Partial<Record<RlimitResource, WantedLimit>>;
+  /** Niceness. Given → the exec-as wrapper. */
+  nice?: number;
+  /** /proc/self/oom_score_adj. Given → the exec-as wrapper. */
+  oomScoreAdj?: number;
   /** Extra fds from 3 on (e.g. a readiness pipe). */
   extraStdio?: ExtraStdio[];
   /**
@@ -121,6 +128,13 @@ export interface ProcessHost {
   isTransientSpawnError(err: unknown): boolean;
   /** CPU and memory of each leader's group and session (services with no process are not asked). */
   sampleResources(leaders: number[]): Map<number, ResourceFigures>;
+  /**
+   * A forking service's pid file: the pid it names, if that process is alive
+   * and dinit's child (its daemon reparented to dinit); else why not.
+   */
+  readPidFile(path: string): { pid: number } | { error: string };
+  /** Supervise `pid` (a child of dinit, see readPidFile): `exited` once when it ends. */
+  adopt(pid: number, exited: ChildEvents['exited']): void;
   /** dinit's own figures (the process_* metrics). */
   selfFigures(): SelfFigures;
 }

@@ -101,11 +101,16 @@ export function permissionHint(uid: number, caps: bigint | null): string {
  * A sentence for a spawn failure: "cannot execute 'foo': not found in PATH (ENOENT)",
  * "working-dir /x does not exist"…
  */
+/** Wrapper steps whose failure message is the whole story. */
+const WRAPPER_STEPS = new Set(['setrlimit', 'setpriority', 'oom_score_adj']);
+
 export function describeSpawnError(err: unknown, command: string | string[], cwd?: string): string {
   const e = err as NodeJS.ErrnoException | null | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const file = (Array.isArray(command) ? command[0] : command) ?? '';
   const what = `cannot execute '${file}'`;
+  // A step of the exec-as wrapper (limits, nice, oom-score-adj) that was refused says what and why itself.
+  if (e && WRAPPER_STEPS.has(String(e.syscall))) return e.message;
   if (cwd !== undefined && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES')) {
     const d = isDir(cwd);
     if (d === null && code === 'ENOENT') return `working-dir ${cwd} does not exist`;

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { Children } from './children.js';
 import type { OutputPipes } from './output-pipes.js';
 import type { Child, ChildEvents, ChildRole, SpawnRequest } from './ports.js';
+import { resolveLimits, type ResolvedLimit } from './rlimits.js';
 import { renameSpawnError, thrownSpawnError, wrapperError } from './spawn-errors.js';
 
 /** What the exec-as wrapper receives (in $DINIT_EXEC_AS). */
@@ -30,6 +31,9 @@ export interface ExecAsSpec {
   gid?: number;
   groups?: number[];
   umask?: number;
+  limits?: ResolvedLimit[];
+  nice?: number;
+  oomScoreAdj?: number;
   /** fds 0..keepFds-1 are the service's; they must survive the exec. */
   keepFds: number;
   /** Close-on-exec pipe for reporting an exec failure. */
@@ -43,7 +47,7 @@ const execAsScript = fileURLToPath(new URL('./exec-as.js', import.meta.url));
 
 /** Whether this request needs the exec-as wrapper. */
 export function needsWrapper(req: SpawnRequest): boolean {
-  return req.groups !== undefined || req.umask !== undefined || req.console === 'terminal';
+  return req.groups !== undefined || req.umask !== undefined || req.console === 'terminal' || req.limits !== undefined || req.nice !== undefined || req.oomScoreAdj !== undefined;
 }
 
 export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Children, role: ChildRole, events: ChildEvents): Child {
@@ -71,6 +75,10 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
       if (gid !== undefined) spec.gid = gid;
       if (req.groups !== undefined) spec.groups = req.groups;
       if (req.umask !== undefined) spec.umask = req.umask;
+      // Always: the wrapper is Node, which raises its own soft nofile again (rlimits.ts).
+      spec.limits = resolveLimits(req.limits ?? {});
+      if (req.nice !== undefined) spec.nice = req.nice;
+      if (req.oomScoreAdj !== undefined) spec.oomScoreAdj = req.oomScoreAdj;
       if (terminal) spec.terminal = true;
       child = spawn(process.execPath, [execAsScript], {
         env: { DINIT_EXEC_AS: JSON.stringify(spec) },

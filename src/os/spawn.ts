@@ -13,10 +13,19 @@ import { DinitError } from '../errors.js';
 import type { Children } from './children.js';
 import { inheritedOutput, outputPipes } from './output-pipes.js';
 import type { Child, ChildEvents, ChildRole, SpawnRequest } from './ports.js';
+import { withServiceNofile } from './rlimits.js';
 import { fastSpawn } from './spawn-fast.js';
 import { needsWrapper, nodeSpawn } from './spawn-node.js';
 
+/**
+ * Both paths are synchronous up to the child's exec, so the child starts with
+ * the soft RLIMIT_NOFILE of a service, not dinit's raised one (rlimits.ts).
+ */
 export function spawnChild(req: SpawnRequest, children: Children, role: ChildRole, events: ChildEvents): Child {
+  return withServiceNofile(() => spawnNow(req, children, role, events));
+}
+
+function spawnNow(req: SpawnRequest, children: Children, role: ChildRole, events: ChildEvents): Child {
   const [file, ...args] = req.command;
   if (file === undefined || file === '') throw new DinitError('INTERNAL', 'spawnChild: empty command');
   const pipes = req.console === 'terminal' ? inheritedOutput() : outputPipes();

@@ -15,10 +15,11 @@
 // pid is never hit.
 
 import type { Readable } from 'node:stream';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { DriverEvents, ServiceDriver } from '../core/driver.js';
 import type { Child, MainConsole, ProcessHost } from '../os/ports.js';
 import type { ServiceConfig } from '../types.js';
+import { formatDuration } from '../units.js';
 import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
 import type { Cancellable, ProbeContext } from './probes/index.js';
 
@@ -39,6 +40,10 @@ export interface ProcessDriverDeps {
   environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string>;
   /** What the `main` service gets of dinit's stdio (see os/terminal.ts); absent: like any service. */
   mainConsole?: MainConsole;
+  /** One of dinit's own lines about a service (a hook that failed or overran). */
+  note?(message: string, about: string): void;
+  /** After the graph heard of an exit: the restarts so far and whether it comes back (for on-exit's environment). */
+  afterExit?(name: string): { restarts: number; willRestart: boolean };
 }
 
 interface Running {
@@ -50,6 +55,10 @@ interface Running {
   /** A scripted service's stop-command runs as its own child. */
   stopping: boolean;
   exited: boolean;
+  /** type: forking: the command (the launcher) ran; now `pid` is its daemon's, adopted from the pid file. */
+  daemon?: boolean;
+  /** stop() was asked while the process ran: its exit is the stop's, whatever it was. */
+  stopRequested?: boolean;
   /** Once ready: the health probe (replaced when a reload changes `health`) and the env it runs with. */
   health?: { probe: Cancellable | null; env: Record<string, string> };
 }
@@ -99,6 +108,17 @@ export class ProcessDriver implements ServiceDriver {
   stop(svc: ServiceConfig): void {
     const run = this.running.get(svc.name);
     const pid = run ? livePid(run) : null;
+    if (pid !== null && svc.type === 'process' && svc.stopCommand?.length) {
+      // stop-command instead of stop-signal; the graph still SIGKILLs the group after stop-timeout.
+      const signal = (): void => void (this.host.signalGroup(pid, svc.stopSignal) || this.host.signalTree(pid, svc.stopSignal));
+      this.runHook(svc, 'stop-command', svc.stopCommand, {}, signal);
+      return;
+    }
+    if (run && pid !== null) run.stopRequested = true;
+    if (pid !== null && run?.daemon) {
+      this.signalDaemon(pid, svc.stopSignal);
+      return;
+    }
     if (pid !== null) {
       // stop-group: false asks the main process alone to stop (it stops its workers itself); kill() still takes the group.
       if (!svc.stopGroup) this.host.signalPid(pid, svc.stopSignal);
@@ -123,7 +143,12 @@ export class ProcessDriver implements ServiceDriver {
   kill(name: string): void {
     const run = this.running.get(name);
     const pid = run ? livePid(run) : null;
-    if (pid !== null) this.host.signalTree(pid, 'SIGKILL');
+    if (pid !== null && !(run?.daemon && this.signalDaemon(pid, 'SIGKILL'))) this.host.signalTree(pid, 'SIGKILL');
+  }
+
+  /** A daemon may or may not have made a session of its own: its group if it leads one, else the process. */
+  private signalDaemon(pid: number, signal: NodeJS.Signals): boolean {
+    return this.host.signalGroup(pid, signal) || this.host.signalPid(pid, signal);
   }
 
   signal(name: string, signal: NodeJS.Signals): boolean {
@@ -195,6 +220,9 @@ export class ProcessDriver implements ServiceDriver {
       ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}),
       ...ids,
       ...(svc.umask !== undefined ? { umask: svc.umask } : {}),
+      ...(svc.limits ? { limits: svc.limits } : {}),
+      ...(svc.nice !== undefined ? { nice: svc.nice } : {}),
+      ...(svc.oomScoreAdj !== undefined ? { oomScoreAdj: svc.oomScoreAdj } : {}),
       ...(run.prep ? { extraStdio: run.prep.stdio } : {}),
       ...(svc.main && isStart && this.deps.mainConsole ? { console: this.deps.mainConsole } : {}),
     };
@@ -227,6 +255,10 @@ export class ProcessDriver implements ServiceDriver {
     if (child) void this.deps.output.attach(name, child.stdout, child.stderr);
     const e = this.current(name, run) ? this.events : null;
     if (!e || run.stopping) return;
+    if (svc.pidFile !== undefined) {
+      e.spawned(name, pid); // waiting for the pid file, once the command has exited
+      return;
+    }
     if (svc.type === 'process' && (!svc.ready || !run.prep)) {
       this.batchUp(svc, run, env);
       return;
@@ -253,10 +285,120 @@ export class ProcessDriver implements ServiceDriver {
     const leader = run.pid;
     run.pid = null;
     run.exited = true;
+    // type: forking: the command exited; its daemon lives on in its session (no sweep), named by the pid file.
+    if (svc.pidFile !== undefined && !run.daemon && !run.stopping && !run.stopRequested) {
+      this.launcherExited(svc, run, code, signal);
+      return;
+    }
     if (leader !== null && svc.type === 'process') this.sweepSession(svc, leader);
     if (!this.current(svc.name, run)) return;
     this.cleanup(svc.name);
     this.events?.exited(svc.name, code, signal);
+    if (svc.onExit?.length && !run.stopping) {
+      const after = this.deps.afterExit?.(svc.name) ?? { restarts: 0, willRestart: false };
+      this.runHook(svc, 'on-exit', svc.onExit, {
+        ...(signal ? { DINIT_EXIT_SIGNAL: signal } : { DINIT_EXIT_CODE: String(code) }),
+        DINIT_RESTARTS: String(after.restarts),
+        DINIT_WILL_RESTART: after.willRestart ? 'yes' : 'no',
+      });
+    }
+  }
+
+  /**
+   * A forking service's command ended: exit 0 means its daemon is running and
+   * writes the pid file; read it (again every 100 ms, through the Clock) until
+   * it names a live child of dinit, or fail the start with the last reason
+   * shortly before start-timeout (so the reason is the pid file's, not the timer's).
+   */
+  private launcherExited(svc: ServiceConfig, run: Running, code: number | null, signal: NodeJS.Signals | null): void {
+    const name = svc.name;
+    if (!this.current(name, run)) return;
+    const pidFile = svc.pidFile as string;
+    if (code !== 0) {
+      this.cleanup(name);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+      this.events?.startFailed(name, `the command ${how} instead of 0 after starting its daemon (pid-file ${pidFile})`);
+      return;
+    }
+    const deadline = svc.startTimeout > 0 ? this.deps.clock.now() + Math.max(0, svc.startTimeout - 200) : Infinity;
+    const attempt = (): void => {
+      if (!this.current(name, run) || run.stopping) return;
+      const r = this.host.readPidFile(pidFile);
+      if ('error' in r) {
+        if (this.deps.clock.now() >= deadline) {
+          this.cleanup(name);
+          this.events?.startFailed(name, r.error);
+        } else {
+          this.deps.clock.setTimer(100, attempt);
+        }
+        return;
+      }
+      run.daemon = true;
+      run.exited = false;
+      run.pid = r.pid;
+      this.host.adopt(r.pid, (c, s) => this.onExited(svc, run, c, s));
+      this.events?.spawned(name, r.pid);
+      this.events?.ready(name);
+      this.startHealth(svc, run, this.deps.environment(svc, {}));
+    };
+    attempt();
+  }
+
+  /**
+   * A hook of a service (on-exit, a process service's stop-command): its own
+   * child next to the service, as the service's user, with its environment
+   * plus `extra`, its output prefixed `NAME:LABEL`, bounded by stop-timeout
+   * (then SIGKILL). Its failure is reported, never fatal; `onSpawnFailure`
+   * runs when it could not even start.
+   */
+  private runHook(svc: ServiceConfig, label: string, command: string[], extra: Record<string, string>, onSpawnFailure?: () => void): void {
+    const tag = `${svc.name}:${label}`;
+    const note = (message: string): void => this.deps.note?.(`${tag} ${message}`, svc.name);
+    const cantRun = (why: string): void => {
+      note(`failed: ${why}`);
+      onSpawnFailure?.();
+    };
+    let ids: { uid?: number; gid?: number; groups?: number[] } = {};
+    const identity: Record<string, string> = {};
+    try {
+      if (svc.user) {
+        const u = this.host.resolveUser(svc.user.spec);
+        ids = { uid: u.uid, gid: u.gid };
+        if (u.groups.some((g) => g !== u.gid)) ids.groups = u.groups;
+        if (u.home) identity.HOME = u.home;
+        if (u.name) identity.USER = identity.LOGNAME = u.name;
+      }
+    } catch (err) {
+      cantRun((err as Error).message);
+      return;
+    }
+    const env = { ...this.deps.environment(svc, identity), ...extra };
+    let timer: TimerHandle | null = null;
+    let child: Child | null = null;
+    const clear = (): void => {
+      if (timer) this.deps.clock.clearTimer(timer);
+      timer = null;
+    };
+    try {
+      child = this.host.spawn({ command, env, ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}), ...ids, ...(svc.umask !== undefined ? { umask: svc.umask } : {}) }, 'probe', {
+        failed: (err) => cantRun(this.host.describeSpawnError(err, command, svc.workingDir)),
+        spawned: (pid) => {
+          if (child) void this.deps.output.attach(tag, child.stdout, child.stderr);
+          timer = this.deps.clock.setTimer(svc.stopTimeout, () => {
+            timer = null;
+            note(`did not finish within stop-timeout ${formatDuration(svc.stopTimeout)}, sending SIGKILL`);
+            this.host.signalTree(pid, 'SIGKILL');
+          });
+        },
+        exited: (code, signal) => {
+          clear();
+          if (signal) note(`killed by ${signal}`);
+          else if (code !== 0) note(`failed: exited with code ${String(code)}`);
+        },
+      });
+    } catch (err) {
+      cantRun(this.host.describeSpawnError(err, command, svc.workingDir));
+    }
   }
 
   private batchUp(svc: ServiceConfig, run: Running, env: Record<string, string>): void {

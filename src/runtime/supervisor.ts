@@ -19,6 +19,7 @@ import { eventLine } from './event-lines.js';
 import { DINIT_SOURCE, eventRecords } from './event-records.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 import { Scheduler, type ScheduleKind } from './scheduler.js';
+import { MemoryWatch, type Watched } from './memory-watch.js';
 
 export interface SupervisorLog extends ServiceOutput {
   /** An event line; `about` a service, it is kept in that service's buffer too (`dinit logs web`). */
@@ -64,6 +65,8 @@ export class Supervisor implements ControlTarget {
   private readonly eventFollowers = new Map<(r: EventRecord) => void, ReadonlySet<string>>();
   /** schedule: and restart-schedule: ticks (through the same Clock as the graph). */
   private readonly scheduler: Scheduler;
+  /** max-memory checks (through the same Clock). */
+  private readonly memoryWatch: MemoryWatch;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
@@ -76,6 +79,12 @@ export class Supervisor implements ControlTarget {
       output: this.log,
       environment: (svc, identity) => this.environment(svc, identity),
       ...(deps.mainConsole ? { mainConsole: deps.mainConsole } : {}),
+      note: (message, about) => this.log.dinit(message, about),
+      afterExit: (name) => {
+        const s = this.set.get(name);
+        const willRestart = !!s && (s.phase.kind === 'restart-delay' || s.phase.kind === 'smooth-delay' || s.next === 'restart');
+        return { restarts: s?.restarts ?? 0, willRestart };
+      },
     });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,
@@ -88,6 +97,20 @@ export class Supervisor implements ControlTarget {
     this.log.configure(this.cfg);
     this.scheduler = new Scheduler(this.clock, { fire: (n, k) => this.onTick(n, k), ...(deps.env.TZ ? { timezone: deps.env.TZ } : {}) });
     this.scheduler.configure(this.cfg.services);
+    this.memoryWatch = new MemoryWatch(this.clock, {
+      watched: () => {
+        const out: Watched[] = [];
+        for (const svc of this.cfg.services) {
+          const pid = svc.maxMemory ? this.set.get(svc.name)?.pid : null;
+          if (svc.maxMemory && pid) out.push({ name: svc.name, pid, ...svc.maxMemory });
+        }
+        return out;
+      },
+      // Every live service, as resources() does: one sample serves all, CPU% history stays whole.
+      sample: () => this.deps.host.sampleResources(this.set.status([]).flatMap((s) => (s.pid === null ? [] : [s.pid]))),
+      over: (name, rss, limit) => this.set.overMemory(name, rss, limit),
+    });
+    this.memoryWatch.configure(this.cfg.services);
   }
 
   /** Where `orphans()` reads from (the reaper, wired in run.ts). */
@@ -169,6 +192,7 @@ export class Supervisor implements ControlTarget {
     }
     if (ev.type === 'shutdown') {
       this.scheduler.stop();
+      this.memoryWatch.stop();
       this.armShutdownTimer();
     }
     if (ev.type === 'spawned' && this.set.get(ev.name)?.cfg.schedule !== undefined) this.scheduler.ran(ev.name);
@@ -372,6 +396,7 @@ export class Supervisor implements ControlTarget {
     this.cfg = next;
     this.log.configure(next);
     this.scheduler.configure(next.services);
+    this.memoryWatch.configure(next.services);
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
@@ -426,6 +451,7 @@ export class Supervisor implements ControlTarget {
     this.cfg = next;
     this.log.configure(next);
     this.scheduler.configure(next.services);
+    this.memoryWatch.configure(next.services);
     this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
     const up = await this.until(
       () => this.upResult(diff.added),

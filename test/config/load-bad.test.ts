@@ -109,7 +109,7 @@ test('service types forbid keys that do not apply and require a command', () => 
         'services:',
         '  grp: { type: internal, command: [x], ready: { tcp: 1 } }',
         '  job: { type: scripted, command: [x], health: { tcp: 1 } }',
-        '  p: { command: [x], stop-command: [y] }',
+        "  p: { command: [x], stop-command: [y] }  # fine: a process service's stop-command replaces stop-signal",
         '  none: { restart: never }',
         '  empty:',
         '  g2: { type: internal, main: true }',
@@ -119,7 +119,6 @@ test('service types forbid keys that do not apply and require a command', () => 
       "2:26 services.grp: an internal service runs no process, so 'command' does not apply (remove command, or set type: process)",
       "2:40 services.grp: an internal service runs no process, so 'ready' does not apply (remove ready, or set type: process)",
       "3:40 services.job: a scripted service is started when its command exits 0, so 'health' does not apply (remove health, or set type: process)",
-      '4:22 services.p: stop-command applies to scripted services only (a process service is stopped with stop-signal; remove stop-command or set type: scripted)',
       "5:3 service 'none' has no command (add command: [program, args…], or type: internal for a group of dependencies)",
       "6:3 service 'empty' has no command (add command: [program, args…], or type: internal for a group of dependencies)",
       '7:25 services.g2: an internal service cannot be main (it never exits) (put main: true on a process service)',
@@ -246,4 +245,57 @@ test('schedules: a bad cron or time zone, the wrong service type, and a schedule
   assert.match(issues[2] ?? '', /^3:64 services\.b\.schedule-timezone: "Mars\/Base" is not a time zone/);
   assert.match(issues[3] ?? '', /^4:38 services\.c: restart-schedule applies to process services only \(to run a scripted service on a schedule use schedule\)/);
   assert.match(issues[4] ?? '', /^6:35 services\.e\.depends-on: 'd' runs on a schedule, so it cannot be a hard dependency .*\(use waits-for: \[d\] or after: \[d\]\)$/);
+});
+
+test('limits, nice and oom-score-adj say what is allowed, located', () => {
+  assert.deepEqual(
+    inline(`services:
+  a:
+    command: [a]
+    limits: { nofile: lots, core: { soft: 10, hard: 5 }, stack: { max: 1 }, fds: 3 }
+    nice: -21
+    oom-score-adj: 1001
+  g: { type: internal, limits: { nofile: 10 } }
+`),
+    [
+      '4:23 services.a.limits.nofile: "lots" is not a limit (write a number, unlimited, or {soft: 1024, hard: 4096})',
+      '4:35 services.a.limits.core: soft limit 10 is above hard limit 5 (the soft limit can be at most the hard one)',
+      "4:65 services.a.limits.stack: unknown key 'max' in a limit (a limit map has only soft and hard)",
+      "4:77 unknown key 'fds' in services.a.limits (valid keys: nofile, nproc, core, memlock, stack, as, cpu, fsize)",
+      '5:11 services.a.nice: -21 is out of range: use a whole number from -20 to 19',
+      '6:20 services.a.oom-score-adj: 1001 is out of range: use a whole number from -1000 to 1000',
+      "7:24 services.g: an internal service runs no process, so 'limits' does not apply (remove limits, or set type: process)",
+    ],
+  );
+});
+
+test('max-memory is for process services, and its interval needs it', () => {
+  assert.deepEqual(
+    inline(`services:
+  job: { type: scripted, command: [a], max-memory: 1GiB }
+  web: { command: [a], max-memory-interval: 1s }
+  big: { command: [a], max-memory: lots }
+`),
+    [
+      '2:40 services.job: max-memory applies to process services only (remove max-memory, or set type: process)',
+      '3:24 services.web: max-memory-interval without max-memory (add max-memory, or remove max-memory-interval)',
+      '4:36 services.big.max-memory: expected a size like 10MB, 512KB, 1GiB or a number of bytes, got "lots"',
+    ],
+  );
+});
+
+test('type: forking needs a pid-file, and pid-file, ready and replicas say where they do not fit', () => {
+  assert.deepEqual(
+    inline(`services:
+  d: { type: forking, command: [d] }
+  p: { command: [p], pid-file: p.pid }
+  r: { type: forking, command: [r], pid-file: r.pid, ready: { tcp: 1 }, replicas: 2 }
+`),
+    [
+      '2:8 services.d: type: forking needs pid-file (add pid-file: /run/NAME.pid (where the daemon writes its pid))',
+      '3:22 services.p: pid-file applies to type: forking only (set type: forking, or remove pid-file)',
+      '4:54 services.r: a forking service is started when its pid file names its daemon; ready does not apply (remove ready (health works))',
+      '4:73 services.r: a forking service cannot have replicas (they would share one pid-file) (remove replicas)',
+    ],
+  );
 });

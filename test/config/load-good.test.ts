@@ -268,3 +268,22 @@ test('a scheduled job is not started at boot; restart-schedule and schedule-time
     ],
   );
 });
+
+test('limits: a number or unlimited sets soft and hard, a map sets either, sizes are bytes', () => {
+  const cfg = parseConfig(
+    `services:
+  a:
+    command: [a]
+    limits: { nofile: 4096, core: unlimited, stack: { soft: 8MiB }, cpu: { hard: 60 } }
+    nice: -5
+    oom-score-adj: -1000
+`,
+    '/x/dinit.yaml',
+    {},
+  );
+  const a = cfg.services[0];
+  assert.ok(a);
+  assert.deepEqual(a.limits, { nofile: { soft: 4096, hard: 4096 }, core: { soft: 'unlimited', hard: 'unlimited' }, stack: { soft: 8 * 1024 * 1024 }, cpu: { hard: 60 } });
+  assert.equal(a.nice, -5);
+  assert.equal(a.oomScoreAdj, -1000);
+});

@@ -81,6 +81,13 @@ export class FakeHost implements ProcessHost {
     return `cannot execute '${file}': ${(err as NodeJS.ErrnoException).code}`;
   }
 
+  /** No pid files here: forking services are tested with real processes (test/e2e/forking.test.ts). */
+  readPidFile(path: string): { pid: number } | { error: string } {
+    return { error: `pid file ${path}: not supported by the fake host` };
+  }
+
+  adopt(): void {}
+
   /** Each running leader asked for: one process, idle, 1 MiB. */
   sampleResources(leaders: number[]): Map<number, ResourceFigures> {
     const out = new Map<number, ResourceFigures>();
