@@ -98,6 +98,8 @@ export interface ServiceConfig {
   restartDelay: Millis;
   restartLimit: RestartLimit;
   smoothRecovery: boolean;
+  /** Exit codes that count as completed, not failed (restart, restart-limit, main, scripted). Default [0]. */
+  successExitCodes: number[];
   /** Signal name, e.g. "SIGTERM" (normalised from TERM / 15). */
   stopSignal: NodeJS.Signals;
   stopTimeout: Millis;
@@ -112,6 +114,21 @@ export interface ServiceConfig {
   log: LogSpec;
   /** When it exits, dinit stops everything and exits with its code. */
   main: boolean;
+  /** scripted: run on this cron schedule instead of at start. */
+  schedule?: string;
+  /** process: restart on this cron schedule. */
+  restartSchedule?: string;
+  /** Time zone of both schedules (else TZ of dinit's environment, else UTC). */
+  scheduleTimezone?: string;
+  /** An instance of `replicas:`: the name written in dinit.yaml (a verb on it acts on every instance) and its number. */
+  replicaOf?: string;
+  replica?: number;
+  /**
+   * Dependency lists with replica instances folded back to their group's name,
+   * when that differs from the lists above: a reload compares these, so adding
+   * or removing instances does not count as a change of their dependents.
+   */
+  edgesAsWritten?: string;
   pos?: SourcePos;
 }
 
@@ -191,6 +208,19 @@ export interface ServiceStatus {
   rssBytes?: number | null;
   /** CPU seconds used so far by the live processes of the group and session; null with no process. */
   cpuSeconds?: number | null;
+  /** Services with `schedule` or `restart-schedule`: the next tick, the last run and the ticks skipped. */
+  schedule?: ScheduleStatus;
+}
+
+interface ScheduleStatus {
+  /** ms since epoch of the next tick (null: never again). */
+  next: number | null;
+  /** ms since epoch of the last run (schedule: spawned; restart-schedule: restarted), null if none yet. */
+  lastRun: number | null;
+  /** Exit code of the last completed run (schedule only). */
+  lastExit: number | null;
+  /** Ticks skipped because the previous run was still going (or the service was not up, for restart-schedule). */
+  skipped: number;
 }
 
 /** What one service's processes use now. */

@@ -4,6 +4,9 @@
 //   - only os/ imports node:child_process or koffi, or calls process.kill;
 //   - log/ never imports control/ (it does not know the protocol);
 //   - cli/ never imports core/, os/ or log/ directly;
+//   - runtime/ reaches the OS through the injected ProcessHost: besides run.ts
+//     (the composition root) it imports only types from os/, and the two
+//     helpers that are no OS access of their own (errno names, the notify socket);
 //   - nothing imports upward: shared files < core, os < config, log, control
 //     < runtime, import < cli < bin.
 // Each rule is also checked against a planted violation, so a rule that can
@@ -31,17 +34,8 @@ interface Import {
 const RANK: Record<string, number> = { core: 1, os: 1, config: 2, log: 2, control: 2, runtime: 3, import: 3, cli: 4, bin: 5 };
 const SHARED_FOR_CORE = new Set(['types.ts', 'errors.ts', 'units.ts']);
 
-/**
- * Type-only imports of node:child_process outside os/ that the ProcessHost port
- * (the "seam" work) removes. The test fails once one is gone, so the list only
- * shrinks: delete the entry then.
- */
-const CHILD_PROCESS_TYPES_PENDING = new Set([
-  'runtime/process-driver.ts',
-  'runtime/probes/readiness.ts',
-  'runtime/probes/exec-check.ts',
-  'runtime/probes/notify-channels.ts',
-]);
+/** What runtime/ may take from os/ besides types (run.ts, the composition root, may take anything). */
+const RUNTIME_OS_VALUES = new Set(['os/errno.ts', 'os/notify-socket.ts']);
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -78,9 +72,12 @@ export function violations(files: { path: string; text: string }[]): string[] {
         bad.push(`${at}: core/ imports ${i.to} (only types, errors, units and core/ itself)`);
       }
       if ((i.to === 'node:child_process' || i.to === 'child_process' || i.to === 'koffi') && here !== 'os') {
-        if (!(i.typeOnly && i.to === 'node:child_process' && CHILD_PROCESS_TYPES_PENDING.has(path))) bad.push(`${at}: ${i.to} outside os/`);
+        bad.push(`${at}: ${i.to} outside os/`);
       }
       if (!relativeImport) continue;
+      if (here === 'runtime' && path !== 'runtime/run.ts' && area(i.to) === 'os' && !i.typeOnly && !RUNTIME_OS_VALUES.has(i.to)) {
+        bad.push(`${at}: runtime/ imports ${i.to} (the OS comes through the injected ProcessHost; only run.ts wires it)`);
+      }
       if (here === 'log' && area(i.to) === 'control') bad.push(`${at}: log/ imports control/ (${i.to})`);
       if (here === 'cli' && ['core', 'os', 'log'].includes(area(i.to))) bad.push(`${at}: cli/ imports ${i.to} directly`);
       if (rank(i.to) > rank(path)) bad.push(`${at}: imports upward: ${here || 'a shared file'} → ${i.to}`);
@@ -101,15 +98,6 @@ test('src/ keeps the import rules of DESIGN.md', () => {
   assert.deepEqual(violations(sources()), []);
 });
 
-test('each pending child_process type import is still there (drop the exemption once it is gone)', () => {
-  const files = new Map(sources().map((s) => [s.path, s.text]));
-  for (const path of CHILD_PROCESS_TYPES_PENDING) {
-    const text = files.get(path);
-    const still = text !== undefined && importsOf(path, text).some((i) => i.to === 'node:child_process');
-    assert.ok(still, `${path} no longer imports node:child_process: remove it from CHILD_PROCESS_TYPES_PENDING`);
-  }
-});
-
 test('every rule catches a planted violation', () => {
   const planted = [
     { path: 'core/x.ts', text: "import { LogHub } from '../log/log-hub.js';" },
@@ -117,6 +105,7 @@ test('every rule catches a planted violation', () => {
     { path: 'runtime/x.ts', text: "import { spawn } from 'node:child_process';" },
     { path: 'config/x.ts', text: "const k = await import('koffi');" },
     { path: 'runtime/y.ts', text: 'process.kill(1, "SIGTERM");' },
+    { path: 'runtime/z.ts', text: "import { killGroup } from '../os/kill.js';" },
     { path: 'log/x.ts', text: "import type { Request } from '../control/protocol.js';" },
     { path: 'cli/x.ts', text: "export { ServiceSet } from '../core/service-set.js';" },
     { path: 'os/x.ts', text: "import { run } from '../runtime/run.js';" },
@@ -126,4 +115,12 @@ test('every rule catches a planted violation', () => {
   for (const p of planted) assert.ok(found.some((v) => v.startsWith(`src/${p.path}`)), `${p.path}: not caught (${p.text})\n${found.join('\n')}`);
   // A comment is not an import, and the shared vocabulary is open to core/.
   assert.deepEqual(violations([{ path: 'core/z.ts', text: "// import x from 'node:fs';\nimport type { StopReason } from '../types.js';\nimport { formatDuration } from '../units.js';" }]), []);
+  // The port's types are open to runtime/, and run.ts wires the real host.
+  assert.deepEqual(
+    violations([
+      { path: 'runtime/w.ts', text: "import type { ProcessHost } from '../os/ports.js';" },
+      { path: 'runtime/run.ts', text: "import { createProcessHost } from '../os/host.js';" },
+    ]),
+    [],
+  );
 });

@@ -6,11 +6,14 @@
 // other argv it calls `full()`, which loads the full CLI (src/bin/dinit.ts).
 
 import { dispatch, type VerbModule } from '../cli/dispatch.js';
+import * as events from '../cli/events.js';
 import * as health from '../cli/health.js';
+import * as isState from '../cli/is-state.js';
 import * as lifecycle from '../cli/lifecycle.js';
 import * as logs from '../cli/logs.js';
 import { planCommand, type Verb } from '../cli/plan.js';
 import * as reload from '../cli/reload.js';
+import * as scale from '../cli/scale.js';
 import * as shutdown from '../cli/shutdown.js';
 import * as signal from '../cli/signal.js';
 import * as status from '../cli/status.js';
@@ -28,6 +31,10 @@ const CLIENT_VERBS: Partial<Record<Verb, VerbModule>> = {
   shutdown,
   health,
   wait,
+  'is-started': isState,
+  'is-failed': isState,
+  events,
+  scale,
 };
 
 /** The client verbs this entry runs itself (exported for the test that keeps it in step). */

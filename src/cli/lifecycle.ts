@@ -1,4 +1,4 @@
-// `dinit start|stop|restart SERVICE... [--no-wait]`: ask, wait (unless
+// `dinit start|stop|restart SERVICE... [--no-wait]` (stop also takes --force): ask, wait (unless
 // --no-wait), then say per service what happened. Failures go to stderr with
 // the supervisor's reason and make the exit code 1.
 
@@ -20,7 +20,10 @@ const DONE: Record<Op, [waited: string, accepted: string]> = {
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const op = ctx.verb as Op;
-  const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, 'no-wait': { type: 'boolean' } });
+  // `stop --force` is the explicit spelling of the one stop there is (dependents first).
+  const options: Parameters<typeof parseVerbArgs>[1] = { ...SOCKET_OPTION, 'no-wait': { type: 'boolean' } };
+  if (op === 'stop') options['force'] = { type: 'boolean' };
+  const { values, positionals } = parseVerbArgs(argv, options);
   if (positionals.length === 0) throw usageError(`name at least one service to ${op}`);
   const wait = values['no-wait'] !== true;
   const result = await request(socketOf(values, ctx), op, { names: positionals, wait });

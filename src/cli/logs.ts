@@ -50,7 +50,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     onResult: (backlog) => ctx.io.out(print(backlog)),
     onEvent: (ev) => {
       if (ev.event === 'line') ctx.io.out(print([ev.line]));
-      else ctx.io.err(`[dinit] ${ev.count} line${ev.count === 1 ? '' : 's'} dropped: this reader was too slow\n`);
+      else if (ev.event === 'dropped') ctx.io.err(`[dinit] ${ev.count} line${ev.count === 1 ? '' : 's'} dropped: this reader was too slow\n`);
     },
   });
   const onAbort = (): void => s.close();

@@ -37,6 +37,10 @@ const LOADERS: Record<Verb, () => Promise<VerbModule>> = {
   schema: () => import('./schema.js'),
   import: () => import('./import.js'),
   help: () => import('./help.js'),
+  'is-started': () => import('./is-state.js'),
+  'is-failed': () => import('./is-state.js'),
+  events: () => import('./events.js'),
+  scale: () => import('./scale.js'),
 };
 
 const COMMANDS: readonly string[] = VERBS;

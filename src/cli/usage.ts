@@ -42,10 +42,11 @@ export const HELP: Record<string, VerbHelp> = {
     examples: ['dinit start web'],
   },
   stop: {
-    usage: 'dinit stop SERVICE... [--no-wait]',
+    usage: 'dinit stop [--force] SERVICE... [--no-wait]',
     summary: 'stop services and their hard dependents; wait until stopped',
-    options: [NO_WAIT, SOCKET],
-    examples: ['dinit stop worker'],
+    details: '--force is the explicit spelling of the same stop (dependents first), as dinitctl stop --force.',
+    options: [['--force', 'stop even if dependents are up (they are stopped first; the default)'], NO_WAIT, SOCKET],
+    examples: ['dinit stop worker', 'dinit stop --force db'],
   },
   restart: {
     usage: 'dinit restart SERVICE... [--no-wait]',
@@ -127,6 +128,36 @@ export const HELP: Record<string, VerbHelp> = {
       ['--force', 'overwrite FILE if it exists'],
     ],
     examples: ['dinit import /etc/supervisor/supervisord.conf -o dinit.yaml', 'dinit import Procfile', 'dinit import /etc/s6-overlay -o /etc/dinit.yaml'],
+  },
+  'is-started': {
+    usage: 'dinit is-started SERVICE',
+    summary: 'exit 0 if the service is started, else 1; prints nothing',
+    details: 'For shell scripts and probes. An unknown service or an unreachable supervisor is still reported (exit 1 or 3).',
+    options: [SOCKET],
+    examples: ['if dinit is-started db; then echo up; fi'],
+  },
+  'is-failed': {
+    usage: 'dinit is-failed SERVICE',
+    summary: 'exit 0 if the service has failed (held down by a failure), else 1; prints nothing',
+    details: 'For shell scripts and probes. An unknown service or an unreachable supervisor is still reported (exit 1 or 3).',
+    options: [SOCKET],
+    examples: ['dinit is-failed worker && dinit start worker'],
+  },
+  events: {
+    usage: 'dinit events [--json] [SERVICE...]',
+    summary: 'print state changes of services as they happen (all by default), until interrupted',
+    details:
+      'One line per change: time, service, event (spawned, ready, started, exited, restarting, stopping, killing, stopped, failed, unhealthy, reloaded; dinit itself: shutdown, reloaded), pid and reason. A reader too slow for the supervisor loses events, counted on stderr.',
+    options: [['--json', 'print one JSON object per event: time, service, event, pid, reason'], SOCKET],
+    examples: ['dinit events', 'dinit events --json web | jq .event'],
+  },
+  scale: {
+    usage: 'dinit scale NAME N',
+    summary: 'run N instances of a service with replicas: now, until the next reload',
+    details:
+      "New instances take the service's definition from dinit.yaml as it is now; instances beyond N are stopped; nothing else is touched. Not written back: dinit reload (or SIGHUP) goes back to the file's replicas.",
+    options: [SOCKET],
+    examples: ['dinit scale worker 5'],
   },
   help: {
     usage: 'dinit help [COMMAND]',

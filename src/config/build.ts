@@ -82,7 +82,24 @@ function buildEnvironment(section: Section | undefined, ctx: CheckContext): Reco
   return Object.assign(out, section?.get<Record<string, string>>('environment') ?? {});
 }
 
-const names = (refs: NameRef[] | undefined): string[] => [...new Set((refs ?? []).map((r) => r.name))];
+/** Replica groups: the name written in dinit.yaml → its instances (NAME-1 … NAME-N). */
+type ReplicaGroups = ReadonlyMap<string, readonly string[]>;
+
+export function replicaGroups(entries: readonly ServiceEntry[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const e of entries) {
+    if (!e.replica) continue;
+    const list = groups.get(e.replica.of) ?? [];
+    list.push(e.name);
+    groups.set(e.replica.of, list);
+  }
+  return groups;
+}
+
+/** Names as written, a replica group standing for every instance of it. */
+const names = (refs: NameRef[] | undefined, groups: ReplicaGroups = new Map()): string[] => [
+  ...new Set((refs ?? []).flatMap((r) => groups.get(r.name) ?? [r.name])),
+];
 
 function buildProbe(section: Section): ProbeSpec | undefined {
   const given = [...section.entries.keys()].filter((k) => ['tcp', 'http', 'exec', 'log', 'notify'].includes(k));
@@ -137,7 +154,12 @@ export function defaultService(name: string, type: ServiceType = 'process'): Ser
   return buildService({ name, pos: { file: '<defaults>', line: 0, col: 0 }, section: undefined }, type);
 }
 
-function buildService(entry: { name: string; pos: ServiceConfig['pos']; section: Section | undefined }, type?: ServiceType, env?: Record<string, string>): ServiceConfig {
+function buildService(
+  entry: { name: string; pos: ServiceConfig['pos']; section: Section | undefined; replica?: ServiceEntry['replica'] },
+  type?: ServiceType,
+  env?: Record<string, string>,
+  groups?: ReplicaGroups,
+): ServiceConfig {
   const s = entry.section;
   const S = SERVICE_SPEC;
   const limit = s?.get<Section>('restart-limit');
@@ -146,26 +168,31 @@ function buildService(entry: { name: string; pos: ServiceConfig['pos']; section:
   const user = s?.get<string>('user');
   const umask = s?.get<number>('umask');
   const ready = buildReady(s?.get<Section>('ready'));
+  const schedule = s?.get<string>('schedule');
+  const restartSchedule = s?.get<string>('restart-schedule');
+  const scheduleTimezone = s?.get<string>('schedule-timezone');
   const health = buildHealth(s?.get<Section>('health'));
   return {
     name: entry.name,
     type: type ?? pick(s, S, 'type'),
     command: s?.get<string[]>('command') ?? [],
     ...(stopCommand ? { stopCommand } : {}),
-    dependsOn: names(s?.get('depends-on')),
-    dependsMs: names(s?.get('depends-ms')),
-    waitsFor: names(s?.get('waits-for')),
-    after: names(s?.get('after')),
-    before: names(s?.get('before')),
-    autoStart: pick(s, S, 'auto-start'),
+    dependsOn: names(s?.get('depends-on'), groups),
+    dependsMs: names(s?.get('depends-ms'), groups),
+    waitsFor: names(s?.get('waits-for'), groups),
+    after: names(s?.get('after'), groups),
+    before: names(s?.get('before'), groups),
+    // A scheduled service runs on its schedule instead of at start.
+    autoStart: schedule !== undefined && !s?.entries.has('auto-start') ? false : pick(s, S, 'auto-start'),
     restart: pick(s, S, 'restart'),
     restartDelay: pick(s, S, 'restart-delay'),
     restartLimit: { count: pick(limit, sub(S, 'restart-limit'), 'count'), interval: pick(limit, sub(S, 'restart-limit'), 'interval') },
     smoothRecovery: pick(s, S, 'smooth-recovery'),
+    successExitCodes: [...pick<number[]>(s, S, 'success-exit-codes')],
     stopSignal: pick(s, S, 'stop-signal'),
     stopTimeout: pick(s, S, 'stop-timeout'),
     startTimeout: pick(s, S, 'start-timeout'),
-    environment: env ?? {},
+    environment: entry.replica ? { ...env, DINIT_REPLICA: String(entry.replica.index) } : (env ?? {}),
     ...(workingDir !== undefined ? { workingDir } : {}),
     ...(user !== undefined ? { user: { spec: user } } : {}),
     ...(umask !== undefined ? { umask } : {}),
@@ -173,12 +200,18 @@ function buildService(entry: { name: string; pos: ServiceConfig['pos']; section:
     ...(health ? { health } : {}),
     log: buildLog(s?.get<Section>('log')),
     main: pick(s, S, 'main'),
+    ...(schedule !== undefined ? { schedule } : {}),
+    ...(restartSchedule !== undefined ? { restartSchedule } : {}),
+    ...(scheduleTimezone !== undefined ? { scheduleTimezone } : {}),
+    ...(entry.replica ? { replicaOf: entry.replica.of, replica: entry.replica.index } : {}),
     ...(entry.pos && entry.pos.line > 0 ? { pos: entry.pos } : {}),
   };
 }
 
 export function buildConfig(root: Section | undefined, ctx: CheckContext): Config {
-  const services = (root?.get<ServiceEntry[]>('services') ?? []).map((e) => buildService(e, undefined, buildEnvironment(e.section, ctx)));
+  const entries = root?.get<ServiceEntry[]>('services') ?? [];
+  const groups = replicaGroups(entries);
+  const services = entries.map((e) => buildService(e, undefined, buildEnvironment(e.section, ctx), groups));
   return {
     file: ctx.src.file,
     options: buildOptions(root?.get<Section>('options')),

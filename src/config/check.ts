@@ -14,7 +14,8 @@ import type { Plain } from './convert.js';
 import { expandVars } from './expand.js';
 import { EXPECT, OPTIONS_SPEC, RESERVED_NAMES, ROOT_SPEC, SERVICE_NAME, SERVICE_SPEC } from './keys.js';
 import type { ObjectSpec, ServicesSpec, Spec } from './keys.js';
-import type { Issues, Source } from './source.js';
+import { Issues, type Source } from './source.js';
+import type { ConfigIssue } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 
 export interface Entry {
@@ -44,6 +45,8 @@ export interface ServiceEntry {
   name: string;
   pos: SourcePos;
   section: Section;
+  /** An instance of `replicas: N`: the name as written and its number (1…N). */
+  replica?: { of: string; index: number };
 }
 
 export interface CheckContext {
@@ -51,6 +54,8 @@ export interface CheckContext {
   issues: Issues;
   env: NodeJS.ProcessEnv;
   baseDir: string;
+  /** Instead of the file's `replicas:` of these services (`dinit scale`). */
+  replicas?: Readonly<Record<string, number>>;
 }
 
 interface KeyedPair {
@@ -254,8 +259,40 @@ function checkServices(node: Node | null, spec: ServicesSpec, ctx: CheckContext,
     } else if (RESERVED_NAMES.has(key)) {
       ctx.issues.add(pos, `'${key}' is reserved for dinit's own messages`, 'choose another service name');
     }
-    const section = value === null || (isScalar(value) && value.value === null) ? new Section(pos) : checkObject(value, spec.service, ctx, `services.${key}`);
-    if (section) out.push({ name: key, pos, section });
+    if (value === null || (isScalar(value) && value.value === null)) {
+      out.push({ name: key, pos, section: new Section(pos) });
+      continue;
+    }
+    const scratch = new Issues();
+    const plain = checkObject(value, spec.service, { ...ctx, issues: scratch }, `services.${key}`);
+    const given = plain?.get<number>('replicas');
+    const replicas = given === undefined ? undefined : (ctx.replicas?.[key] ?? given);
+    if (!plain || replicas === undefined) {
+      ctx.issues.list.push(...scratch.list);
+      if (plain) out.push({ name: key, pos, section: plain });
+      continue;
+    }
+    // replicas: N: each instance is checked with its own DINIT_REPLICA; an issue they share is reported once.
+    const seen = new Set(ctx.issues.list.map(issueKey));
+    for (let i = 1; i <= replicas; i++) {
+      const scratch = new Issues();
+      const section = checkObject(value, spec.service, { ...ctx, env: { ...ctx.env, DINIT_REPLICA: String(i) }, issues: scratch }, `services.${key}`);
+      for (const issue of scratch.list) {
+        if (!seen.has(issueKey(issue))) {
+          seen.add(issueKey(issue));
+          ctx.issues.list.push(issue);
+        }
+      }
+      if (section) out.push({ name: `${key}-${i}`, pos, section, replica: { of: key, index: i } });
+    }
+  }
+  const written = new Set(out.filter((e) => !e.replica).map((e) => e.name));
+  for (const e of out) {
+    if (e.replica && written.has(e.name)) {
+      ctx.issues.add(e.pos, `replica '${e.name}' of '${e.replica.of}' has the name of another service`, `rename that service, or '${e.replica.of}'`);
+    }
   }
   return out;
 }
+
+const issueKey = (i: ConfigIssue): string => `${i.pos.file}:${i.pos.line}:${i.pos.col} ${i.message}`;

@@ -9,6 +9,7 @@ import type { HttpListen, ProbeSpec, SourcePos } from '../types.js';
 import { EXPECT } from './keys.js';
 import type { EnumSpec, IntSpec, ScalarSpec } from './keys.js';
 import { didYouMean } from '../suggest.js';
+import { cronProblem, validTimezone } from './cron.js';
 import { parseDuration, parseSignal, parseSize } from '../units.js';
 import { ExpansionError, parseUmask, splitWords } from './values.js';
 
@@ -161,6 +162,28 @@ export function convertScalar(spec: ConvertibleSpec, p: Plain, baseDir: string, 
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
       if (Number.isInteger(n) && n >= 3) return ok({ kind: 'notify-fd', fd: n } satisfies ProbeSpec);
       return bad(`${show(v)} is not a notify mode: use fd, systemd or a file descriptor number (3 or more; 0-2 are stdin/stdout/stderr)`);
+    }
+    case 'cron': {
+      const t = text(v);
+      const problem = t === undefined ? 'not a string' : cronProblem(t);
+      return problem === null ? ok(t) : bad(`${show(v)} is not a cron schedule: ${problem}`, 'write minute hour day month weekday like "*/5 * * * *" (a first field of seconds is allowed), or @hourly, @daily…');
+    }
+    case 'timezone': {
+      const t = text(v);
+      if (t !== undefined && validTimezone(t)) return ok(t);
+      return bad(`${show(v)} is not a time zone`, 'write an IANA name like "Europe/Berlin", "America/New_York" or "UTC"');
+    }
+    case 'exit-codes': {
+      const arr = Array.isArray(v) ? (v as unknown[]) : [v];
+      const codes: number[] = [];
+      for (let i = 0; i < arr.length; i++) {
+        const x = arr[i];
+        const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d+$/.test(x.trim()) ? Number(x) : NaN;
+        if (!Number.isInteger(n) || n < 0 || n > 255) return bad(`${show(x)} is not an exit code: use whole numbers from 0 to 255`, 'write it like [0, 3]', p.items?.[i]);
+        if (!codes.includes(n)) codes.push(n);
+      }
+      if (codes.length === 0) return bad('the list of exit codes is empty', 'give at least one, usually [0]');
+      return ok(codes);
     }
     default: {
       const never: never = spec;

@@ -5,7 +5,8 @@
 // (`a -> b -> c -> a`), at the position where its first edge is written.
 // Once valid, `before` edges are copied into the other service's `after`.
 
-import type { Config, SourcePos } from '../types.js';
+import type { Config, ServiceConfig, SourcePos } from '../types.js';
+import { replicaGroups } from './build.js';
 import type { ServiceEntry } from './check.js';
 import type { NameRef } from './convert.js';
 import type { Issues } from './source.js';
@@ -22,21 +23,27 @@ interface Edge {
 }
 
 export function checkGraph(entries: ServiceEntry[], issues: Issues): void {
-  const names = new Set(entries.map((e) => e.name));
+  const groups = replicaGroups(entries);
+  // Each replica group is checked once, through its first instance: the others have the same edges.
+  entries = entries.filter((e) => !e.replica || e.replica.index === 1);
+  const names = new Set([...entries.map((e) => e.name), ...groups.keys()]);
   const edges = new Map<string, Edge[]>(entries.map((e) => [e.name, []]));
   // from → the `to` of its edges so far: one edge per pair, without scanning the list (a service may need 1000 others).
   const linked = new Map<string, Set<string>>();
   for (const e of entries) {
     for (const key of EDGE_KEYS) {
+      const self = e.replica?.of ?? e.name;
       for (const ref of e.section.get<NameRef[]>(key) ?? []) {
-        if (ref.name === e.name) {
-          issues.add(ref.pos, `services.${e.name}.${key}: '${e.name}' cannot refer to itself`, `remove '${e.name}' from ${key}`);
+        if (ref.name === self || (e.replica && groups.get(self)?.includes(ref.name))) {
+          issues.add(ref.pos, `services.${self}.${key}: '${ref.name}' cannot refer to itself`, `remove '${ref.name}' from ${key}`);
         } else if (!names.has(ref.name)) {
           const hint = didYouMean(ref.name, names) ?? (names.size ? `services are: ${[...names].join(', ')}` : 'define it under services:');
-          issues.add(ref.pos, `services.${e.name}.${key}: '${ref.name}' is not a service`, hint);
+          issues.add(ref.pos, `services.${self}.${key}: '${ref.name}' is not a service`, hint);
         } else {
-          const written = `${e.name} ${key} ${ref.name}`;
-          const edge = key === 'before' ? { from: ref.name, to: e.name, written, pos: ref.pos } : { from: e.name, to: ref.name, written, pos: ref.pos };
+          // A group is one node of the graph here (through its first instance): a cycle through it is a cycle of each.
+          const target = groups.get(ref.name)?.[0] ?? ref.name;
+          const written = `${self} ${key} ${ref.name}`;
+          const edge = key === 'before' ? { from: target, to: e.name, written, pos: ref.pos } : { from: e.name, to: target, written, pos: ref.pos };
           const list = edges.get(edge.from) ?? [];
           let to = linked.get(edge.from);
           if (!to) linked.set(edge.from, (to = new Set()));
@@ -107,5 +114,20 @@ export function linkBefore(config: Config): void {
       const t = byName.get(other);
       if (t && !t.after.includes(s.name)) t.after.push(s.name);
     }
+  }
+}
+
+/**
+ * Replica instances folded back to their group's name in every dependency
+ * list, kept where that differs from the lists themselves: a reload that only
+ * changes `replicas` must not count as a change of the services that need them.
+ */
+export function foldReplicaEdges(config: Config): void {
+  const groupOf = new Map(config.services.filter((s) => s.replicaOf !== undefined).map((s) => [s.name, s.replicaOf as string]));
+  if (groupOf.size === 0) return;
+  const fold = (list: string[]): string[] => [...new Set(list.map((n) => groupOf.get(n) ?? n))];
+  const keys = ['dependsOn', 'dependsMs', 'waitsFor', 'after', 'before'] as const satisfies readonly (keyof ServiceConfig)[];
+  for (const s of config.services) {
+    if (keys.some((k) => s[k].some((n) => groupOf.has(n)))) s.edgesAsWritten = JSON.stringify(keys.map((k) => fold(s[k])));
   }
 }

@@ -2,6 +2,7 @@
 // for the pipeline, keys.ts for the format's single source of truth).
 
 export { loadConfigFile, parseConfig, resolveConfigPath } from './load.js';
+export type { LoadOverrides } from './load.js';
 export { mainService, emptyConfig } from './main-service.js';
 export { parseDuration, parseSignal, parseSize, formatDuration } from '../units.js';
 export { splitCommand } from './values.js';

@@ -23,7 +23,10 @@ export type ScalarKind =
   | 'tcp' // port or host:port
   | 'url' // http(s) URL
   | 'notify' // fd | systemd | <fd number>
-  | 'listen'; // host:port, :port (every interface) or a port
+  | 'listen' // host:port, :port (every interface) or a port
+  | 'exit-codes' // an exit code 0-255 or a list of them
+  | 'cron' // 5-field cron (6 with seconds first) or @hourly-style
+  | 'timezone'; // an IANA time zone like Europe/Berlin
 
 interface Base {
   description: string;
@@ -72,6 +75,9 @@ export const EXPECT: Record<ScalarKind | 'int' | 'enum' | 'object' | 'services',
   url: 'an http:// or https:// URL',
   notify: 'fd, systemd or a file descriptor number (3 or more)',
   listen: 'an address like "127.0.0.1:9180", ":9180" (every interface) or "[::1]:9180"',
+  'exit-codes': 'an exit code from 0 to 255, or a list of them',
+  cron: 'a cron schedule like "*/5 * * * *" (minute hour day month weekday; a first field of seconds is allowed) or @hourly, @daily, @weekly, @monthly, @yearly',
+  timezone: 'an IANA time zone like "Europe/Berlin" or "UTC"',
   int: 'a whole number',
   enum: 'one of the listed values',
   object: 'a map of keys',
@@ -159,6 +165,32 @@ export const SERVICE_SPEC: ObjectSpec = {
         count: { kind: 'int', min: 0, default: 3, description: 'Restarts allowed within interval.' },
         interval: { kind: 'duration', default: '10s', description: 'Window in which restarts are counted.' },
       },
+    },
+    replicas: {
+      kind: 'int',
+      min: 1,
+      max: 1000,
+      description:
+        'Run this many instances of a process service, named NAME-1 … NAME-N, each with DINIT_REPLICA=i in its environment (and ${DINIT_REPLICA} expanded in its values). depends-on: [NAME] needs every instance; a verb on NAME acts on all of them.',
+    },
+    schedule: {
+      kind: 'cron',
+      description:
+        'scripted services only: run the command on this schedule instead of at start (a run still going at the next tick is not started twice: the tick is skipped and counted). `dinit start NAME` runs it now. Never a hard dependency.',
+    },
+    'restart-schedule': {
+      kind: 'cron',
+      description: 'process services only: restart the service on this schedule, as `dinit restart` does (its hard dependents come back with it).',
+    },
+    'schedule-timezone': {
+      kind: 'timezone',
+      description: "Time zone of schedule and restart-schedule (default: TZ of dinit's environment, else UTC).",
+    },
+    'success-exit-codes': {
+      kind: 'exit-codes',
+      default: 0,
+      description:
+        'Exit codes that mean the process completed rather than failed: no restart under restart: on-failure, not counted against restart-limit, dinit exits 0 when main exits so, and a scripted service that exits so has started.',
     },
     'smooth-recovery': { kind: 'bool', default: false, description: 'Restart the process alone, without stopping and restarting its hard dependents.' },
     'stop-signal': { kind: 'signal', default: 'SIGTERM', description: 'Signal sent to the process group to stop the service.' },

@@ -15,17 +15,22 @@ import type { Config } from '../types.js';
 import { checkObject } from './check.js';
 import type { CheckContext, ServiceEntry } from './check.js';
 import { buildConfig } from './build.js';
-import { checkGraph, linkBefore } from './graph.js';
+import { checkGraph, foldReplicaEdges, linkBefore } from './graph.js';
 import { ROOT_SPEC } from './keys.js';
-import { checkServiceRules } from './rules.js';
+import { checkScheduledDependencies, checkServiceRules } from './rules.js';
 import { fsReason, Issues, readSource } from './source.js';
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+/** Load-time overrides: `dinit scale` reads a group's instances for another count than the file's `replicas`. */
+export interface LoadOverrides {
+  replicas?: Readonly<Record<string, number>>;
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, overrides: LoadOverrides = {}): Config {
   const abs = resolve(file);
   const issues = new Issues();
   const src = readSource(text, abs, issues);
   if (issues.count > 0) throw new ConfigError(sortIssues(issues.list, abs));
-  const ctx: CheckContext = { src, issues, env, baseDir: dirname(abs) };
+  const ctx: CheckContext = { src, issues, env, baseDir: dirname(abs), ...(overrides.replicas ? { replicas: overrides.replicas } : {}) };
   const contents = src.doc.contents;
   if (contents === null) {
     issues.add(src.pos(null), 'the config is empty', 'it needs at least `services: {}`');
@@ -35,13 +40,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const config = buildConfig(root, ctx);
   const entries = root?.get<ServiceEntry[]>('services') ?? [];
   checkServiceRules(config, entries, issues);
+  checkScheduledDependencies(config, entries, issues);
   checkGraph(entries, issues);
   if (issues.count > 0) throw new ConfigError(sortIssues(issues.list, abs));
   linkBefore(config);
+  foldReplicaEdges(config);
   return config;
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, overrides: LoadOverrides = {}): Config {
   const abs = resolve(file);
   let text: string;
   try {
@@ -49,7 +56,7 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   } catch (e) {
     throw new DinitError('CONFIG_READ', `cannot read config file ${abs}: ${fsReason(e)} (give another with -c FILE or $DINIT_CONFIG)`, { file: abs }, e);
   }
-  return parseConfig(text, abs, env);
+  return parseConfig(text, abs, env, overrides);
 }
 
 /** `-c FILE`, else $DINIT_CONFIG, else ./dinit.yaml if it exists, else /etc/dinit.yaml. */

@@ -4,6 +4,7 @@
 
 import type { Config } from '../types.js';
 import type { ServiceEntry } from './check.js';
+import type { NameRef } from './convert.js';
 import type { Issues } from './source.js';
 
 /** Keys that only make sense for services that run a process. */
@@ -14,9 +15,29 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
   let firstMain: { name: string; line: number } | undefined;
   for (const svc of config.services) {
     const entry = byName.get(svc.name);
-    if (!entry) continue;
+    // The instances of a replica group share their definition: its rules are checked once.
+    if (!entry || (entry.replica && entry.replica.index > 1)) continue;
     const sec = entry.section;
-    const where = `services.${svc.name}`;
+    const written = entry.replica?.of ?? svc.name;
+    const where = `services.${written}`;
+    if (sec.entries.has('replicas') && svc.type !== 'process') {
+      issues.add(sec.keyPos('replicas'), `${where}: replicas applies to process services only`, 'remove replicas, or set type: process');
+    }
+    if (sec.entries.has('schedule') && svc.type !== 'scripted') {
+      issues.add(sec.keyPos('schedule'), `${where}: schedule applies to scripted services only`, svc.type === 'process' ? 'to restart a process service on a schedule use restart-schedule; to run a job, set type: scripted' : 'set type: scripted');
+    }
+    if (sec.entries.has('restart-schedule') && svc.type !== 'process') {
+      issues.add(sec.keyPos('restart-schedule'), `${where}: restart-schedule applies to process services only`, svc.type === 'scripted' ? 'to run a scripted service on a schedule use schedule' : 'remove restart-schedule');
+    }
+    if (sec.entries.has('schedule-timezone') && !sec.entries.has('schedule') && !sec.entries.has('restart-schedule')) {
+      issues.add(sec.keyPos('schedule-timezone'), `${where}: schedule-timezone without schedule or restart-schedule`, 'add a schedule, or remove schedule-timezone');
+    }
+    if (sec.entries.has('schedule') && svc.main) {
+      issues.add(sec.keyPos('schedule'), `${where}: main cannot be scheduled (its exit ends the container)`, 'remove schedule, or main: true');
+    }
+    if (sec.entries.has('replicas') && svc.main) {
+      issues.add(sec.keyPos('replicas'), `${where}: main cannot have replicas (its one exit ends the container)`, 'remove replicas, or main: true');
+    }
     switch (svc.type) {
       case 'internal':
         for (const key of PROCESS_ONLY) {
@@ -29,7 +50,7 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
       case 'scripted':
       case 'process':
         if (!sec.entries.has('command') && !hadCommandIssue(issues, where)) {
-          issues.add(entry.pos, `service '${svc.name}' has no command`, `add command: [program, args…], or type: internal for a group of dependencies`);
+          issues.add(entry.pos, `service '${written}' has no command`, `add command: [program, args…], or type: internal for a group of dependencies`);
         }
         if (svc.type === 'process' && sec.entries.has('stop-command')) {
           issues.add(sec.keyPos('stop-command'), `${where}: stop-command applies to scripted services only`, 'a process service is stopped with stop-signal; remove stop-command or set type: scripted');
@@ -50,7 +71,27 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
     if (svc.main) {
       if (firstMain) {
         issues.add(sec.keyPos('main'), `${where}: only one service can be main, and '${firstMain.name}' already is (line ${firstMain.line})`, 'remove main: true from all but one service');
-      } else firstMain = { name: svc.name, line: sec.keyPos('main').line };
+      } else firstMain = { name: written, line: sec.keyPos('main').line };
+    }
+  }
+}
+
+/**
+ * A scheduled service is stopped between runs: a hard (or milestone)
+ * dependent would be taken down and held after every run. waits-for and
+ * after are fine.
+ */
+export function checkScheduledDependencies(config: Config, entries: ServiceEntry[], issues: Issues): void {
+  const scheduled = new Set(config.services.filter((s) => s.schedule !== undefined).map((s) => s.name));
+  if (scheduled.size === 0) return;
+  for (const e of entries) {
+    if (e.replica && e.replica.index > 1) continue;
+    for (const key of ['depends-on', 'depends-ms'] as const) {
+      for (const ref of e.section.get<NameRef[]>(key) ?? []) {
+        if (scheduled.has(ref.name)) {
+          issues.add(ref.pos, `services.${e.replica?.of ?? e.name}.${key}: '${ref.name}' runs on a schedule, so it cannot be a hard dependency (it is stopped between runs)`, `use waits-for: [${ref.name}] or after: [${ref.name}]`);
+        }
+      }
     }
   }
 }

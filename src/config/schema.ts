@@ -61,6 +61,14 @@ function kindSchema(spec: Exclude<Spec, ObjectSpec>): Json {
       return { anyOf: [{ enum: ['fd', 'systemd'] }, { type: 'integer', minimum: 3 }] };
     case 'listen':
       return { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^(\\[[^\\]]+\\]|[^:\\[\\]]*):\\d{1,5}$|^\\d{1,5}$' }, EXPANDABLE] };
+    case 'cron':
+      return { type: 'string', pattern: '^(@(yearly|annually|monthly|weekly|daily|hourly)|\\S+(\\s+\\S+){4,5})$' };
+    case 'timezone':
+      return { type: 'string', minLength: 1 };
+    case 'exit-codes': {
+      const code = { type: 'integer', minimum: 0, maximum: 255 };
+      return { anyOf: [code, { type: 'array', minItems: 1, items: code }] };
+    }
     case 'services':
       return {
         type: ['object', 'null'],

@@ -7,7 +7,8 @@
 // Requests on one connection are independent (replies may come out of order;
 // `id` pairs them). A following `logs` request is answered once (the backlog),
 // then gets stream events `{v, id, event: 'line' | 'dropped'}` until either
-// side closes. Every message carries the protocol version so a mismatch is
+// side closes; an `events` request likewise (answered with null, then
+// `{event: 'service' | 'dropped'}`). Every message carries the protocol version so a mismatch is
 // reported clearly on whichever side notices it first. Nothing here does I/O:
 // sockets live in server.ts / client.ts; this module only frames, validates
 // and names things.
@@ -15,7 +16,7 @@
 import { constants } from 'node:os';
 import { DinitError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Config, ServiceStatus } from '../types.js';
-import type { HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from './target.js';
+import type { EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from './target.js';
 
 export { CappedLineReader } from './capped-line-reader.js';
 
@@ -41,6 +42,8 @@ export const VERBS = [
   'config',
   'wait',
   'orphans',
+  'events',
+  'scale',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
@@ -57,6 +60,9 @@ export interface VerbArgs {
   config: Record<string, never>;
   wait: { names: string[]; timeoutMs: number };
   orphans: Record<string, never>;
+  /** Always a stream: answered with null, then `event` messages until either side closes. */
+  events: { names: string[] };
+  scale: { name: string; count: number };
 }
 
 export interface VerbResult {
@@ -73,6 +79,8 @@ export interface VerbResult {
   config: Config;
   wait: OpResult;
   orphans: OrphanInfo[];
+  events: null;
+  scale: ScaleResult;
 }
 
 export type RequestId = number | string;
@@ -96,8 +104,10 @@ type Reply =
 
 export type StreamEvent =
   | { v: number; id: RequestId; event: 'line'; line: LogLine }
-  /** Lines the server dropped because this reader was too slow. */
-  | { v: number; id: RequestId; event: 'dropped'; count: number };
+  /** Lines (or events) the server dropped because this reader was too slow. */
+  | { v: number; id: RequestId; event: 'dropped'; count: number }
+  /** A state change, on an `events` stream. */
+  | { v: number; id: RequestId; event: 'service'; change: EventRecord };
 
 export type ServerMessage = Reply | StreamEvent;
 
@@ -159,6 +169,7 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
   let out: VerbArgs[Verb];
   switch (verb) {
     case 'status':
+    case 'events':
       out = { names: names(a) };
       break;
     case 'start':
@@ -169,6 +180,12 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
     case 'signal':
       out = { name: str(a, 'name'), signal: signalName(str(a, 'signal')) };
       break;
+    case 'scale': {
+      const n = count(a, 'count', 0);
+      if (n < 1 || n > 1000) throw protocolError("'count' must be a whole number from 1 to 1000");
+      out = { name: str(a, 'name'), count: n };
+      break;
+    }
     case 'logs':
       out = { names: names(a), n: count(a, 'n', 100), follow: bool(a, 'follow', false) };
       break;
@@ -237,6 +254,7 @@ export function parseServerMessage(line: string): ServerMessage {
   if (typeof msg.event === 'string') {
     if (msg.event === 'line' && isRecord(msg.line) && isId(msg.id)) return msg as unknown as StreamEvent;
     if (msg.event === 'dropped' && typeof msg.count === 'number' && isId(msg.id)) return msg as unknown as StreamEvent;
+    if (msg.event === 'service' && isRecord(msg.change) && isId(msg.id)) return msg as unknown as StreamEvent;
     throw protocolError(`malformed stream event from the supervisor: '${String(msg.event)}'`);
   }
   if (msg.ok === true) return msg as unknown as Reply;

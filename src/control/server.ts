@@ -27,7 +27,7 @@ import { createServer, type Socket } from 'node:net';
 import { DinitError } from '../errors.js';
 import { clearStaleSocket, listenPrivately, prepareDirectory } from './socket-file.js';
 import type { SocketPlace } from './socket-path.js';
-import type { ControlTarget, LogLine } from './target.js';
+import type { ControlTarget, EventRecord, LogLine } from './target.js';
 import { withResources } from './observe.js';
 import {
   CappedLineReader,
@@ -330,6 +330,12 @@ class Connection {
         const a = args<'wait'>(req);
         return this.reply(req.id, await t.wait(a.names, a.timeoutMs));
       }
+      case 'events':
+        return this.followEvents(req.id, args<'events'>(req).names);
+      case 'scale': {
+        const a = args<'scale'>(req);
+        return this.reply(req.id, await t.scale(a.name, a.count));
+      }
       default: {
         const never: never = verb;
         throw new DinitError('PROTOCOL', `unknown verb '${String(never)}'`);
@@ -337,13 +343,14 @@ class Connection {
     }
   }
 
-  /** Answer with the backlog, then stream new lines until either side closes. */
-  private follow(id: RequestId, names: string[], n: number): void {
-    if (this.follows.has(id)) throw new DinitError('PROTOCOL', `request id ${String(id)} is already following`);
-    let live = false;
+  /**
+   * The one bound on what a follower may hold of our memory (logs -f and
+   * events alike): past FOLLOW_HIGH_WATER unread bytes, messages are dropped
+   * and counted, and the count is sent before the next one that fits.
+   */
+  private boundedSender(id: RequestId): (msg: ServerMessage) => void {
     let dropped = 0;
-    const early: LogLine[] = [];
-    const deliver = (line: LogLine): void => {
+    return (msg) => {
       if (this.closed || !this.socket.writable) return;
       if (this.socket.writableLength > CLIENT_QUEUE_BOUND) {
         dropped++;
@@ -353,8 +360,36 @@ class Connection {
         this.send({ v: PROTOCOL_VERSION, id, event: 'dropped', count: dropped });
         dropped = 0;
       }
-      this.send({ v: PROTOCOL_VERSION, id, event: 'line', line });
+      this.send(msg);
     };
+  }
+
+  /** Answer with null, then stream state changes until either side closes. */
+  private followEvents(id: RequestId, names: string[]): void {
+    if (this.follows.has(id)) throw new DinitError('PROTOCOL', `request id ${String(id)} is already following`);
+    const send = this.boundedSender(id);
+    let live = false;
+    const stop = this.target.followEvents(names, (change: EventRecord) => {
+      // Called from inside the supervisor's event path: it must never throw back.
+      try {
+        if (live) send({ v: PROTOCOL_VERSION, id, event: 'service', change });
+      } catch (err) {
+        this.opts.onError?.(`control: events delivery failed: ${String(err)}`);
+      }
+    });
+    if (this.closed) return safe(stop);
+    this.follows.set(id, stop);
+    this.reply(id, null);
+    live = true;
+  }
+
+  /** Answer with the backlog, then stream new lines until either side closes. */
+  private follow(id: RequestId, names: string[], n: number): void {
+    if (this.follows.has(id)) throw new DinitError('PROTOCOL', `request id ${String(id)} is already following`);
+    let live = false;
+    const send = this.boundedSender(id);
+    const early: LogLine[] = [];
+    const deliver = (line: LogLine): void => send({ v: PROTOCOL_VERSION, id, event: 'line', line });
     const stop = this.target.followLogs(names, (line) => {
       // Called from inside the supervisor's log path: it must never throw back.
       try {

@@ -5,6 +5,31 @@ import type { Config, LogLine, ResourceFigures, SelfFigures, ServiceStatus } fro
 
 export type { LogLine } from '../types.js';
 
+/** What `dinit events` reports: one change of one service (or of dinit itself, as service 'dinit'). */
+type EventKind =
+  | 'spawned'
+  | 'started'
+  | 'ready'
+  | 'exited'
+  | 'stopping'
+  | 'killing'
+  | 'stopped'
+  | 'failed'
+  | 'restarting'
+  | 'unhealthy'
+  | 'reloaded'
+  | 'shutdown';
+
+export interface EventRecord {
+  /** ms since epoch */
+  time: number;
+  service: string;
+  event: EventKind;
+  pid: number | null;
+  /** Why, in the words of dinit's event lines (null when there is nothing to add). */
+  reason: string | null;
+}
+
 export interface OrphanInfo {
   pid: number;
   comm: string;
@@ -20,6 +45,17 @@ export interface ReloadResult {
   added: string[];
   removed: string[];
   changed: string[];
+}
+
+/** What `dinit scale` did: instances of a replica group before and after, and which were started or stopped. */
+export interface ScaleResult {
+  name: string;
+  from: number;
+  to: number;
+  added: string[];
+  removed: string[];
+  /** Per new instance, why it did not start. */
+  failures: { service: string; reason: string }[];
 }
 
 export interface HealthResult {
@@ -52,6 +88,14 @@ export interface ControlTarget {
   logs(names: string[], n: number): LogLine[];
   /** Follow new lines; returns an unsubscribe function. */
   followLogs(names: string[], onLine: (line: LogLine) => void): () => void;
+  /**
+   * Run `count` instances of the replica group `name` until the next reload
+   * (new ones from the file's definition); resolves when the new instances are
+   * started (or failed) and the ones beyond count stopped.
+   */
+  scale(name: string, count: number): Promise<ScaleResult>;
+  /** Follow state changes of the named services (all, and dinit's own, if empty); returns an unsubscribe function. */
+  followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void;
   /** Re-read the config file. Throws ConfigError (nothing changed) when invalid. */
   reload(): Promise<ReloadResult>;
   /** Begin an orderly shutdown; resolves once it has begun. */

@@ -118,6 +118,8 @@ export class Graph {
   private downDependency(s: ServiceRecord): ServiceRecord | undefined {
     for (const h of s.cfg.dependsOn) {
       const d = this.rec(h);
+      // A dependency a reload just added (a new replica instance) is coming up, not going down: unless it fails.
+      if (d?.joining && !d.failed && !d.pinned && (d.state === 'stopped' || d.state === 'starting')) continue;
       if (d && (d.state !== 'started' || this.goingDown(d))) return d;
     }
     return undefined;
@@ -188,7 +190,8 @@ export class Graph {
       const d = this.rec(a);
       if (d && this.onItsWayUp(d)) return false;
     }
-    // A restart waits until the last rollback is complete.
+    // A restart waits until the last rollback is complete (a service joining up dependents has had none).
+    if (s.joining) return true;
     for (const e of this.idx.dependents.get(s.cfg.name) ?? []) {
       if (e.kind !== 'hard') continue;
       const d = this.rec(e.name);

@@ -8,6 +8,7 @@ export type ServiceEvent =
   | { type: 'spawned'; name: string; pid: number; waitingFor: string | null }
   | { type: 'started'; name: string; pid: number | null }
   | { type: 'exited'; name: string; code: number | null; signal: NodeJS.Signals | null; expected: boolean }
+  /** attempt: place in the restart-limit window; 0 for a success exit under restart: always (not counted). */
   | { type: 'restarting'; name: string; delay: Millis; attempt: number; limit: RestartLimit; smooth: boolean }
   | { type: 'stopping'; name: string; cause: StopReason }
   | { type: 'stopped'; name: string }

@@ -5,11 +5,15 @@
 // past restarts; a crash is allowed to restart when fewer than `count` of them
 // are younger than `interval`.
 
-import type { RestartLimit, RestartPolicy } from '../types.js';
+import type { RestartLimit, RestartPolicy, ServiceConfig } from '../types.js';
 
-/** Does this exit call for a restart under the policy (before the limit is checked)? */
-export function wantsRestart(policy: RestartPolicy, code: number | null, signal: NodeJS.Signals | null): boolean {
-  const clean = code === 0 && signal === null;
+/** An exit the service's success-exit-codes count as completed (never a signal). */
+export function isSuccessExit(cfg: Pick<ServiceConfig, 'successExitCodes'>, code: number | null, signal: NodeJS.Signals | null): boolean {
+  return signal === null && code !== null && cfg.successExitCodes.includes(code);
+}
+
+/** Does this exit call for a restart under the policy (before the limit is checked)? `clean`: a success exit. */
+export function wantsRestart(policy: RestartPolicy, clean: boolean): boolean {
   switch (policy) {
     case 'always':
       return true;

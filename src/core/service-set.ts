@@ -9,8 +9,9 @@ import type { DriverEvents } from './driver.js';
 import { buildIndexes } from './graph.js';
 import { releaseMarks } from './marks.js';
 import { STEADY, describeReason, newRecord, recovering, type ServiceRecord } from './service.js';
-import { exitCodeOf, sameDefinition, statusOf } from './status.js';
-import { Transitions, type ServiceSetDeps, type ShutdownCause } from './transitions.js';
+import { isSuccessExit } from './restart.js';
+import { sameDefinition, statusOf } from './status.js';
+import { Transitions, mainExitCodeOf, type ServiceSetDeps, type ShutdownCause } from './transitions.js';
 
 export type { ServiceSetDeps, ShutdownCause } from './transitions.js';
 
@@ -174,12 +175,15 @@ export class ServiceSet extends Transitions implements DriverEvents {
    */
   applyConfig(config: Config): ReloadDiff {
     const diff: ReloadDiff = { added: [], removed: [], changed: [] };
+    /** Same definition, but its edges to replica instances may differ: it takes the new lists, untouched. */
+    const unchangedEdges: string[] = [];
     const next = new Map(config.services.map((c) => [c.name, c]));
     for (const [n, s] of this.records) if (!next.has(n) && s.next !== 'remove') diff.removed.push(n);
     for (const [n, c] of next) {
       const s = this.records.get(n);
       if (!s || s.next === 'remove') diff.added.push(n);
       else if (!sameDefinition(s.cfg, c)) diff.changed.push(n);
+      else if (s.cfg.edgesAsWritten !== undefined) unchangedEdges.push(n);
     }
     this.run(() => {
       this.options = config.options;
@@ -193,7 +197,9 @@ export class ServiceSet extends Transitions implements DriverEvents {
       for (const n of diff.added) {
         const old = this.records.get(n);
         if (old) this.deps.driver.forget?.(n);
-        this.records.set(n, newRecord(next.get(n) as ServiceConfig, this.now()));
+        const rec = newRecord(next.get(n) as ServiceConfig, this.now());
+        rec.joining = true;
+        this.records.set(n, rec);
       }
       for (const n of diff.changed) {
         const s = this.records.get(n) as ServiceRecord;
@@ -205,6 +211,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         s.health = c.health ? 'unknown' : null;
         if (s.state !== 'stopped') s.next = 'restart';
       }
+      for (const n of unchangedEdges) (this.records.get(n) as ServiceRecord).cfg = next.get(n) as ServiceConfig;
       this.sweepRemoved();
       this.idx = buildIndexes(this.records);
     });
@@ -276,7 +283,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         case 'stopping': {
           const failure = s.failOnExit;
           this.emit({ type: 'exited', name, code, signal, expected: true });
-          if (s.cfg.main) this.mainExitCode = exitCodeOf(code, signal);
+          if (s.cfg.main) this.mainExitCode = mainExitCodeOf(s, code, signal);
           this.toStopped(s, s.stopCause ?? { kind: 'requested' });
           if (failure) this.fail(s, failure);
           else this.emit({ type: 'stopped', name });
@@ -284,7 +291,7 @@ export class ServiceSet extends Transitions implements DriverEvents {
         }
         case 'starting':
           this.clearTimer(s, 'startTimer');
-          if (s.cfg.type === 'scripted' && code === 0 && signal === null) {
+          if (s.cfg.type === 'scripted' && isSuccessExit(s.cfg, code, signal)) {
             this.setState(s, 'started');
             this.emit({ type: 'started', name, pid: null });
             return;

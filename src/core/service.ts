@@ -57,6 +57,11 @@ export interface ServiceRecord {
   failOnExit: StopReason | null;
   phase: Phase;
   next: Next;
+  /**
+   * Added by a reload next to dependents that are already up (a new replica
+   * instance): until it first starts or fails, it does not roll them back.
+   */
+  joining: boolean;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
   statusText: string | null;
 }
@@ -112,6 +117,7 @@ export function newRecord(cfg: ServiceConfig, now: number): ServiceRecord {
     failOnExit: null,
     phase: STEADY,
     next: null,
+    joining: false,
     health: cfg.health ? 'unknown' : null,
     statusText: null,
   };

@@ -52,6 +52,9 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 
 /** Same definition, ignoring where in the file it was written. */
 export function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
-  const strip = (c: ServiceConfig): string => JSON.stringify({ ...c, pos: undefined });
+  // Edges to replica instances compare as written (`depends-on: [db]`), so adding or removing instances of db changes nothing here.
+  const folded = a.edgesAsWritten !== undefined && b.edgesAsWritten !== undefined;
+  const edges = folded ? { dependsOn: [], dependsMs: [], waitsFor: [], after: [], before: [] } : {};
+  const strip = (c: ServiceConfig): string => JSON.stringify({ ...c, ...edges, pos: undefined });
   return strip(a) === strip(b);
 }

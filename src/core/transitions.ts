@@ -20,7 +20,7 @@ import type { ServiceDriver } from './driver.js';
 import { Graph, buildIndexes, type Indexes } from './graph.js';
 import type { ServiceEvent, ServiceListener } from './listener.js';
 import { inheritedMark, spreadMark, type Mark } from './marks.js';
-import { admitRestart, wantsRestart } from './restart.js';
+import { admitRestart, isSuccessExit, wantsRestart } from './restart.js';
 import { STEADY, newRecord, type ServiceRecord } from './service.js';
 import { exitCodeOf } from './status.js';
 
@@ -179,14 +179,15 @@ export class Transitions {
     if (s.cfg.main) {
       this.toStopped(s, reason);
       s.pinned = { kind: 'completed' };
-      this.mainExited(exitCodeOf(code, signal));
+      this.mainExited(mainExitCodeOf(s, code, signal));
       return;
     }
-    const restart =
-      s.cfg.type === 'process' && (recycled ? s.cfg.restart !== 'never' : wantsRestart(s.cfg.restart, code, signal));
+    // A success exit (success-exit-codes) completed: no restart under on-failure, not counted by restart-limit.
+    const clean = !recycled && isSuccessExit(s.cfg, code, signal);
+    const restart = s.cfg.type === 'process' && (recycled ? s.cfg.restart !== 'never' : wantsRestart(s.cfg.restart, clean));
     if (!restart) {
       this.toStopped(s, reason);
-      if (code === 0 && signal === null && !recycled) {
+      if (clean) {
         s.lastReason = s.pinned = { kind: 'completed' };
         this.emit({ type: 'stopped', name });
         this.propagateMark(s, 'pinned');
@@ -195,7 +196,7 @@ export class Transitions {
       }
       return;
     }
-    this.retryOrFail(s, reason);
+    this.retryOrFail(s, reason, clean);
   }
 
   /**
@@ -208,10 +209,14 @@ export class Transitions {
     this.retryOrFail(s, reason);
   }
 
-  /** A failed attempt under the restart policy: restart after restart-delay, or fail past restart-limit. */
-  private retryOrFail(s: ServiceRecord, reason: StopReason): void {
+  /**
+   * A failed attempt under the restart policy: restart after restart-delay, or
+   * fail past restart-limit. `clean`: a success exit under restart: always,
+   * restarted without counting against restart-limit.
+   */
+  private retryOrFail(s: ServiceRecord, reason: StopReason, clean = false): void {
     const name = s.cfg.name;
-    const window = admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
+    const window = clean ? s.restartWindow : admitRestart(s.restartWindow, s.cfg.restartLimit, this.now());
     if (!window) {
       this.toStopped(s, reason);
       const { count, interval } = s.cfg.restartLimit;
@@ -222,7 +227,7 @@ export class Transitions {
     s.restarts++;
     const smooth = s.cfg.smoothRecovery && s.state === 'started';
     const delay = s.cfg.restartDelay;
-    this.emit({ type: 'restarting', name, delay, attempt: window.length, limit: s.cfg.restartLimit, smooth });
+    this.emit({ type: 'restarting', name, delay, attempt: clean ? 0 : window.length, limit: s.cfg.restartLimit, smooth });
     if (smooth) {
       const timer = this.deps.clock.setTimer(delay, () =>
         this.run(() => {
@@ -337,6 +342,7 @@ export class Transitions {
 
   /** Failed for good: held down, and so are the hard dependents that cannot run without it. */
   protected fail(s: ServiceRecord, reason: StopReason): void {
+    s.joining = false;
     this.cancelRestart(s);
     s.failed = reason;
     s.lastReason = reason;
@@ -396,6 +402,7 @@ export class Transitions {
   }
 
   protected setState(s: ServiceRecord, state: ServiceRecord['state']): void {
+    if (state === 'started' || state === 'stopping') s.joining = false;
     s.state = state;
     s.since = this.now();
   }
@@ -424,4 +431,9 @@ export class Transitions {
   protected now(): number {
     return this.deps.clock.now();
   }
+}
+
+/** dinit's exit code when main ends: 0 for one of its success-exit-codes, else its own (128+signal if killed). */
+export function mainExitCodeOf(s: ServiceRecord, code: number | null, signal: NodeJS.Signals | null): number {
+  return isSuccessExit(s.cfg, code, signal) ? 0 : exitCodeOf(code, signal);
 }

@@ -12,11 +12,13 @@
 // like NODE_OPTIONS from the service can change how this wrapper runs.
 //
 // Failures are written as one JSON line to the status fd (close-on-exec, so a
-// successful exec closes it with nothing written); see spawn.ts.
+// successful exec closes it with nothing written); see spawn-node.ts.
 
 import { writeSync } from 'node:fs';
-import type { ExecAsFailure, ExecAsSpec } from './spawn.js';
-import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, errnoName, libc } from './libc.js';
+import { errnoName } from './errno.js';
+import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, libc } from './libc.js';
+import type { ExecAsFailure } from './spawn-errors.js';
+import type { ExecAsSpec } from './spawn-node.js';
 
 const SIGKILL = 9;
 const SIGSTOP = 19;

@@ -14,7 +14,6 @@
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
 import type * as KoffiNs from 'koffi';
 import { DinitError } from '../errors.js';
 import { signalName } from './signals.js';
@@ -177,13 +176,6 @@ export function waitNoHang(pid: number): WaitResult {
     if (e === ECHILD) return { kind: 'not-child' };
     throw new DinitError('INTERNAL', `waitpid(${pid}) failed with errno ${e}`, { pid, errno: e });
   }
-}
-
-const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([k, v]) => [v, k]));
-
-/** 2 → 'ENOENT'. */
-export function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(Math.abs(errno)) ?? `errno ${errno}`;
 }
 
 // ---- Reaping by peeking (reaper.ts) -----------------------------------------

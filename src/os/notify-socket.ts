@@ -20,11 +20,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { constants, endianness } from 'node:os';
-import { arch } from 'node:process';
+import { endianness } from 'node:os';
 import type * as KoffiNs from 'koffi';
 import type { TypeObject } from 'koffi';
+import { errnoName } from './errno.js';
+import { libc as loadCLibrary } from './libc.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -63,26 +63,18 @@ interface Libc {
 
 let libc: Libc | undefined;
 
-/** glibc and musl under their usual names, then the running program itself (Node links libc). */
+/** The calls below, bound on the C library libc.ts found (the same handle again: dlopen counts references). */
 function loadLibc(): Libc {
   if (libc) return libc;
-  const require = createRequire(import.meta.url);
-  const koffi = require('koffi') as typeof KoffiNs;
-  const muslArch = arch === 'x64' ? 'x86_64' : arch === 'arm64' ? 'aarch64' : arch;
-  const names: (string | null)[] = ['libc.so.6', `libc.musl-${muslArch}.so.1`, `ld-musl-${muslArch}.so.1`, null];
-  let lib: ReturnType<typeof koffi.load> | undefined;
-  let lastErr: unknown;
-  for (const name of names) {
-    try {
-      lib = koffi.load(name);
-      lib.func('int getpid()'); // the handle is useless unless it resolves libc symbols
-      break;
-    } catch (err) {
-      lib = undefined;
-      lastErr = err;
-    }
+  let lib: KoffiNs.LibraryHandle;
+  let koffi: typeof KoffiNs;
+  try {
+    const c = loadCLibrary();
+    koffi = c.koffi;
+    lib = koffi.load(c.path);
+  } catch (err) {
+    throw new Error(`cannot load the C library for the notify socket: ${(err as Error).message}`, { cause: err });
   }
-  if (!lib) throw new Error(`cannot load the C library for the notify socket: ${String(lastErr)}`);
   const pollFd: TypeObject = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
   libc = {
     socket: lib.func('int socket(int domain, int type, int protocol)'),
@@ -124,10 +116,6 @@ const closeLater: number[] = [];
 let wakeFd = -1;
 let polling = false;
 let recvBuf: Buffer | undefined;
-
-function errnoName(n: number): string {
-  return Object.entries(constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
-}
 
 function sockaddr(address: string): { buf: Buffer; len: number } {
   const abstract = address.startsWith('@');

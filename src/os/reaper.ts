@@ -7,10 +7,10 @@
 //
 // Reaping (drain): waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT) names an exited
 // child without reaping it; if it is not ours (spawned here and not yet
-// reported exited, or claimed by the caller's isOwn) we waitpid() that pid, and
+// reported exited: os/children.ts says) we waitpid() that pid, and
 // loop until no exited child is left: one system call finds each zombie, no
 // /proc read. The peek always names the first exited child in the kernel's
-// list, so when that one is ours (libuv or spawn.ts collect it on their own
+// list, so when that one is ours (libuv or children.ts collect it on the same
 // SIGCHLD) the zombies behind it are found by a scan instead: list our
 // children in /proc, skip ours, waitpid() each of the others by pid with
 // WNOHANG. When many end at once, a scan also takes the rest (see drain).
@@ -20,7 +20,7 @@
 //   terminate — SIGTERM each live orphan once, SIGKILL after graceMs, then reap;
 //   adopt     — leave them running, announce each once, list them in orphans().
 //
-// When: on SIGCHLD (a JS listener coexists with libuv's own), drained on the
+// When: on SIGCHLD (children.ts tells us, after collecting its own), drained on the
 // next check phase (setImmediate): a burst of signals delivered together is one
 // drain, the first one is not delayed, and libuv has already reaped its own
 // children for those signals. Under terminate/adopt a scan for live orphans
@@ -32,11 +32,13 @@ import type { OrphanPolicy } from '../types.js';
 import { peekExited, reapIfExited, type Reaped } from './libc.js';
 import { childPids, readStat } from './proc.js';
 import { killPid } from './kill.js';
-import { isSpawnedChild } from './spawn.js';
+import type { Children } from './children.js';
 
 export interface ReaperOptions {
-  /** Pids the caller is responsible for (its own children). Never waited for here. */
-  isOwn(pid: number): boolean;
+  /** The owner of child exits: every pid it owns is never waited for here, and it tells us of each SIGCHLD. */
+  children: Children;
+  /** More pids the caller is responsible for. Never waited for here. */
+  isOwn?(pid: number): boolean;
   policy: OrphanPolicy;
   /** terminate: SIGKILL this long after SIGTERM (default 5000 ms). */
   graceMs?: number;
@@ -78,7 +80,7 @@ export function createReaper(opts: ReaperOptions): Reaper {
   const intervalMs = opts.intervalMs ?? 1000;
   const minGapMs = opts.minGapMs ?? 10;
   const say = (msg: string): void => opts.onEvent?.(msg);
-  const mine = (pid: number): boolean => isSpawnedChild(pid) || opts.isOwn(pid);
+  const mine = (pid: number): boolean => opts.children.owns(pid) || (opts.isOwn?.(pid) ?? false);
   const doomed = new Map<number, Doomed>();
   const announced = new Set<number>();
   let reaped = 0;
@@ -86,6 +88,7 @@ export function createReaper(opts: ReaperOptions): Reaper {
   let interval: NodeJS.Timeout | undefined;
   let pending: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
+  let unsubscribe: (() => void) | undefined;
   let lastScan = 0;
   /** Live children (not ours) the last scan found: what a scan costs in vain. */
   let liveSeen = 0;
@@ -150,7 +153,7 @@ export function createReaper(opts: ReaperOptions): Reaper {
     for (;;) {
       const pid = peekExited();
       if (pid <= 0) break;
-      // Node's own (libuv or spawn.ts collect it on SIGCHLD), or, which cannot happen for a pid the
+      // Ours (libuv or children.ts collect it on SIGCHLD), or, which cannot happen for a pid the
       // kernel just named as exited, not reapable: the peek would keep naming it, so look past it.
       if (mine(pid) || reap(pid) !== 'exited') return n + scan();
       n++;
@@ -235,14 +238,15 @@ export function createReaper(opts: ReaperOptions): Reaper {
     start() {
       if (running) return;
       running = true;
-      process.on('SIGCHLD', onSigchld);
+      unsubscribe = opts.children.onSigchld(onSigchld);
       interval = setInterval(onInterval, intervalMs);
       interval.unref();
       guarded(reapNow);
     },
     stop() {
       running = false;
-      process.removeListener('SIGCHLD', onSigchld);
+      unsubscribe?.();
+      unsubscribe = undefined;
       if (interval) clearInterval(interval);
       if (pending) clearTimeout(pending);
       if (immediate) clearImmediate(immediate);

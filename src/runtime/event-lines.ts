@@ -18,6 +18,8 @@ export function eventLine(ev: ServiceEvent): string | null {
       return ev.signal ? `${ev.name} killed by ${ev.signal}` : `${ev.name} exited with code ${String(ev.code)}`;
     case 'restarting': {
       const how = ev.smooth ? '; smooth recovery: dependents keep running' : '';
+      // attempt 0: a success exit (success-exit-codes) under restart: always, which restart-limit does not count.
+      if (ev.attempt === 0) return `${ev.name} restarting in ${formatDuration(ev.delay)} (completed: not counted by restart-limit${how})`;
       return `${ev.name} restarting in ${formatDuration(ev.delay)} (restart ${ev.attempt} of ${ev.limit.count} within ${formatDuration(ev.limit.interval)}${how})`;
     }
     case 'stopping':

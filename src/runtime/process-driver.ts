@@ -1,5 +1,7 @@
-// The ServiceDriver over real processes: spawn in its own session, watch
-// readiness and health, signal the process group, report back to the graph.
+// The ServiceDriver over the OS port (os/ports.ts ProcessHost, injected): spawn
+// in its own session, watch readiness and health, signal the process group,
+// report back to the graph. Time comes from the Clock port, so test/runtime/
+// drives this class with a fake host and a fake clock, no real processes.
 //
 // Each start gets a generation number; callbacks from an older generation (a
 // process that was replaced, a probe that lost the race with an exit) are
@@ -12,13 +14,10 @@
 // The late SIGKILL names each leftover by pid and start time, so a recycled
 // pid is never hit.
 
-import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { Clock } from '../core/clock.js';
 import type { DriverEvents, ServiceDriver } from '../core/driver.js';
-import { killGroup, killPid, killTree, sessionMembers } from '../os/kill.js';
-import { readStat } from '../os/proc.js';
-import { describeSpawnError, isTransientSpawnError, spawnService } from '../os/spawn.js';
-import { resolveUser, type ResolvedUser } from '../os/users.js';
+import type { Child, ProcessHost } from '../os/ports.js';
 import type { ServiceConfig } from '../types.js';
 import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
 import type { Cancellable, ProbeContext } from './probes/index.js';
@@ -30,6 +29,8 @@ export interface ServiceOutput {
 }
 
 export interface ProcessDriverDeps {
+  host: ProcessHost;
+  clock: Clock;
   output: ServiceOutput;
   /**
    * Environment of a service: dinit's own, then `identity` (HOME, USER, LOGNAME
@@ -40,29 +41,13 @@ export interface ProcessDriverDeps {
 
 interface Running {
   gen: number;
-  child: ChildProcess | null;
+  child: Child | null;
   pid: number | null;
   prep: ReadinessPrep | null;
   probes: Cancellable[];
   /** A scripted service's stop-command runs as its own child. */
   stopping: boolean;
   exited: boolean;
-}
-
-/**
- * `user:` specs resolved in this run of JS (one reconcile starting 50 services
- * as www-data reads /etc/passwd and /etc/group once, not 50 times); forgotten
- * on the next microtask, so a later start sees the files as they are then.
- */
-const users = new Map<string, ResolvedUser>();
-
-function resolveUserOnce(spec: string): ResolvedUser {
-  const known = users.get(spec);
-  if (known) return known;
-  const u = resolveUser(spec); // throws for an unknown user: not remembered
-  if (users.size === 0) queueMicrotask(() => users.clear());
-  users.set(spec, u);
-  return u;
 }
 
 /** The pid of a spawned process that has not exited; known as soon as spawn() returns. */
@@ -76,14 +61,18 @@ export class ProcessDriver implements ServiceDriver {
   private readonly running = new Map<string, Running>();
   private gen = 0;
   /**
-   * Services spawned with no readiness check, told to the graph together: Node
-   * (and os/spawn) emit 'spawn' on process.nextTick, so the services started
+   * Services spawned with no readiness check, told to the graph together: the
+   * host reports `spawned` on process.nextTick, so the services started
    * by one reconcile all report in one run of the tick queue, and a microtask
    * after it hands them over as one batch (one reconcile, not two per service).
    */
   private upBatch: { svc: ServiceConfig; run: Running; env: Record<string, string> }[] = [];
 
-  constructor(private readonly deps: ProcessDriverDeps) {}
+  private readonly host: ProcessHost;
+
+  constructor(private readonly deps: ProcessDriverDeps) {
+    this.host = deps.host;
+  }
 
   bind(events: DriverEvents): void {
     this.events = events;
@@ -107,7 +96,7 @@ export class ProcessDriver implements ServiceDriver {
     const run = this.running.get(svc.name);
     const pid = run ? livePid(run) : null;
     if (pid !== null) {
-      if (!killGroup(pid, svc.stopSignal)) killTree(pid, svc.stopSignal);
+      if (!this.host.signalGroup(pid, svc.stopSignal)) this.host.signalTree(pid, svc.stopSignal);
       return;
     }
     if (svc.type === 'scripted' && svc.stopCommand?.length) {
@@ -128,13 +117,13 @@ export class ProcessDriver implements ServiceDriver {
   kill(name: string): void {
     const run = this.running.get(name);
     const pid = run ? livePid(run) : null;
-    if (pid !== null) killTree(pid, 'SIGKILL');
+    if (pid !== null) this.host.signalTree(pid, 'SIGKILL');
   }
 
   signal(name: string, signal: NodeJS.Signals): boolean {
     const run = this.running.get(name);
     const pid = run ? livePid(run) : null;
-    return pid !== null && killGroup(pid, signal);
+    return pid !== null && this.host.signalGroup(pid, signal);
   }
 
   forget(name: string): void {
@@ -163,7 +152,7 @@ export class ProcessDriver implements ServiceDriver {
     try {
       const identity: Record<string, string> = {};
       if (svc.user) {
-        const u = resolveUserOnce(svc.user.spec);
+        const u = this.host.resolveUser(svc.user.spec);
         ids = { uid: u.uid, gid: u.gid };
         // Supplementary groups need the exec-as wrapper (~50 ms of Node start-up): only when there are any.
         if (u.groups.some((g) => g !== u.gid)) ids.groups = u.groups;
@@ -180,69 +169,73 @@ export class ProcessDriver implements ServiceDriver {
       ev()?.startFailed(name, (err as Error).message);
       return;
     }
-    let child: ChildProcess;
+    const req = {
+      command,
+      env,
+      ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}),
+      ...ids,
+      ...(svc.umask !== undefined ? { umask: svc.umask } : {}),
+      ...(run.prep ? { extraStdio: run.prep.stdio } : {}),
+    };
     try {
-      child = spawnService({
-        command,
-        env,
-        ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}),
-        ...ids,
-        ...(svc.umask !== undefined ? { umask: svc.umask } : {}),
-        ...(run.prep ? { extraStdio: run.prep.stdio } : {}),
+      run.child = this.host.spawn(req, 'service', {
+        failed: (err) => this.onFailed(svc, run, command, err),
+        spawned: (pid) => this.onSpawned(svc, run, pid, env),
+        exited: (code, signal) => this.onExited(svc, run, code, signal),
       });
     } catch (err) {
-      ev()?.startFailed(name, describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code, isTransientSpawnError(err));
+      ev()?.startFailed(name, this.host.describeSpawnError(err, command, svc.workingDir), (err as NodeJS.ErrnoException).code, this.host.isTransientSpawnError(err));
+    }
+  }
+
+  private onFailed(svc: ServiceConfig, run: Running, command: string[], err: NodeJS.ErrnoException): void {
+    const name = svc.name;
+    run.exited = true;
+    if (!this.current(name, run)) return;
+    this.cleanup(name);
+    const e = this.events;
+    if (!e) return;
+    if (run.stopping) e.exited(name, 127, null);
+    else e.startFailed(name, this.host.describeSpawnError(err, command, svc.workingDir), err.code, this.host.isTransientSpawnError(err));
+  }
+
+  private onSpawned(svc: ServiceConfig, run: Running, pid: number, env: Record<string, string>): void {
+    const name = svc.name;
+    const child = run.child;
+    run.pid = pid;
+    if (child) void this.deps.output.attach(name, child.stdout, child.stderr);
+    const e = this.current(name, run) ? this.events : null;
+    if (!e || run.stopping) return;
+    if (svc.type === 'process' && (!svc.ready || !run.prep)) {
+      this.batchUp(svc, run, env);
       return;
     }
-    run.child = child;
-    let spawned = false;
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      if (spawned) return; // a later error (e.g. kill on a dead pid) changes nothing
-      run.exited = true;
-      this.cleanup(name);
-      const e = ev();
-      if (!e) return;
-      const message = describeSpawnError(err, command, svc.workingDir);
-      if (run.stopping) e.exited(name, 127, null);
-      else e.startFailed(name, message, err.code, isTransientSpawnError(err));
-    });
-    child.once('spawn', () => {
-      spawned = true;
-      run.pid = child.pid ?? null;
-      void this.deps.output.attach(name, child.stdout, child.stderr);
-      const e = ev();
-      if (!e || run.pid === null) return;
-      if (run.stopping) return;
-      if (svc.type === 'process' && (!svc.ready || !run.prep)) {
-        this.batchUp(svc, run, env);
-        return;
-      }
-      e.spawned(name, run.pid);
-      if (svc.type !== 'process' || !svc.ready || !run.prep) return;
-      run.prep.attach(child);
-      run.probes.push(
-        startReadiness(svc.ready, this.probeContext(svc, env), run.prep, {
-          onReady: () => {
-            if (!this.current(name, run)) return;
-            // "waiting for tcp …" no longer holds; a systemd STATUS= stays (it is the service's own word).
-            if (svc.ready?.probe.kind !== 'notify-systemd') this.events?.statusText?.(name, '');
-            this.events?.ready(name);
-            this.startHealth(svc, run, env);
-          },
-          onFail: (message) => ev()?.notReady?.(name, message),
-          onStatus: (text) => ev()?.statusText?.(name, text),
-        }),
-      );
-    });
-    child.once('exit', (code, signal) => {
-      const leader = run.pid;
-      run.pid = null;
-      run.exited = true;
-      if (leader !== null && svc.type === 'process') this.sweepSession(svc, leader);
-      if (!this.current(name, run)) return;
-      this.cleanup(name);
-      this.events?.exited(name, code, signal);
-    });
+    e.spawned(name, pid);
+    if (svc.type !== 'process' || !svc.ready || !run.prep || !child) return;
+    run.prep.attach(child);
+    run.probes.push(
+      startReadiness(svc.ready, this.probeContext(svc, env), run.prep, {
+        onReady: () => {
+          if (!this.current(name, run)) return;
+          // "waiting for tcp …" no longer holds; a systemd STATUS= stays (it is the service's own word).
+          if (svc.ready?.probe.kind !== 'notify-systemd') this.events?.statusText?.(name, '');
+          this.events?.ready(name);
+          this.startHealth(svc, run, env);
+        },
+        onFail: (message) => this.current(name, run) && this.events?.notReady?.(name, message),
+        onStatus: (text) => this.current(name, run) && this.events?.statusText?.(name, text),
+      }),
+    );
+  }
+
+  private onExited(svc: ServiceConfig, run: Running, code: number | null, signal: NodeJS.Signals | null): void {
+    const leader = run.pid;
+    run.pid = null;
+    run.exited = true;
+    if (leader !== null && svc.type === 'process') this.sweepSession(svc, leader);
+    if (!this.current(svc.name, run)) return;
+    this.cleanup(svc.name);
+    this.events?.exited(svc.name, code, signal);
   }
 
   private batchUp(svc: ServiceConfig, run: Running, env: Record<string, string>): void {
@@ -275,15 +268,9 @@ export class ProcessDriver implements ServiceDriver {
    * non-empty session still pins its id (the kernel does not reuse it).
    */
   private sweepSession(svc: ServiceConfig, sid: number): void {
-    const left = sessionMembers(sid)
-      .map((pid) => ({ pid, start: readStat(pid)?.starttime }))
-      .filter((m) => m.start !== undefined);
+    const left = this.host.sweepSession(sid, svc.stopSignal);
     if (left.length === 0) return;
-    for (const m of left) killPid(m.pid, svc.stopSignal);
-    // unref: a pending sweep never holds dinit up (at exit, leftovers are stopped anyway).
-    setTimeout(() => {
-      for (const m of left) if (readStat(m.pid)?.starttime === m.start) killPid(m.pid, 'SIGKILL');
-    }, svc.stopTimeout).unref();
+    this.deps.clock.setTimer(svc.stopTimeout, () => this.host.killLeftovers(left));
   }
 
   private startHealth(svc: ServiceConfig, run: Running, env: Record<string, string>): void {
@@ -310,6 +297,8 @@ export class ProcessDriver implements ServiceDriver {
     return {
       service: svc.name,
       env,
+      host: this.host,
+      clock: this.deps.clock,
       ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}),
       onLine: (cb) => this.deps.output.onLine(svc.name, cb),
     };

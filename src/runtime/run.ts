@@ -1,16 +1,21 @@
 // `dinit run`: everything a supervisor process needs, wired once. Config in,
-// exit code out. This is where the real clock, the real process streams, the
-// signals, the reaper and the control socket meet the ServiceSet; the CLI's
+// exit code out. The composition root: the only place the real ports are
+// wired — the real clock, the OS port (os/host.ts around the one owner of
+// child exits, os/children.ts, which the reaper shares), the signals, the
+// log hub and the control socket meet the ServiceSet; the CLI's
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
-import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget } from '../config/index.js';
+import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget, type LoadOverrides } from '../config/index.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServerFirst, type ControlServer } from '../control/server.js';
 import type { SocketPlace } from '../control/socket-path.js';
+import { realClock } from '../core/clock.js';
 import { takeEarlySignals } from '../early-signals.js';
 import { DinitError, describeConfigError } from '../errors.js';
 import { LogHub } from '../log/index.js';
+import { Children } from '../os/children.js';
+import { createProcessHost } from '../os/host.js';
 import { killPid } from '../os/kill.js';
 import { createReaper, type Reaper } from '../os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../os/subreaper.js';
@@ -34,8 +39,8 @@ export async function run(opts: RunOptions): Promise<number> {
   // With a CMD and no config anywhere, dinit is tini with a socket: main alone.
   const haveFile = explicit !== undefined || existsSync(file);
 
-  const load = (): Config => {
-    const config = haveFile ? loadConfigFile(file, opts.env) : emptyConfig(file);
+  const load = (overrides: LoadOverrides = {}): Config => {
+    const config = haveFile ? loadConfigFile(file, opts.env, overrides) : emptyConfig(file);
     if (opts.mainCommand) config.services.push(mainService(opts.mainCommand, config));
     return config;
   };
@@ -68,7 +73,8 @@ export async function run(opts: RunOptions): Promise<number> {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');
   }
 
-  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env });
+  const children = new Children();
+  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env, host: createProcessHost(children), clock: realClock() });
 
   // Bound before anything starts: a probe endpoint that cannot listen is a config error (exit 2).
   let http: HttpEndpoint | null = null;
@@ -85,7 +91,7 @@ export async function run(opts: RunOptions): Promise<number> {
     }
   }
   const reaper = createReaper({
-    isOwn: () => false,
+    children,
     policy: config.options.orphans,
     onEvent: (m) => log.dinit(m),
   });

@@ -1,21 +1,23 @@
-// The supervisor: one ServiceSet driven by real processes, with the control
+// The supervisor: one ServiceSet driven through the OS port, with the control
 // server as another listener on it. It implements ControlTarget, turns graph
 // events into `[dinit]` lines, and settles client waits (start/stop/wait)
 // by re-checking them after every event.
 //
-// Signals and process exit are not handled here: run.ts wires them, so this
-// class can be driven in-process by tests.
+// Signals and process exit are not handled here, and the OS and time come in
+// as ports (host, clock): run.ts wires the real ones, test/runtime/ fakes.
 
-import { realClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
-import type { ControlTarget, Counters, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../control/target.js';
-import { ResourceSampler, selfFigures } from '../os/resources.js';
+import type { ProcessHost } from '../os/ports.js';
+import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from '../control/target.js';
 import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
 import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
+import { DINIT_SOURCE, eventRecords } from './event-records.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
+import { Scheduler, type ScheduleKind } from './scheduler.js';
 
 export interface SupervisorLog extends ServiceOutput {
   dinit(message: string): void;
@@ -30,11 +32,13 @@ export interface SupervisorLog extends ServiceOutput {
 export interface SupervisorDeps {
   config: Config;
   log: SupervisorLog;
-  /** Re-read the config for reload (throws ConfigError when invalid). */
-  loadConfig: () => Config;
+  /** Re-read the config for reload (throws ConfigError when invalid); `replicas` overrides counts for `dinit scale`. */
+  loadConfig: (overrides?: { replicas?: Readonly<Record<string, number>> }) => Config;
   /** dinit's own environment, under every service's. */
   env: NodeJS.ProcessEnv;
-  clock?: Clock;
+  /** The OS port: spawning, signals, sessions, users. */
+  host: ProcessHost;
+  clock: Clock;
 }
 
 type Waiter = () => boolean;
@@ -52,14 +56,22 @@ export class Supervisor implements ControlTarget {
   private shutdownTimer: ReturnType<Clock['setTimer']> | null = null;
   private checkQueued = false;
   private orphanSource: () => OrphanInfo[] = () => [];
-  private readonly sampler = new ResourceSampler();
+  /** `dinit events` followers: the services each wants (empty: all, and dinit's own records). */
+  private readonly eventFollowers = new Map<(r: EventRecord) => void, ReadonlySet<string>>();
+  /** schedule: and restart-schedule: ticks (through the same Clock as the graph). */
+  private readonly scheduler: Scheduler;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.cfg = deps.config;
     this.log = deps.log;
-    this.clock = deps.clock ?? realClock();
+    this.clock = deps.clock;
     this.finished = new Promise((resolve) => (this.finish = resolve));
-    this.driver = new ProcessDriver({ output: this.log, environment: (svc, identity) => this.environment(svc, identity) });
+    this.driver = new ProcessDriver({
+      host: deps.host,
+      clock: this.clock,
+      output: this.log,
+      environment: (svc, identity) => this.environment(svc, identity),
+    });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,
       driver: this.driver,
@@ -68,6 +80,8 @@ export class Supervisor implements ControlTarget {
     });
     this.driver.bind(this.set);
     this.log.configure(this.cfg);
+    this.scheduler = new Scheduler(this.clock, { fire: (n, k) => this.onTick(n, k), ...(deps.env.TZ ? { timezone: deps.env.TZ } : {}) });
+    this.scheduler.configure(this.cfg.services);
   }
 
   /** Where `orphans()` reads from (the reaper, wired in run.ts). */
@@ -124,7 +138,14 @@ export class Supervisor implements ControlTarget {
   private onEvent(ev: ServiceEvent): void {
     const line = eventLine(ev);
     if (line) this.log.dinit(line);
-    if (ev.type === 'shutdown') this.armShutdownTimer();
+    if (this.eventFollowers.size > 0) {
+      this.publish(eventRecords(ev, this.clock.now(), (n) => this.set.get(n)?.cfg.ready !== undefined));
+    }
+    if (ev.type === 'shutdown') {
+      this.scheduler.stop();
+      this.armShutdownTimer();
+    }
+    if (ev.type === 'spawned' && this.set.get(ev.name)?.cfg.schedule !== undefined) this.scheduler.ran(ev.name);
     if (ev.type === 'all-stopped') {
       if (this.shutdownTimer) this.clock.clearTimer(this.shutdownTimer);
       this.finish(this.set.exitCode());
@@ -187,19 +208,89 @@ export class Supervisor implements ControlTarget {
     return { ok: failures.length === 0, failures };
   }
 
+  private publish(records: EventRecord[]): void {
+    for (const r of records) {
+      for (const [cb, names] of this.eventFollowers) if (names.size === 0 || names.has(r.service)) cb(r);
+    }
+  }
+
+  /** A replica group's name (as written in dinit.yaml) stands for every instance; other names are left as they are. */
+  private expand(names: string[]): string[] {
+    if (!this.cfg.services.some((c) => c.replicaOf !== undefined)) return names;
+    return [
+      ...new Set(
+        names.flatMap((n) => {
+          if (this.set.has(n)) return [n];
+          const instances = this.set.names().filter((i) => this.set.get(i)?.cfg.replicaOf === n && this.set.get(i)?.next !== 'remove');
+          return instances.length ? instances : [n];
+        }),
+      ),
+    ];
+  }
+
+  /** A schedule's tick: run the job (unless a run is still going), or restart the service (if it is up). */
+  private onTick(name: string, kind: ScheduleKind): 'ran' | 'skipped' {
+    const s = this.set.get(name);
+    if (!s || this.set.isShuttingDown()) return 'skipped';
+    if (kind === 'restart') {
+      if (s.state !== 'started') return 'skipped';
+      this.log.dinit(`${name}: restart-schedule ${s.cfg.restartSchedule ?? ''}: restarting`);
+      this.set.restart([name]);
+      return 'ran';
+    }
+    if (s.state === 'starting' || s.state === 'stopping') {
+      this.log.dinit(`${name}: schedule ${s.cfg.schedule ?? ''}: the last run is still going, this tick is skipped`);
+      return 'skipped';
+    }
+    this.runNow([name]);
+    return 'ran';
+  }
+
+  /** Scheduled jobs that completed are `started`: running them again is a restart. */
+  private runNow(names: string[]): void {
+    const again = names.filter((n) => this.set.get(n)?.cfg.schedule !== undefined && this.set.get(n)?.state === 'started');
+    if (again.length) this.set.restart(again);
+    const rest = names.filter((n) => !again.includes(n));
+    if (rest.length) this.set.start(rest);
+  }
+
   // ---- ControlTarget -----------------------------------------------------
 
+  followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void {
+    names = this.expand(names);
+    if (names.length) this.set.status(names); // throws UNKNOWN_SERVICE
+    // A wrapper per call: the same callback may follow twice.
+    const cb = (r: EventRecord): void => onEvent(r);
+    this.eventFollowers.set(cb, new Set(names));
+    return () => this.eventFollowers.delete(cb);
+  }
+
   status(names: string[]): ServiceStatus[] {
-    return this.set.status(names);
+    names = this.expand(names);
+    const rows = this.set.status(names);
+    for (const row of rows) {
+      const info = this.scheduler.info(row.name);
+      if (!info) continue;
+      row.schedule = { next: info.next, lastRun: info.lastRun, lastExit: info.kind === 'run' && info.lastRun !== null ? row.exitCode : null, skipped: info.skipped };
+      if (row.statusText === null && info.next !== null) {
+        const skipped = info.skipped ? `; ${info.skipped} tick${info.skipped === 1 ? '' : 's'} skipped` : '';
+        row.statusText = `next ${info.kind === 'run' ? 'run' : 'restart'} ${new Date(info.next).toISOString()}${skipped}`;
+      }
+    }
+    return rows;
   }
 
   async start(names: string[], wait: boolean): Promise<OpResult> {
-    this.set.start(names);
+    names = this.expand(names);
+    this.set.status(names); // throws UNKNOWN_SERVICE before anything runs
+    this.runNow(names); // a scheduled job runs now, even if its last run completed
     if (!wait) return { ok: true, failures: [] };
-    return this.until(() => this.upResult(names), null, () => ({ ok: false, failures: [] }));
+    const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
+    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
   }
 
   async stop(names: string[], wait: boolean): Promise<OpResult> {
+    names = this.expand(names);
     this.set.stop(names);
     if (!wait) return { ok: true, failures: [] };
     return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
@@ -207,6 +298,7 @@ export class Supervisor implements ControlTarget {
 
   /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
   async restart(names: string[], wait: boolean): Promise<OpResult> {
+    names = this.expand(names);
     this.set.restart(names);
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
@@ -214,17 +306,22 @@ export class Supervisor implements ControlTarget {
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
-    if (!this.set.signal(name, signal)) {
+    const names = this.expand([name]);
+    const sent = names.map((n) => this.set.signal(n, signal)).filter(Boolean).length;
+    if (sent === 0) {
       throw new DinitError('OPERATION_FAILED', `${name} has no running process to signal`, { service: name });
     }
   }
 
+
   logs(names: string[], n: number): LogLine[] {
+    names = this.expand(names);
     if (names.length) this.set.status(names); // throws UNKNOWN_SERVICE
     return this.log.tail(names, n);
   }
 
   followLogs(names: string[], onLine: (line: LogLine) => void): () => void {
+    names = this.expand(names);
     if (names.length) this.set.status(names);
     return this.log.follow(names, onLine);
   }
@@ -237,13 +334,64 @@ export class Supervisor implements ControlTarget {
     }
     this.cfg = next;
     this.log.configure(next);
+    this.scheduler.configure(next.services);
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
       diff.changed.length ? `changed ${diff.changed.join(', ')}` : '',
     ].filter(Boolean);
     this.log.dinit(`reloaded ${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`);
+    if (this.eventFollowers.size > 0) {
+      const now = this.clock.now();
+      const rec = (service: string, reason: string): EventRecord => ({ time: now, service, event: 'reloaded', pid: null, reason });
+      this.publish([
+        rec(DINIT_SOURCE, `${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`),
+        ...diff.added.map((n) => rec(n, 'added')),
+        ...diff.removed.map((n) => rec(n, 'removed')),
+        ...diff.changed.map((n) => rec(n, 'changed')),
+      ]);
+    }
     return diff;
+  }
+
+  /**
+   * `dinit scale NAME N`: the group's instances from the file read with N
+   * replicas (instances that stay keep running untouched), applied like a
+   * reload that changes only `replicas`. Nothing is written back: the next
+   * reload goes back to the file's count.
+   */
+  async scale(name: string, count: number): Promise<ScaleResult> {
+    const current = this.cfg.services.filter((c) => c.replicaOf === name);
+    if (current.length === 0) {
+      if (this.set.has(name)) throw new DinitError('OPERATION_FAILED', `${name} has no replicas: give it replicas: in dinit.yaml to scale it`, { service: name });
+      throw new DinitError('UNKNOWN_SERVICE', `unknown service: ${name}`, { services: [name] });
+    }
+    const fresh = this.deps.loadConfig({ replicas: { [name]: count } }).services.filter((c) => c.replicaOf === name); // throws ConfigError
+    if (fresh.length === 0) throw new DinitError('OPERATION_FAILED', `${name} no longer has replicas in ${this.cfg.file}: run dinit reload`, { service: name });
+    const old = new Set(current.map((c) => c.name));
+    const kept = new Map(current.map((c) => [c.name, c]));
+    const instances = fresh.map((c) => kept.get(c.name) ?? c);
+    const swap = (list: string[]): string[] => {
+      const at = list.findIndex((n) => old.has(n));
+      return at < 0 ? list : [...list.slice(0, at).filter((n) => !old.has(n)), ...instances.map((c) => c.name), ...list.slice(at).filter((n) => !old.has(n))];
+    };
+    const services: ServiceConfig[] = [];
+    for (const c of this.cfg.services) {
+      if (old.has(c.name)) {
+        if (c === current[0]) services.push(...instances);
+        continue;
+      }
+      services.push({ ...c, dependsOn: swap(c.dependsOn), dependsMs: swap(c.dependsMs), waitsFor: swap(c.waitsFor), after: swap(c.after), before: swap(c.before) });
+    }
+    const next: Config = { ...this.cfg, services };
+    const diff = this.set.applyConfig(next);
+    this.cfg = next;
+    this.log.configure(next);
+    this.scheduler.configure(next.services);
+    this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
+    const up = await this.until(() => this.upResult(diff.added), null, () => ({ ok: false, failures: [] }));
+    await this.until(() => this.downResult(diff.removed), null, () => ({ ok: false, failures: [] }));
+    return { name, from: current.length, to: instances.length, added: diff.added, removed: diff.removed, failures: up.failures };
   }
 
   async shutdown(): Promise<void> {
@@ -259,10 +407,11 @@ export class Supervisor implements ControlTarget {
   }
 
   resources(names: string[]): Record<string, ResourceFigures> {
+    names = this.expand(names);
     const wanted = this.set.status(names).filter((s) => s.pid !== null);
     // Always every service: one sample serves any selection, and CPU% history stays whole.
     const all = names.length ? this.set.status([]).filter((s) => s.pid !== null) : wanted;
-    const figures = this.sampler.sample(all.map((s) => s.pid as number));
+    const figures = this.deps.host.sampleResources(all.map((s) => s.pid as number));
     const out: Record<string, ResourceFigures> = {};
     for (const s of wanted) {
       const f = figures.get(s.pid as number);
@@ -275,11 +424,12 @@ export class Supervisor implements ControlTarget {
     return {
       healthFailures: Object.fromEntries(this.driver.healthFailures),
       droppedLines: this.log.dropped?.() ?? {},
-      self: selfFigures(),
+      self: this.deps.host.selfFigures(),
     };
   }
 
   async wait(names: string[], timeoutMs: number): Promise<OpResult> {
+    names = this.expand(names);
     this.set.status(names); // throws UNKNOWN_SERVICE
     return this.until(
       () => this.upResult(names),

@@ -203,3 +203,46 @@ test('x- extension keys and << merge keys are accepted; written keys win over me
   assert.equal(c.services[0]?.restart, 'never');
   assert.equal(c.services[0].stopTimeout, 2000);
 });
+
+test('success-exit-codes must be exit codes 0-255, located at the bad item', () => {
+  assert.deepEqual(inline('services:\n  a:\n    command: [a]\n    success-exit-codes: [0, 300]\n  b:\n    command: [b]\n    success-exit-codes: []\n  c:\n    command: [c]\n    success-exit-codes: ok\n'), [
+    '4:29 services.a.success-exit-codes: 300 is not an exit code: use whole numbers from 0 to 255 (write it like [0, 3])',
+    '7:25 services.b.success-exit-codes: the list of exit codes is empty (give at least one, usually [0])',
+    '10:25 services.c.success-exit-codes: "ok" is not an exit code: use whole numbers from 0 to 255 (write it like [0, 3])',
+  ]);
+});
+
+test('replicas: process services only, never main, no clash with another name; a shared mistake is reported once', () => {
+  assert.deepEqual(
+    inline(`services:
+  job: { type: scripted, command: [j], replicas: 2 }
+  app: { command: [a], main: true, replicas: 2 }
+  web: { command: [w], replicas: 2, stop-timeout: soon }
+  web-2: { command: [x] }
+  api: { command: [a], depends-on: [webb] }
+`),
+    [
+      '2:40 services.job: replicas applies to process services only (remove replicas, or set type: process)',
+      '3:36 services.app: main cannot have replicas (its one exit ends the container) (remove replicas, or main: true)',
+      '4:3 replica \'web-2\' of \'web\' has the name of another service (rename that service, or \'web\')',
+      '4:51 services.web.stop-timeout: expected a duration like 500ms, 10s, 2m, 1h or a number of seconds, got "soon"',
+      "6:37 services.api.depends-on: 'webb' is not a service (did you mean 'web'?)",
+    ],
+  );
+});
+
+test('schedules: a bad cron or time zone, the wrong service type, and a scheduled hard dependency are refused', () => {
+  const issues = inline(`services:
+  a: { type: scripted, command: [a], schedule: "61 * * * *" }
+  b: { command: [b], schedule: "* * * * *", schedule-timezone: Mars/Base }
+  c: { type: scripted, command: [c], restart-schedule: "@daily" }
+  d: { type: scripted, command: [d], schedule: "@hourly" }
+  e: { command: [e], depends-on: [d], waits-for: [d] }
+`);
+  assert.equal(issues.length, 5, issues.join('\n'));
+  assert.match(issues[0] ?? '', /^2:48 services\.a\.schedule: "61 \* \* \* \*" is not a cron schedule: Invalid value for minute: 61 \(write minute hour day month weekday/);
+  assert.match(issues[1] ?? '', /^3:22 services\.b: schedule applies to scripted services only \(to restart a process service on a schedule use restart-schedule/);
+  assert.match(issues[2] ?? '', /^3:64 services\.b\.schedule-timezone: "Mars\/Base" is not a time zone/);
+  assert.match(issues[3] ?? '', /^4:38 services\.c: restart-schedule applies to process services only \(to run a scripted service on a schedule use schedule\)/);
+  assert.match(issues[4] ?? '', /^6:35 services\.e\.depends-on: 'd' runs on a schedule, so it cannot be a hard dependency .*\(use waits-for: \[d\] or after: \[d\]\)$/);
+});

@@ -26,6 +26,7 @@ const defaults = (name: string, extra: Partial<ServiceConfig>): ServiceConfig =>
   restartDelay: 200,
   restartLimit: { count: 3, interval: 10_000 },
   smoothRecovery: false,
+  successExitCodes: [0],
   stopSignal: 'SIGTERM',
   stopTimeout: 3000,
   startTimeout: 60_000,
@@ -113,6 +114,11 @@ test('a file using every key parses each service to its normalised form', () => 
   assert.deepEqual(svc('all'), defaults('all', { type: 'internal', dependsOn: ['web', 'cache'], pos: at(77) }));
 });
 
+test('success-exit-codes takes one code or a list, duplicates folded', () => {
+  const c = parseConfig('services:\n  a: { command: [a], success-exit-codes: [0, 3, 3] }\n  b: { command: [b], success-exit-codes: 2 }\n', '/x/dinit.yaml', {});
+  assert.deepEqual(c.services.map((s) => s.successExitCodes), [[0, 3], [2]]);
+});
+
 test('before edges are also written into the other service\'s after', () => {
   const c = parseConfig('services:\n  a: { command: [a], before: [b, c] }\n  b: { command: [b] }\n  c: { command: [c], after: [a] }\n', '/x/dinit.yaml', {});
   assert.deepEqual(c.services.map((s) => [s.name, s.after]), [['a', []], ['b', ['a']], ['c', ['a']]]);
@@ -174,4 +180,47 @@ test('a CMD conflicts with a service named main or marked main', () => {
   const marked = parseConfig('services:\n  app: { command: [a], main: true }\n', '/x/d.yaml', {});
   assert.throws(() => mainService(['x'], marked), (e: unknown) => e instanceof DinitError && e.code === 'USAGE' && /a main service 'app'/.test(e.message));
   assert.throws(() => mainService([], emptyConfig('<args>')), (e: unknown) => e instanceof DinitError && e.code === 'USAGE');
+});
+
+test('replicas: N runs NAME-1 … NAME-N with DINIT_REPLICA expanded per instance; depends-on: [NAME] needs every one', () => {
+  const text = `services:
+  web:
+    command: [serve, --port, "\${PORT_BASE}\${DINIT_REPLICA}"]
+    replicas: 3
+    environment: { ID: "w\${DINIT_REPLICA}" }
+    ready: { tcp: "\${PORT_BASE}\${DINIT_REPLICA}" }
+    depends-on: [db]
+  db: { command: [db] }
+  api: { command: [api], depends-on: [web], after: [db] }
+`;
+  const c = parseConfig(text, '/x/dinit.yaml', { PORT_BASE: '80' });
+  assert.deepEqual(c.services.map((s) => s.name), ['web-1', 'web-2', 'web-3', 'db', 'api']);
+  const web2 = c.services[1];
+  assert.ok(web2);
+  assert.deepEqual(web2.command, ['serve', '--port', '802']);
+  assert.deepEqual(web2.environment, { ID: 'w2', DINIT_REPLICA: '2' });
+  assert.deepEqual(web2.ready?.probe, { kind: 'tcp', host: '127.0.0.1', port: 802 });
+  assert.equal(web2.replicaOf, 'web');
+  assert.equal(web2.replica, 2);
+  assert.deepEqual(web2.dependsOn, ['db']);
+  const api = c.services[4];
+  assert.ok(api);
+  assert.deepEqual(api.dependsOn, ['web-1', 'web-2', 'web-3']);
+  // A reload compares api's edges as written, so the number of web instances is not part of api's definition.
+  const c2 = parseConfig(text.replace('replicas: 3', 'replicas: 5'), '/x/dinit.yaml', { PORT_BASE: '80' });
+  assert.equal(c2.services.find((s) => s.name === 'api')?.edgesAsWritten, api.edgesAsWritten);
+  // Without replicas, nothing is renamed and DINIT_REPLICA is not set.
+  const plain = parseConfig('services:\n  web: { command: [w] }\n', '/x/dinit.yaml', {});
+  const web = plain.services[0];
+  assert.ok(web);
+  assert.equal(web.name, 'web');
+  assert.deepEqual(web.environment, {});
+});
+
+test('a scheduled job is not started at boot; restart-schedule and schedule-timezone are kept', () => {
+  const c = parseConfig('services:\n  j: { type: scripted, command: [j], schedule: "@hourly", schedule-timezone: Europe/Berlin }\n  w: { command: [w], restart-schedule: "0 4 * * *" }\n', '/x/dinit.yaml', {});
+  assert.deepEqual(
+    c.services.map((s) => [s.name, s.autoStart, s.schedule, s.restartSchedule, s.scheduleTimezone]),
+    [['j', false, '@hourly', undefined, 'Europe/Berlin'], ['w', true, undefined, '0 4 * * *', undefined]],
+  );
 });

@@ -116,9 +116,9 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     });
   }
 
-  for (const verb of ['status', 'health', 'logs', 'stop']) {
+  for (const verb of ['status', 'health', 'logs', 'stop', 'is-started']) {
     test(`'dinit ${verb}' reads two files of dinit: the launcher and client.cjs`, async () => {
-      const r = await launch(verb === 'stop' ? [verb, 'web'] : [verb], verb);
+      const r = await launch(verb === 'stop' || verb === 'is-started' ? [verb, 'web'] : [verb], verb);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /no dinit supervisor answers/);
       assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort());

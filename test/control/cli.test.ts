@@ -8,7 +8,7 @@ import type { ConfigModule } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/main.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { repoRoot } from '../helpers/paths.js';
-import { FakeTarget, captureIO, sampleConfig, sampleConfigError, tempDir, until, type CapturedIO } from './fake-target.js';
+import { FakeTarget, captureIO, sampleConfig, sampleConfigError, svcStatus, tempDir, until, type CapturedIO } from './fake-target.js';
 
 describe('CLI verbs against a running (fake) supervisor', () => {
   const tmp = tempDir();
@@ -94,6 +94,39 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.equal(r.err, 'db: exited with code 3\n');
   });
 
+  test('is-started and is-failed answer with the exit code alone', async () => {
+    const saved = target.services;
+    target.services = [svcStatus('db'), svcStatus('web', { state: 'stopped', failed: true, pid: null, ready: false }), svcStatus('cache', { state: 'starting', ready: false })];
+    try {
+      const cases: [string[], number][] = [
+        [['is-started', 'db'], 0],
+        [['is-started', 'web'], 1],
+        [['is-started', 'cache'], 1],
+        [['is-failed', 'web'], 0],
+        [['is-failed', 'db'], 1],
+      ];
+      for (const [argv, code] of cases) {
+        const r = await cli(argv);
+        assert.equal(r.code, code, argv.join(' '));
+        assert.equal(r.out + r.err, '', `${argv.join(' ')} prints nothing`);
+      }
+      const unknown = await cli(['is-started', 'nope']);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.err, /unknown service: nope/);
+      assert.equal((await cli(['is-failed'])).code, 2);
+    } finally {
+      target.services = saved;
+    }
+  });
+
+  test('stop --force is the same stop, dependents first', async () => {
+    const r = await cli(['stop', '--force', 'db']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'db: stopped\n');
+    assert.deepEqual(target.calls.at(-1), { verb: 'stop', args: [['db'], true] });
+    assert.equal((await cli(['start', '--force', 'db'])).code, 2, '--force is for stop only');
+  });
+
   test('start with no service is a usage error (exit 2)', async () => {
     const r = await cli(['start']);
     assert.equal(r.code, 2);
@@ -131,6 +164,39 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.equal(r.code, 0);
     assert.equal(r.out, 'db | before\ndb | after\n');
     await until(() => target.followers.size === 0, 5000, 'the unsubscribe');
+  });
+
+  test('events prints one line per change (or one JSON object with --json) until interrupted', async () => {
+    for (const json of [false, true]) {
+      const io = captureIO();
+      const running = cli(json ? ['events', '--json', 'web'] : ['events', 'web'], { io });
+      await until(() => target.eventFollowers.size === 1, 5000, 'the events follower');
+      target.change('db', 'stopped');
+      target.change('web', 'failed', 'exited with code 2');
+      await until(() => io.stdout.includes('failed'), 5000, 'the event');
+      io.abort();
+      const r = await running;
+      assert.equal(r.code, 0, r.err);
+      if (json) {
+        const rec = JSON.parse(r.out) as Record<string, unknown>;
+        assert.deepEqual({ ...rec, time: 0 }, { time: 0, service: 'web', event: 'failed', pid: null, reason: 'exited with code 2' });
+      } else assert.match(r.out, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web failed \(exited with code 2\)\n$/);
+      await until(() => target.eventFollowers.size === 0, 5000, 'the unsubscribe');
+    }
+  });
+
+  test('scale says what changed and that a reload goes back to the file; a bad count is a usage error', async () => {
+    const r = await cli(['scale', 'web', '3']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'web: 2 → 3 instances (started web-3); until the next reload, which goes back to the replicas in dinit.yaml\n');
+    assert.deepEqual(target.calls.at(-1), { verb: 'scale', args: ['web', 3] });
+    for (const argv of [['scale', 'web'], ['scale', 'web', '0'], ['scale', 'web', 'x'], ['scale', 'web', '2', 'db']]) {
+      const u = await cli(argv);
+      assert.equal(u.code, 2, argv.join(' '));
+    }
+    const unknown = await cli(['scale', 'nope', '2']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /unknown service: nope/);
   });
 
   test('reload prints what was added, removed and changed', async () => {
@@ -287,14 +353,14 @@ describe('CLI verbs without a supervisor', () => {
   test('--help lists every command and the exit codes', async () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events', 'scale']) {
       assert.match(r.out, new RegExp(`^  ${verb} `, 'm'), verb);
     }
     assert.match(r.out, /Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 supervisor unreachable/);
   });
 
   test('COMMAND --help shows a usage line, the options and an example for every command', async () => {
-    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema']) {
+    for (const verb of ['run', 'status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'is-started', 'is-failed', 'events', 'scale']) {
       const r = await cli([verb, '--help']);
       assert.equal(r.code, 0, verb);
       assert.match(r.out, new RegExp(`^Usage: dinit (\\[run\\]|${verb})`), verb);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/context.js';
 import { svc } from '../helpers/service-config.js';
-import type { ControlTarget, Counters, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult } from '../../src/control/target.js';
+import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from '../../src/control/target.js';
 import { ConfigError, DinitError } from '../../src/errors.js';
 import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../../src/types.js';
 
@@ -118,6 +118,26 @@ export class FakeTarget implements ControlTarget {
     };
     this.followers.add(f);
     return () => this.followers.delete(f);
+  }
+  async scale(name: string, count: number): Promise<ScaleResult> {
+    this.record('scale', name, count);
+    this.known([name]);
+    return { name, from: 2, to: count, added: count > 2 ? [`${name}-3`] : [], removed: count < 2 ? [`${name}-2`] : [], failures: [] };
+  }
+  eventFollowers = new Set<(r: EventRecord) => void>();
+  followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void {
+    this.record('followEvents', names);
+    this.known(names);
+    const f = (r: EventRecord): void => {
+      if (names.length === 0 || names.includes(r.service)) onEvent(r);
+    };
+    this.eventFollowers.add(f);
+    return () => this.eventFollowers.delete(f);
+  }
+  /** A state change to every events follower. */
+  change(service: string, event: EventRecord['event'], reason: string | null = null): void {
+    const r: EventRecord = { time: Date.now(), service, event, pid: null, reason };
+    for (const f of this.eventFollowers) f(r);
   }
   emit(service: string, line: string): void {
     const l: LogLine = { time: Date.now(), service, stream: 'stdout', line };

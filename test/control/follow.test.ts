@@ -42,7 +42,7 @@ describe('following logs', () => {
     target.emit('web', 'new-2');
     await got;
     assert.deepEqual(
-      events.map((e) => (e.event === 'line' ? e.line.line : `dropped ${e.count}`)),
+      events.map((e) => (e.event === 'line' ? e.line.line : e.event === 'dropped' ? `dropped ${e.count}` : e.event)),
       ['new-1', 'new-2'],
     );
     s.close();
@@ -125,6 +125,65 @@ describe('following logs', () => {
     assert.ok(received < CLIENT_QUEUE_BOUND + 8 * 1024 * 1024, `received ${received} bytes`);
     c.close();
     await until(() => target.followers.size === 0, 5000, 'the follower to be unsubscribed');
+  });
+
+  test('an events follower gets only the changes of the services it named; an unknown name is an error', async () => {
+    const got: StreamEvent[] = [];
+    let notify: () => void = () => undefined;
+    const s = await stream(sock, 'events', { names: ['web'] }, {
+      onEvent: (ev) => {
+        got.push(ev);
+        notify();
+      },
+    });
+    assert.equal(s.result, null);
+    const two = new Promise<void>((r) => (notify = () => got.length >= 2 && r()));
+    target.change('db', 'stopped');
+    target.change('web', 'exited', 'exited with code 1');
+    target.change('web', 'restarting', 'in 200ms');
+    await two;
+    assert.deepEqual(
+      got.map((e) => (e.event === 'service' ? `${e.change.service} ${e.change.event} ${e.change.reason ?? ''}` : e.event)),
+      ['web exited exited with code 1', 'web restarting in 200ms'],
+    );
+    s.close();
+    await until(() => target.eventFollowers.size === 0, 5000, 'the events follower to be unsubscribed');
+    await assert.rejects(stream(sock, 'events', { names: ['nope'] }, { onEvent: () => undefined }), /unknown service: nope/);
+  });
+
+  test('an events follower that stops reading loses events (and is told how many), like logs -f', async () => {
+    const c = await rawConnect(sock);
+    c.send(JSON.stringify({ v: 1, id: 'slow-ev', verb: 'events', args: { names: [] } }) + '\n');
+    assert.equal((await c.next()).ok, true);
+    c.socket.pause();
+    const emitted = 20_000;
+    const reason = 'z'.repeat(1000);
+    for (let i = 0; i < emitted; i++) target.change('web', 'unhealthy', reason);
+    const messages: Record<string, unknown>[] = [];
+    c.socket.resume();
+    let seenFinal = false;
+    const collect = (async () => {
+      while (!seenFinal) {
+        const m = await c.next(10_000);
+        messages.push(m);
+        if ((m.change as { reason?: string } | undefined)?.reason === 'final') seenFinal = true;
+      }
+    })();
+    await until(
+      () => {
+        if (!seenFinal) target.change('web', 'stopped', 'final');
+        return seenFinal;
+      },
+      10_000,
+      'the marker event after the reader resumed',
+    );
+    await collect;
+    const delivered = messages.filter((m) => m.event === 'service').length;
+    const dropped = messages.filter((m) => m.event === 'dropped').reduce((n, m) => n + (m.count as number), 0);
+    assert.ok(dropped > 0, 'events were dropped');
+    assert.ok(delivered < emitted / 2, `most events were dropped (${delivered} delivered)`);
+    c.close();
+    await until(() => target.eventFollowers.size === 0, 5000, 'the events follower to be unsubscribed');
   });
 
   test('followers end cleanly when the server closes', async () => {

@@ -7,6 +7,7 @@ import type { Options, ServiceConfig } from '../../src/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeDriver } from '../helpers/fake-driver.js';
 import { config, svc } from '../helpers/service-config.js';
+import { parseConfig } from '../../src/config/index.js';
 
 function setup(services: ServiceConfig[], options: Partial<Options> = {}, autoReady = true) {
   const clock = new FakeClock();
@@ -479,6 +480,119 @@ describe('reload', () => {
     driver.take();
     assert.deepEqual(set.applyConfig(config(chain())), { added: [], removed: [], changed: [] });
     assert.deepEqual(driver.take(), []);
+  });
+});
+
+describe('success-exit-codes', () => {
+  test('an exit listed in success-exit-codes completes under on-failure: no restart, not failed, dependents held', () => {
+    const { driver, set, clock, state } = setup([svc('job', { successExitCodes: [0, 3] }), svc('after-job', { dependsOn: ['job'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('job', 3);
+    assert.deepEqual(driver.take(), ['stop:after-job']);
+    driver.exitStopped();
+    clock.advance(10_000);
+    assert.deepEqual(driver.take(), [], 'no restart');
+    assert.equal(state('job'), 'stopped');
+    const st = set.status(['job'])[0];
+    assert.ok(st);
+    assert.equal(st.failed, false);
+    assert.match(st.reason ?? '', /completed/);
+  });
+
+  test('an exit not listed is a failure even if it is 0 when 0 is left out', () => {
+    const { driver, set, clock } = setup([svc('odd', { successExitCodes: [3], restart: 'on-failure' })]);
+    set.boot();
+    driver.take();
+    driver.exit('odd', 0);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:odd']);
+  });
+
+  test('restart: always restarts success exits without counting them against restart-limit', () => {
+    const { driver, set, clock, events } = setup([svc('tick', { restart: 'always', successExitCodes: [0, 3], restartLimit: { count: 1, interval: 60_000 } })]);
+    set.boot();
+    driver.take();
+    for (let i = 0; i < 5; i++) {
+      driver.exit('tick', i % 2 ? 3 : 0);
+      clock.advance(200);
+      assert.deepEqual(driver.take(), ['start:tick'], `clean exit ${i + 1} restarts`);
+    }
+    assert.equal(set.status(['tick'])[0]?.failed, false);
+    assert.equal(set.status(['tick'])[0]?.restarts, 5);
+    // A real failure still counts: the first is allowed (count 1), the second fails it.
+    driver.exit('tick', 1);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), ['start:tick']);
+    driver.exit('tick', 1);
+    clock.advance(200);
+    assert.deepEqual(driver.take(), []);
+    assert.equal(set.status(['tick'])[0]?.failed, true);
+    assert.ok(events.some((e) => e.type === 'restarting' && e.attempt === 0));
+  });
+
+  test('main exiting with a success exit code makes dinit exit 0', () => {
+    const { driver, set } = setup([svc('main', { main: true, successExitCodes: [0, 3] })]);
+    set.boot();
+    driver.take();
+    driver.exit('main', 3);
+    assert.equal(set.exitCode(), 0);
+  });
+
+  test('a scripted service that exits with a success exit code has started', () => {
+    const { driver, set, state } = setup([svc('migrate', { type: 'scripted', successExitCodes: [0, 2] }), svc('web', { dependsOn: ['migrate'] })], {}, false);
+    set.boot();
+    assert.deepEqual(driver.take(), ['start:migrate']);
+    driver.exit('migrate', 2);
+    assert.equal(state('migrate'), 'started');
+    assert.deepEqual(driver.take(), ['start:web']);
+  });
+});
+
+describe('replicas', () => {
+  const yaml = (n: number): string => `services:\n  db: { command: [db], replicas: ${n} }\n  api: { command: [api], depends-on: [db] }\n  other: { command: [o] }\n`;
+  const load = (n: number) => parseConfig(yaml(n), '/test/dinit.yaml', {});
+
+  test('a reload that only changes replicas starts or stops instances and touches nothing else', () => {
+    const clock = new FakeClock();
+    const driver = new FakeDriver();
+    const events: ServiceEvent[] = [];
+    const set = new ServiceSet(load(2), { clock, driver, listener: (e) => events.push(e) });
+    driver.events = set;
+    set.boot();
+    assert.deepEqual(driver.take().sort(), ['start:api', 'start:db-1', 'start:db-2', 'start:other']);
+
+    const up = set.applyConfig(load(3));
+    assert.deepEqual(up, { added: ['db-3'], removed: [], changed: [] });
+    assert.deepEqual(driver.take(), ['start:db-3'], 'only the new instance starts; api is not rolled back');
+    assert.equal(set.get('api')?.state, 'started');
+    assert.deepEqual(set.get('api')?.cfg.dependsOn, ['db-1', 'db-2', 'db-3'], 'api now needs the new instance too');
+
+    const down = set.applyConfig(load(1));
+    assert.deepEqual(down, { added: [], removed: ['db-2', 'db-3'], changed: [] });
+    assert.deepEqual(driver.take().sort(), ['stop:db-2', 'stop:db-3']);
+    driver.exitStopped();
+    assert.deepEqual(set.names().sort(), ['api', 'db-1', 'other']);
+    assert.equal(set.get('api')?.state, 'started');
+    assert.ok(!events.some((e) => e.type === 'stopping' && e.name !== 'db-2' && e.name !== 'db-3'), 'nothing else stopped');
+
+    // The instances still behave as hard dependencies: a crash of one rolls api back.
+    driver.exit('db-1', 1);
+    assert.deepEqual(driver.take(), ['stop:api']);
+  });
+
+  test('a new instance that fails to start takes down what needs every instance', () => {
+    const clock = new FakeClock();
+    const driver = new FakeDriver();
+    const set = new ServiceSet(load(1), { clock, driver });
+    driver.events = set;
+    set.boot();
+    driver.take();
+    driver.autoReady = false;
+    set.applyConfig(load(2));
+    assert.deepEqual(driver.take(), ['start:db-2']);
+    set.startFailed('db-2', 'cannot execute');
+    assert.deepEqual(driver.take(), ['stop:api']);
   });
 });
 

@@ -94,3 +94,25 @@ test('on-failure: shutdown stops the container with exit code 1 when a service f
   assert.ok(at(d, out('bystander', 'bye bystander'), f) > f, 'the bystander was stopped in order');
   assert.ok(at(d, /^\[dinit\] exiting with code 1/) > f, d.dump());
 });
+
+test('success-exit-codes: a listed exit completes a service, and main exiting so makes dinit exit 0', async (t) => {
+  const dir = makeTmpDir();
+  const exit = (code: number, after: number): string => fixture('exit-with.js', '--code', code, '--after', after);
+  const fast = 'restart-delay: 50ms, restart-limit: { count: 100, interval: 10s }';
+  const config = writeConfig(
+    dir,
+    `services:
+  done3: { command: ${exit(3, 100)}, restart: on-failure, success-exit-codes: [0, 3], ${fast} }
+  bad3: { command: ${exit(3, 100)}, restart: on-failure, ${fast} }
+  app: { command: ${exit(3, 1500)}, main: true, success-exit-codes: [0, 3] }
+`,
+  );
+  const d = await startDinit({ config, dir, t });
+  await d.waitForLine(restarting('bad3'), { timeoutMs: 10000 });
+  const st = await d.exited(15000);
+  assert.equal(st.code, 0, d.dump());
+  assert.ok(at(d, exitedCode('done3', 3)) >= 0, d.dump());
+  assert.equal(count(d, startedPid('done3')), 1, d.dump());
+  assert.equal(count(d, restarting('done3')), 0, d.dump());
+  assert.ok(count(d, startedPid('bad3')) >= 2, d.dump());
+});

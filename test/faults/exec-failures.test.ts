@@ -77,3 +77,26 @@ test('missing binary, no permission, bad interpreter, bad working-dir and unknow
   assert.equal(byName.get('canary')?.state, 'started');
   assert.equal(d.exitedStatus, null, 'dinit is still running');
 });
+
+test('a command that cannot be executed under a umask (the exec-as wrapper) fails like any other, and is never counted started', async (t) => {
+  // The wrapper is a Node process that execs the service: until this was fixed, its
+  // own start counted as the service's, the exec failure was dropped, and the service
+  // showed "started" with a dead pid that no stop could end.
+  const dir = makeTmpDir('dinit-faults-exec-as-');
+  const file = writeConfig(
+    dir,
+    `services:
+  ghost:
+    command: [dinit-no-such-program-xyz]
+    umask: "022"
+    restart: never
+`,
+  );
+  const d = await startOwn({ config: file, dir, t });
+  const line = await d.waitForLine(/^\[dinit\] ghost (failed|started)/, { timeoutMs: 10_000 });
+  assert.match(line, /ghost failed to start: cannot execute 'dinit-no-such-program-xyz': not found in PATH \(ENOENT\)/);
+  const row = (await statusJson(d)).find((r) => r.name === 'ghost');
+  assert.ok(row, 'status has ghost');
+  assert.equal(row.failed, true, JSON.stringify(row));
+  assert.equal(row.pid, null);
+});

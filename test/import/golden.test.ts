@@ -36,7 +36,7 @@ const CASES: Case[] = [
     dir: 'supervisord/django',
     path: 'supervisord.conf',
     exit: 1,
-    summary: [/^dinit import: 6 services from .*supervisord\.conf \(supervisord\); 9 settings not converted:$/m, /^ {2}celery_00: not converted: exitcodes = 0,2 \(dinit has no success-exit-codes\)$/m],
+    summary: [/^dinit import: 6 services from .*supervisord\.conf \(supervisord\); 7 settings not converted:$/m, /^ {2}celery_00: not converted: stdout_events_enabled = true \(dinit has no process communication events\)$/m],
   },
   {
     name: 'procfile-rails',

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeSpawnError, isSpawnedChild, spawnService } from '../../src/os/spawn.js';
+import { describeSpawnError } from '../../src/os/spawn-errors.js';
 import { killGroup, killTree, sessionMembers } from '../../src/os/kill.js';
 import { childPids, readStat } from '../../src/os/proc.js';
+import { children, watch, type Exit, type Watched } from '../helpers/host.js';
 
 const PATH = process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
 const env = { PATH };
@@ -20,20 +20,13 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c.exitCode, signal: c.signalCode });
-  return new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-function spawnError(c: ChildProcess): Promise<NodeJS.ErrnoException> {
-  return new Promise((resolve) => c.once('error', resolve));
-}
-
-function output(c: ChildProcess): Promise<string> {
-  let out = '';
-  c.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve) => c.once('close', () => resolve(out)));
-}
+const spawnService = (req: Parameters<typeof watch>[0]): Watched => watch(req);
+const exited = (c: Watched): Promise<Exit> => c.exited;
+const spawnError = (c: Watched): Promise<NodeJS.ErrnoException> => c.failed;
+const output = (c: Watched): Promise<string> => c.output();
+const isSpawnedChild = (pid: number): boolean => children.owns(pid);
+/** posix_spawn'd (reaped by children.ts), not spawned by Node (reaped by libuv). */
+const byPosixSpawn = (c: Watched): boolean => children.collectsItself(c.child.pid!);
 
 /** Gone or a zombie: the process no longer runs. */
 const dead = (pid: number): boolean => {
@@ -41,10 +34,10 @@ const dead = (pid: number): boolean => {
   return st === null || st.state === 'Z';
 };
 
-describe('spawnService', () => {
+describe('spawning through the ProcessHost', () => {
   it('puts each service in its own session and process group', async () => {
     const c = spawnService({ command: ['sleep', '10'], env });
-    const pid = c.pid!;
+    const pid = c.child.pid!;
     const st = readStat(pid)!;
     assert.equal(st.session, pid);
     assert.equal(st.pgrp, pid);
@@ -62,9 +55,9 @@ describe('spawnService', () => {
         ...(umask !== undefined && isRoot ? { umask } : {}),
       });
       let text = '';
-      c.stdout?.setEncoding('utf8').on('data', (d: string) => (text += d));
-      c.stderr?.setEncoding('utf8').on('data', (d: string) => (text += d));
-      const ended = Promise.all([c.stdout, c.stderr].map((s) => new Promise((r) => s?.once('close', r))));
+      c.child.stdout?.setEncoding('utf8').on('data', (d: string) => (text += d));
+      c.child.stderr?.setEncoding('utf8').on('data', (d: string) => (text += d));
+      const ended = Promise.all([c.child.stdout, c.child.stderr].map((s) => new Promise((r) => s?.once('close', r))));
       assert.deepEqual(await exited(c), { code: 0, signal: null });
       await ended;
       assert.match(text, /^out$/m);
@@ -82,7 +75,7 @@ describe('spawnService', () => {
 
   it('killGroup reaches grandchildren', async () => {
     const c = spawnService({ command: ['sh', '-c', 'sleep 30 & sleep 30 & wait'], env });
-    const pid = c.pid!;
+    const pid = c.child.pid!;
     await until(() => childPids(pid).length === 2);
     const grandchildren = childPids(pid);
     assert.equal(killGroup(pid, 'SIGTERM'), true);
@@ -93,8 +86,8 @@ describe('spawnService', () => {
   it('sessionMembers finds a descendant that left the process group, and killTree reaches it', async () => {
     // bash (unlike dash) does job control without a terminal: the job gets its own process group.
     const c = spawnService({ command: ['bash', '-c', 'set -m; sleep 30 & echo $!; wait'], env });
-    const pid = c.pid!;
-    const line = await new Promise<string>((resolve) => c.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
+    const pid = c.child.pid!;
+    const line = await new Promise<string>((resolve) => c.child.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
     const job = Number(line.trim());
     const st = readStat(job)!;
     assert.notEqual(st.pgrp, pid, 'job control moved it to its own group');
@@ -114,8 +107,9 @@ describe('spawnService', () => {
   it('passes extra fds to the service', async () => {
     const c = spawnService({ command: ['sh', '-c', 'echo ready >&3'], env, extraStdio: ['pipe'] });
     let got = '';
-    (c.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (got += d.toString()));
-    await new Promise((r) => c.once('close', r));
+    (c.child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (got += d.toString()));
+    await c.exited;
+    await new Promise((r) => (c.child.stdio[3]!.closed ? r(undefined) : c.child.stdio[3]!.once('close', r)));
     assert.equal(got, 'ready\n');
   });
 });
@@ -126,15 +120,14 @@ describe('spawnService fast path (posix_spawn)', () => {
   it('is taken for a plain command, and gives the same process as Node would: session, stdio, signals, env, cwd', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dinit-os-spawn-cwd-'));
     const c = spawnService({ command: ['sh', '-c', statusProbe], env: { PATH, FOO: 'bar' }, cwd: dir });
-    assert.equal(c instanceof ChildProcess, false, 'started by posix_spawn, not by Node');
-    const pid = c.pid!;
+    assert.equal(byPosixSpawn(c), true, 'started by posix_spawn, not by Node');
+    const pid = c.child.pid!;
     const st = readStat(pid)!;
     assert.equal(st.session, pid);
     assert.equal(st.pgrp, pid);
     assert.equal(isSpawnedChild(pid), true);
-    const spawned = new Promise<void>((resolve) => c.once('spawn', () => resolve()));
     const out = output(c);
-    await spawned;
+    await c.spawned;
     assert.deepEqual(await exited(c), { code: 0, signal: null });
     const text = await out;
     assert.match(text, /^SigIgn:\s+0+$/m, 'SIGPIPE (ignored by Node) is back to its default');
@@ -145,15 +138,10 @@ describe('spawnService fast path (posix_spawn)', () => {
     assert.equal(isSpawnedChild(pid), false);
   });
 
-  it('emits spawn, then exit, then close only after the output has been read', async () => {
+  it('reports spawned, then exited, and the output is all there once the pipe closes', async () => {
     const c = spawnService({ command: ['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done'], env });
-    const seen: string[] = [];
-    c.once('spawn', () => seen.push('spawn'));
-    c.once('exit', () => seen.push('exit'));
-    const out = output(c);
-    const text = await out;
-    seen.push('close');
-    assert.deepEqual(seen, ['spawn', 'exit', 'close']);
+    const text = await output(c);
+    assert.deepEqual(c.events, ['spawned', 'exited']);
     assert.equal(text.split('\n').filter(Boolean).length, 2000);
   });
 
@@ -162,15 +150,18 @@ describe('spawnService fast path (posix_spawn)', () => {
     const codes = await Promise.all(kids.map(async (c) => (await exited(c)).code));
     assert.deepEqual(codes, Array.from({ length: 30 }, (_, k) => k));
     const killed = spawnService({ command: ['sleep', '30'], env });
-    killGroup(killed.pid!, 'SIGTERM');
+    killGroup(killed.child.pid!, 'SIGTERM');
     assert.deepEqual(await exited(killed), { code: null, signal: 'SIGTERM' });
   });
 
   it('reports every exit of one SIGCHLD even when an exit listener throws', async () => {
     // In a process of its own: the throw must surface as an uncaught exception, which node:test would claim.
-    const spawnJs = new URL('../../src/os/spawn.js', import.meta.url).href;
+    const childrenJs = new URL('../../src/os/children.js', import.meta.url).href;
+    const hostJs = new URL('../../src/os/host.js', import.meta.url).href;
     const script = `
-      import { spawnService } from ${JSON.stringify(spawnJs)};
+      import { Children } from ${JSON.stringify(childrenJs)};
+      import { createProcessHost } from ${JSON.stringify(hostJs)};
+      const host = createProcessHost(new Children());
       const env = { PATH: process.env.PATH };
       const seen = [];
       const report = () => { console.log(JSON.stringify(seen)); process.exit(0); };
@@ -178,10 +169,10 @@ describe('spawnService fast path (posix_spawn)', () => {
       const note = (what) => { seen.push(what); if (seen.length === 3) report(); };
       setTimeout(report, 10000);
       process.on('uncaughtException', (e) => note('uncaught ' + e.message));
-      const a = spawnService({ command: ['sh', '-c', 'exit 3'], env });
-      const b = spawnService({ command: ['sh', '-c', 'exit 4'], env });
-      a.on('exit', (code) => { note('a ' + code); throw new Error('listener of a'); });
-      b.on('exit', (code) => note('b ' + code));
+      const spawned = () => {};
+      const failed = (e) => note('failed ' + e.message);
+      host.spawn({ command: ['sh', '-c', 'exit 3'], env }, 'service', { spawned, failed, exited: (code) => { note('a ' + code); throw new Error('listener of a'); } });
+      host.spawn({ command: ['sh', '-c', 'exit 4'], env }, 'service', { spawned, failed, exited: (code) => note('b ' + code) });
       const end = Date.now() + 300;
       while (Date.now() < end); // both exit before the first SIGCHLD is handled
     `;
@@ -205,7 +196,7 @@ describe('spawnService fast path (posix_spawn)', () => {
 
   it('leaves what a plain PATH lookup cannot settle to Node: relative PATH entries, and every exec error', async () => {
     const viaNode = spawnService({ command: ['sh', '-c', 'exit 4'], env: { PATH: `.:${PATH}` } });
-    assert.equal(viaNode instanceof ChildProcess, true);
+    assert.equal(byPosixSpawn(viaNode), false);
     assert.deepEqual(await exited(viaNode), { code: 4, signal: null });
     const missing = spawnService({ command: ['no-such-command-xyz'], env });
     const err = await spawnError(missing);
@@ -227,11 +218,11 @@ describe('exec-as wrapper (groups and umask)', { skip: !isRoot && 'needs root' }
       extraStdio: ['pipe'],
     });
     let fd3 = '';
-    (c.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (fd3 += d.toString()));
+    (c.child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (fd3 += d.toString()));
     const out = output(c);
     assert.deepEqual(await exited(c), { code: 0, signal: null });
     const text = await out;
-    assert.match(text, new RegExp(`^pid=${c.pid}$`, 'm'), 'execvp kept the pid');
+    assert.match(text, new RegExp(`^pid=${c.child.pid}$`, 'm'), 'execvp kept the pid');
     assert.match(text, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
     assert.match(text, /^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
     assert.match(text, /^Groups:\s+4242 65534\s*$/m);
@@ -246,24 +237,23 @@ describe('exec-as wrapper (groups and umask)', { skip: !isRoot && 'needs root' }
     const a = spawnService({ command: ['sh', '-c', 'exit 3'], env, umask: 0o022 });
     assert.deepEqual(await exited(a), { code: 3, signal: null });
     const b = spawnService({ command: ['sleep', '30'], env, umask: 0o022 });
-    await until(() => readStat(b.pid!)?.comm === 'sleep');
-    killGroup(b.pid!, 'SIGTERM');
+    await until(() => readStat(b.child.pid!)?.comm === 'sleep');
+    killGroup(b.child.pid!, 'SIGTERM');
     assert.deepEqual(await exited(b), { code: null, signal: 'SIGTERM' });
   });
 
-  it('reports a command that cannot be executed as an error event, with no exit event', async () => {
+  it('reports a command that cannot be executed as failed, with no spawned or exited', async () => {
     const c = spawnService({ command: ['no-such-command-xyz'], env, umask: 0o022 });
-    let exitSeen = false;
-    c.on('exit', () => (exitSeen = true));
+    const wrapperPid = c.child.pid!;
     const err = await spawnError(c);
     assert.equal(err.code, 'ENOENT');
     assert.equal(describeSpawnError(err, ['no-such-command-xyz']), "cannot execute 'no-such-command-xyz': not found in PATH (ENOENT)");
-    await new Promise((r) => c.once('close', r));
-    assert.equal(exitSeen, false);
-    assert.equal(isSpawnedChild(c.pid!), false);
+    await until(() => !isSpawnedChild(wrapperPid), 10_000);
+    assert.deepEqual(c.events, ['failed']);
+    assert.equal(c.child.pid, undefined);
   });
 
-  it('reports a bad working-dir as an error event', async () => {
+  it('reports a bad working-dir as failed', async () => {
     const c = spawnService({ command: ['true'], env, cwd: '/nonexistent/dir', groups: [] });
     const err = await spawnError(c);
     assert.equal(describeSpawnError(err, ['true'], '/nonexistent/dir'), 'working-dir /nonexistent/dir does not exist');

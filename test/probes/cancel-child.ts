@@ -6,6 +6,8 @@
 //   node cancel-child.js KIND CLOSED_PORT PIDFILE
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { realClock } from '../../src/core/clock.js';
+import { host } from '../helpers/host.js';
 import { prepareReadiness, startHealth, startReadiness, type Cancellable, type ProbeContext } from '../../src/runtime/probes/index.js';
 import type { ProbeSpec } from '../../src/types.js';
 
@@ -13,7 +15,7 @@ const [kind, portArg, pidFile] = process.argv.slice(2);
 
 async function main(kind: string): Promise<void> {
   const port = Number(portArg);
-  const ctx: ProbeContext = { service: 'child', env: process.env as Record<string, string>, onLine: () => () => {} };
+  const ctx: ProbeContext = { host, clock: realClock(), service: 'child', env: process.env as Record<string, string>, onLine: () => () => {} };
   const hang = ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`];
   const probes: Record<string, ProbeSpec> = {
     tcp: { kind: 'tcp', host: '127.0.0.1', port },

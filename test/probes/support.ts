@@ -5,7 +5,12 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fixtureBin } from '../helpers/paths.js';
+import { realClock } from '../../src/core/clock.js';
 import type { ProbeContext } from '../../src/runtime/probes/index.js';
+import { host } from '../helpers/host.js';
+
+/** The real ports a probe runs on in these tests (dinit wires the same in runtime/run.ts). */
+const ports = { host, clock: realClock() };
 
 /**
  * How long a test waits for an event before failing. Generous on purpose: on a
@@ -56,6 +61,7 @@ export function startFixture(
     for (const s of [...subs]) s(line);
   });
   const ctx: ProbeContext = {
+    ...ports,
     service: name,
     env,
     onLine(cb) {
@@ -84,7 +90,7 @@ export function startFixture(
 
 /** A context with no process behind it (for tcp/http/exec probes against something else). */
 export function bareContext(env: Record<string, string> = process.env as Record<string, string>, cwd?: string): ProbeContext {
-  return { service: 'test', env, cwd, onLine: () => () => {} };
+  return { ...ports, service: 'test', env, cwd, onLine: () => () => {} };
 }
 
 export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

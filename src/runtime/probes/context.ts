@@ -3,8 +3,15 @@
 // one attempt, and the callbacks through which readiness and health report.
 // Probes never decide anything about the service: they only observe and report.
 
+import type { Clock } from '../../core/clock.js';
+import type { ProcessHost } from '../../os/ports.js';
+
 export interface ProbeContext {
   service: string;
+  /** Where exec probes spawn their command (and kill it on a timeout). */
+  host: ProcessHost;
+  /** The pollers' timers and the health start period run on it. */
+  clock: Clock;
   /** The service's full environment (exec probes run with it). */
   env: Record<string, string>;
   /** The service's working directory (exec probes run there). */

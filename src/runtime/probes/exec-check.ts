@@ -4,12 +4,10 @@
 // anything it started. A little of its output is kept for the failure message.
 //
 // The command is a short-lived helper of dinit's, not a service, but it is
-// spawned through os/spawn all the same: children spawned there are known to the
-// reaper, which would otherwise reap a finished probe before Node sees its exit.
+// spawned through the same ProcessHost (as a 'probe'): the host's one owner of
+// child exits knows it, so the reaper never takes its exit for an orphan's.
 
-import type { ChildProcess } from 'node:child_process';
-import { killGroup } from '../../os/kill.js';
-import { spawnService } from '../../os/spawn.js';
+import type { Child } from '../../os/ports.js';
 import { describeError, type CheckResult, type ProbeContext } from './context.js';
 
 const KEEP_OUTPUT = 400;
@@ -27,31 +25,43 @@ export function execCheck(command: string[], ctx: ProbeContext, timeoutMs: numbe
     return Promise.resolve({ ok: false, message: 'empty exec probe command', permanent: true });
   }
   return new Promise((resolve) => {
-    let child: ChildProcess;
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+    let settled = false;
+    let output = '';
+    let open = 0;
+    // Judge once it exited and its output streams ended (its pipes may outlive it).
+    const judge = (): void => {
+      if (exit && open === 0) finish(describeExit(exit.code, exit.sig, output));
+    };
+    let child: Child;
     try {
-      child = spawnService({ command: [file, ...args], env: ctx.env, ...(ctx.cwd !== undefined ? { cwd: ctx.cwd } : {}) });
+      child = ctx.host.spawn({ command: [file, ...args], env: ctx.env, ...(ctx.cwd !== undefined ? { cwd: ctx.cwd } : {}) }, 'probe', {
+        spawned: () => undefined,
+        failed: (err) => finish({ ok: false, message: `cannot run ${file}: ${describeError(err)}` }),
+        exited: (code, sig) => {
+          exit = { code, sig };
+          judge();
+        },
+      });
     } catch (err) {
       resolve({ ok: false, message: `cannot run ${file}: ${describeError(err)}` });
       return;
     }
-    let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-KEEP_OUTPUT);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
-    let settled = false;
     const finish = (r: CheckResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      ctx.clock.clearTimer(timer);
       signal.removeEventListener('abort', onAbort);
       resolve(r);
     };
     // Stop waiting for its pipes and kill whatever is left of its group.
     const abandon = (): void => {
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      if (child.pid !== undefined) ctx.host.signalGroup(child.pid, 'SIGKILL');
       child.stdout?.destroy();
       child.stderr?.destroy();
     };
@@ -59,20 +69,13 @@ export function execCheck(command: string[], ctx: ProbeContext, timeoutMs: numbe
       abandon();
       finish({ ok: false, message: 'cancelled' });
     };
-    const timer = setTimeout(() => {
+    const timer = ctx.clock.setTimer(timeoutMs, () => {
       abandon();
       // Exited in time but left something holding its output open: judge by the exit.
       if (exit) finish(describeExit(exit.code, exit.sig, output));
       else finish({ ok: false, message: `${file} timed out after ${timeoutMs}ms` });
-    }, timeoutMs);
+    });
     signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (err) => finish({ ok: false, message: `cannot run ${file}: ${describeError(err)}` }));
-    // Judge once it exited and its output streams ended (they are our own pipes,
-    // so Node's 'close' does not wait for them).
-    let open = 0;
-    const judge = (): void => {
-      if (exit && open === 0) finish(describeExit(exit.code, exit.sig, output));
-    };
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       open++;
@@ -81,9 +84,5 @@ export function execCheck(command: string[], ctx: ProbeContext, timeoutMs: numbe
         judge();
       });
     }
-    child.on('exit', (code, sig) => {
-      exit = { code, sig };
-      judge();
-    });
   });
 }

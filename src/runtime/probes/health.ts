@@ -26,25 +26,25 @@ export function startHealth(spec: HealthSpec, ctx: ProbeContext, cb: HealthCallb
   const check = checkFor(spec.probe, ctx, spec.timeout);
   let cancelled = false;
   if (!check) {
-    const t = setImmediate(() => {
+    const t = ctx.clock.setTimer(0, () => {
       if (!cancelled) cb.onHealthy();
     });
     return {
       cancel() {
         cancelled = true;
-        clearImmediate(t);
+        ctx.clock.clearTimer(t);
       },
     };
   }
 
   const what = describeProbe(spec.probe);
   const retries = Math.max(1, Math.floor(spec.retries));
-  const graceUntil = performance.now() + Math.max(0, spec.startPeriod);
+  const graceUntil = ctx.clock.now() + Math.max(0, spec.startPeriod);
   let inGrace = spec.startPeriod > 0;
   let state: HealthState = 'unknown';
   let failures = 0;
 
-  const poller = poll(check, spec.interval, (r) => {
+  const poller = poll(ctx.clock, check, spec.interval, (r) => {
     if (cancelled) return 'stop';
     if (r.ok) {
       inGrace = false;
@@ -55,7 +55,7 @@ export function startHealth(spec: HealthSpec, ctx: ProbeContext, cb: HealthCallb
       }
       return 'continue';
     }
-    if (inGrace && performance.now() < graceUntil) return 'continue';
+    if (inGrace && ctx.clock.now() < graceUntil) return 'continue';
     inGrace = false;
     failures++;
     cb.onStatus?.(`health check failed (${Math.min(failures, retries)} of ${retries}): ${what}: ${r.message}`);

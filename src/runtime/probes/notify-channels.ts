@@ -9,11 +9,15 @@
 //      └─────fail───▶ failed
 //   any ──close()──▶ closed    (fd/socket released; nothing is reported after)
 
-import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { constants } from 'node:os';
+import { errnoCode } from '../../os/errno.js';
 import { openNotifySocket, parseNotifyMessage, type NotifySocket } from '../../os/notify-socket.js';
 import { describeError, type ReadinessCallbacks } from './context.js';
+
+/** What a channel reads of the spawned child: its fds as ChildProcess.stdio lays them out (os/ports.ts Child has this shape). */
+export interface ChildStdio {
+  readonly stdio: readonly unknown[];
+}
 
 /** - waiting: nothing said yet; ready / failed: the outcome; closed: released. */
 export type ChannelState = 'waiting' | 'ready' | 'failed' | 'closed';
@@ -40,7 +44,7 @@ export abstract class NotifyChannel {
     };
   }
 
-  attach(_child: ChildProcess): void {}
+  attach(_child: ChildStdio): void {}
 
   close(): void {
     if (this.state === 'closed') return;
@@ -79,7 +83,7 @@ export class NotifyFdChannel extends NotifyChannel {
     super();
   }
 
-  override attach(child: ChildProcess): void {
+  override attach(child: ChildStdio): void {
     if (this.state === 'closed' || this.stream) return;
     const stream = child.stdio[this.fd] as Readable | null | undefined;
     if (!stream || typeof stream.on !== 'function') {
@@ -100,8 +104,6 @@ export class NotifyFdChannel extends NotifyChannel {
   }
 }
 
-const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
-
 /** systemd convention: READY=1 (and STATUS=…) datagrams on $NOTIFY_SOCKET. */
 export class NotifySystemdChannel extends NotifyChannel {
   private constructor(private readonly socket: NotifySocket) {
@@ -120,7 +122,8 @@ export class NotifySystemdChannel extends NotifyChannel {
   private onMessage(text: string): void {
     const msg = parseNotifyMessage(text);
     if (msg.status !== undefined || msg.errno !== undefined) {
-      const err = msg.errno === undefined ? '' : `errno ${msg.errno}${errnoNames.has(msg.errno) ? ' ' + errnoNames.get(msg.errno) : ''}`;
+      const code = msg.errno === undefined ? undefined : errnoCode(msg.errno);
+      const err = msg.errno === undefined ? '' : `errno ${msg.errno}${code ? ' ' + code : ''}`;
       this.setStatus(msg.status !== undefined && err ? `${msg.status} (${err})` : (msg.status ?? err));
     }
     if (msg.ready) this.ready();

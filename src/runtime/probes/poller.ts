@@ -4,20 +4,21 @@
 // decides after each result whether to go on. cancel() clears the timer and
 // aborts the attempt in flight, so nothing is left to keep the event loop alive.
 
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { describeError, type Check, type CheckResult, type Cancellable } from './context.js';
 
 /** Polling faster than this would only burn CPU (a refused connect returns at once). */
 const MIN_INTERVAL = 10;
 
-export function poll(check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
+export function poll(clock: Clock, check: Check, interval: number, onResult: (r: CheckResult) => 'continue' | 'stop'): Cancellable {
   const ac = new AbortController();
   const every = Math.max(MIN_INTERVAL, interval);
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let stopped = false;
 
   const attempt = (): void => {
     timer = undefined;
-    const started = performance.now();
+    const started = clock.now();
     // void: the attempt's own failure is caught just below; a throw from onResult (the owner's bug)
     // surfaces as an uncaught error, which run.ts reports instead of hiding it here.
     void check(ac.signal)
@@ -30,7 +31,7 @@ export function poll(check: Check, interval: number, onResult: (r: CheckResult) 
         }
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onResult may call cancel(); TS cannot see that
         if (stopped) return; // cancelled from inside onResult
-        timer = setTimeout(attempt, Math.max(0, every - (performance.now() - started)));
+        timer = clock.setTimer(Math.max(0, every - (clock.now() - started)), attempt);
       });
   };
   attempt();
@@ -39,7 +40,7 @@ export function poll(check: Check, interval: number, onResult: (r: CheckResult) 
     cancel() {
       if (stopped) return;
       stopped = true;
-      clearTimeout(timer);
+      if (timer) clock.clearTimer(timer);
       ac.abort();
     },
   };

@@ -15,9 +15,9 @@
 // For notify systemd the socket stays open after onReady, so later STATUS=
 // lines still reach onStatus, until cancel() or prep.close().
 
-import type { ChildProcess } from 'node:child_process';
 import { DinitError } from '../../errors.js';
 import type { ReadySpec } from '../../types.js';
+import type { ChildStdio } from './notify-channels.js';
 import { checkFor, describeProbe } from './checks.js';
 import type { Cancellable, ProbeContext, ReadinessCallbacks } from './context.js';
 import { compilePattern, watchLines } from './log-watch.js';
@@ -30,7 +30,7 @@ export interface ReadinessPrep {
   /** Extra stdio slots for the spawn, from fd 3 upward. */
   stdio: ('pipe' | 'ignore')[];
   /** After spawn: take the notify pipe's read end from the child. */
-  attach(child: ChildProcess): void;
+  attach(child: ChildStdio): void;
   /** Release the notify pipe/socket (idempotent; also done by cancel()). */
   close(): void;
 }
@@ -95,8 +95,8 @@ export function startReadiness(spec: ReadySpec, ctx: ProbeContext, prep: Readine
     if (!cancelled) cb.onStatus?.(text);
   };
   const failSoon = (message: string): void => {
-    const t = setImmediate(() => fail(message));
-    stops.push(() => clearImmediate(t));
+    const t = ctx.clock.setTimer(0, () => fail(message));
+    stops.push(() => ctx.clock.clearTimer(t));
   };
 
   const probe = spec.probe;
@@ -107,7 +107,7 @@ export function startReadiness(spec: ReadySpec, ctx: ProbeContext, prep: Readine
       const check = checkFor(probe, ctx, spec.timeout)!;
       const what = describeProbe(probe);
       let last = '';
-      const poller = poll(check, spec.interval, (r) => {
+      const poller = poll(ctx.clock, check, spec.interval, (r) => {
         if (r.ok) {
           ready();
           return 'stop';

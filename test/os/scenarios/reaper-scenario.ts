@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { fixtureBin } from '../../helpers/paths.js';
 import { createReaper, type ReaperOptions } from '../../../src/os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../../../src/os/subreaper.js';
-import { spawnService } from '../../../src/os/spawn.js';
+import { children, host } from '../../helpers/host.js';
 import { childPids, readStat } from '../../../src/os/proc.js';
 import type { OrphanPolicy } from '../../../src/types.js';
 
@@ -55,7 +55,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 }
 
 function start(policy: OrphanPolicy, graceMs?: number, extra: Partial<ReaperOptions> = {}): ReturnType<typeof createReaper> {
-  const reaper = createReaper({ isOwn: (pid) => own.has(pid), policy, graceMs: graceMs ?? 5000, onEvent: (m) => events.push(m), ...extra });
+  const reaper = createReaper({ children, isOwn: (pid) => own.has(pid), policy, graceMs: graceMs ?? 5000, onEvent: (m) => events.push(m), ...extra });
   reaper.start();
   return reaper;
 }
@@ -70,8 +70,8 @@ async function storm(): Promise<object> {
   for (let k = 0; k < 10; k++) {
     const delay = (k % 5) / 10;
     mine.push(ownChild('sh', ['-c', `sleep ${delay}; exit ${k + 1}`]).then((r) => r.code));
-    const svc = spawnService({ command: ['sh', '-c', `sleep ${delay}; exit ${k + 101}`], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
-    mine.push(new Promise((resolve) => svc.on('exit', (code) => resolve(code))));
+    const req = { command: ['sh', '-c', `sleep ${delay}; exit ${k + 101}`], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } };
+    mine.push(new Promise((resolve) => host.spawn(req, 'service', { spawned: () => {}, failed: () => resolve(-2), exited: (code) => resolve(code) })));
   }
   const fixture = await ownChild(process.execPath, [fixtureBin('spawn-orphans.js'), String(n)]);
   const t0 = Date.now();
