@@ -226,7 +226,9 @@ export function parseRequest(line: string): ParsedRequest {
   }
   if (id === null) return { ok: false, id: null, error: protocolError("malformed request: 'id' must be a number or a string") };
   if (typeof msg.verb !== 'string' || !(VERBS as readonly string[]).includes(msg.verb)) {
-    return { ok: false, id, error: protocolError(`unknown verb '${String(msg.verb)}' (this supervisor knows: ${VERBS.join(', ')})`) };
+    // JSON, not String(): a parsed object such as {"toString": []} has no string form and String() throws.
+    const shown = typeof msg.verb === 'string' ? msg.verb : String(JSON.stringify(msg.verb)); // String(): stringify gives undefined when there is no verb
+    return { ok: false, id, error: protocolError(`unknown verb '${shown.slice(0, 80)}' (this supervisor knows: ${VERBS.join(', ')})`) };
   }
   try {
     const verb = msg.verb as Verb;

@@ -19,22 +19,24 @@ test('a restart or stop whose service is started again by a concurrent start set
     dir,
     `services:
   base: { command: "sleep 100000" }
-  dep: { command: ${fixture('long-running.js', 'dep', '--stop-delay', 2000)}, depends-on: [base] }
+  dep: { command: ${fixture('long-running.js', 'dep', '--stop-delay', 4000)}, depends-on: [base], stop-timeout: 20s, ready: { log: "^up dep$" } }
 `,
   );
   const d = await startDinit({ config, dir, t, bin });
   await waitStarted(d, 'dep');
   for (const verb of ['restart', 'stop'] as const) {
     const from = d.mark();
-    const op = request(d.socket, verb, { names: ['base'], wait: true }, { timeoutMs: 8000 });
+    const op = request(d.socket, verb, { names: ['base'], wait: true }, { timeoutMs: 30_000 });
     await d.waitForLine(stopping('dep'), { from });
-    // dep is still stopping (2 s, a wide margin for a loaded machine; stop-timeout is 3 s): starting it needs base, which lifts base's stop.
-    const started = await request(d.socket, 'start', { names: ['dep'], wait: true }, { timeoutMs: 8000 });
+    // dep is still stopping (4 s; stop-timeout 20 s): starting it needs base, which lifts base's stop.
+    // (dep is ready once it says `up`, its SIGTERM handler in place: a restarted dep signalled before that
+    // died at once, base stopped for good, and the stop had nothing to settle — a 1-in-5 failure.)
+    const started = await request(d.socket, 'start', { names: ['dep'], wait: true }, { timeoutMs: 30_000 });
     assert.equal(started.ok, true, JSON.stringify(started));
     const r = await op;
     if (verb === 'restart') assert.equal(r.ok, true, JSON.stringify(r));
-    else assert.match(r.failures[0]?.reason ?? '', /started again/);
-    const rows = await request(d.socket, 'status', { names: [] }, { timeoutMs: 2000 });
+    else assert.match(r.failures[0]?.reason ?? '', /started again/, `${JSON.stringify(r)}\n${d.dump()}`);
+    const rows = await request(d.socket, 'status', { names: [] }, { timeoutMs: 10_000 });
     assert.deepEqual(rows.map((s) => s.state), ['started', 'started']);
   }
 });

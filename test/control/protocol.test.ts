@@ -49,6 +49,9 @@ describe('protocol framing', () => {
     assert.ok(!noId.ok && /'id'/.test(noId.error.message));
     const unknown = parseRequest(JSON.stringify({ v: PROTOCOL_VERSION, id: 1, verb: 'explode' }));
     assert.ok(!unknown.ok && unknown.id === 1 && /unknown verb 'explode'/.test(unknown.error.message));
+    // An object verb with no string form (fuzz seed 1082214535) is an error reply, not a throw.
+    const objVerb = parseRequest('{"v":' + String(PROTOCOL_VERSION) + ',"id":2,"verb":{"toString":[]}}');
+    assert.ok(!objVerb.ok && /unknown verb '\{"toString":\[\]\}'/.test(objVerb.error.message));
     const badSig = parseRequest(JSON.stringify({ v: PROTOCOL_VERSION, id: 1, verb: 'signal', args: { name: 'web', signal: 'SIGFOO' } }));
     assert.ok(!badSig.ok && /unknown signal/.test(badSig.error.message));
     const ok = parseRequest(JSON.stringify({ v: PROTOCOL_VERSION, id: 'a', verb: 'logs', args: { names: ['web'] } }));

@@ -34,7 +34,8 @@ services:
 const snapshot = (rows: Array<Record<string, unknown>>): string =>
   JSON.stringify(rows.map((r) => [r.name, r.state, r.pid, r.restarts, r.since, r.ready, r.target]));
 
-test('reload and SIGHUP with mutated invalid configs leave the running services untouched and exit 2', async (t) => {
+// Sixteen CLI runs and eight SIGHUPs: minutes on a loaded machine under coverage, so its own deadline.
+test('reload and SIGHUP with mutated invalid configs leave the running services untouched and exit 2', { timeout: 300_000 }, async (t) => {
   const seed = loopSeed();
   const dir = makeTmpDir('dinit-fuzz-reload-');
   const file = writeConfig(dir, VALID);
