@@ -15,7 +15,8 @@ ARG BASE=node:22-bookworm-slim
 FROM ${BASE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the sources are not here yet for dinit's own prepare (bundle.mjs builds below).
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY . .
 RUN npm run bundle -- --out /opt/dinit --quiet \
  && mkdir -p /opt/dinit/node/bin \

@@ -22,7 +22,13 @@ export function panels(f) {
     },
     {
       title: 'One status round trip, whole client process (ms, lower is better)',
-      bars: [['dinit status', f.control?.status], ['node -e 0 (floor)', f.control?.node], ['s6-svstat', p.s6?.status], ['supervisorctl status', p.supervisord?.status], ['pm2 jlist', p.pm2?.status]],
+      bars: [
+        ['dinit status', f.control?.status],
+        ['node -e 0 (floor)', f.control?.node],
+        ['s6-svstat', p.s6?.status],
+        ['supervisorctl status', p.supervisord?.status],
+        ['pm2 jlist', p.pm2?.status],
+      ],
     },
     {
       title: 'Restarts per second, a service that exits at once (higher is better)',
@@ -40,7 +46,11 @@ export function panels(f) {
     },
     {
       title: 'SIGTERM → PID 1 exited, 10 services (ms, lower is better)',
-      bars: [['dinit, 10 sleep', f.shutdown?.ms], ['dinit, 10 trapping shells', f.shutdown?.shell], ['tini -g, 10 trapping shells', f.shutdown?.tini]],
+      bars: [
+        ['dinit, 10 sleep', f.shutdown?.ms],
+        ['dinit, 10 trapping shells', f.shutdown?.shell],
+        ['tini -g, 10 trapping shells', f.shutdown?.tini],
+      ],
     },
   ].map((x) => ({ ...x, bars: x.bars.filter(([, v]) => Number.isFinite(v)) }));
 }

@@ -70,11 +70,27 @@ async function respawnCycles({ runs, windowMs, command, loop, stamp }) {
 export async function restart({ runs, windowMs }) {
   const d = await respawnCycles({ runs, windowMs, command: ['date', '+%s%N'], loop: 'date +%s%N', stamp: '\\d{19}' });
   report({ scenario: 'restart', figure: 'restarts/s, restart-delay 0', value: d.rate, unit: '/s', target: '≥ 300', met: d.rate >= 300 });
-  report({ scenario: 'restart', figure: 'exit → respawn latency (median)', value: d.latency, unit: 'ms', target: '≤ 3 ms', met: d.latency <= 3, note: `(cycle ${d.cycle.toFixed(2)} ms − shell-loop cycle ${d.floorCycle.toFixed(2)} ms)` });
+  report({
+    scenario: 'restart',
+    figure: 'exit → respawn latency (median)',
+    value: d.latency,
+    unit: 'ms',
+    target: '≤ 3 ms',
+    met: d.latency <= 3,
+    note: `(cycle ${d.cycle.toFixed(2)} ms − shell-loop cycle ${d.floorCycle.toFixed(2)} ms)`,
+  });
   const crash = fixture('crash.sh');
   const b = await respawnCycles({ runs, windowMs, command: [crash], loop: crash, stamp: '\\d+\\.\\d{6}' });
   report({ scenario: 'restart', figure: 'bash crasher: restarts/s', value: b.rate, unit: '/s' });
-  report({ scenario: 'restart', figure: 'bash crasher: exit → respawn latency', value: b.latency, unit: 'ms', target: '≤ 2 ms', met: b.latency <= 2, note: `(cycle ${b.cycle.toFixed(2)} ms − the script in a shell loop ${b.floorCycle.toFixed(2)} ms)` });
+  report({
+    scenario: 'restart',
+    figure: 'bash crasher: exit → respawn latency',
+    value: b.latency,
+    unit: 'ms',
+    target: '≤ 2 ms',
+    met: b.latency <= 2,
+    note: `(cycle ${b.cycle.toFixed(2)} ms − the script in a shell loop ${b.floorCycle.toFixed(2)} ms)`,
+  });
   return { ...d, bash: b };
 }
 
@@ -189,7 +205,17 @@ export async function output({ runs, mib }) {
   }
   const v = median(d);
   const b = median(t);
-  report({ scenario: 'output', figure: `${mib} MiB in 100-byte lines, prefixed`, value: v, unit: 'MiB/s', base: tini ? b : undefined, baseName: 'tini', ratio: v / b, target: '≥ 0.8× tini', met: tini ? v / b >= 0.8 : undefined });
+  report({
+    scenario: 'output',
+    figure: `${mib} MiB in 100-byte lines, prefixed`,
+    value: v,
+    unit: 'MiB/s',
+    base: tini ? b : undefined,
+    baseName: 'tini',
+    ratio: v / b,
+    target: '≥ 0.8× tini',
+    met: tini ? v / b >= 0.8 : undefined,
+  });
   report({ scenario: 'output', figure: 'lines lost / split (worst run)', value: lost, unit: 'lines', note: `${bad} malformed`, target: '0', met: lost === 0 && bad === 0 });
   return { dinit: v, tini: b, lost, bad };
 }
@@ -243,7 +269,15 @@ export async function shutdown({ runs, n = 10 }) {
   const s = median(shell);
   const b = median(t);
   report({ scenario: 'shutdown', figure: `SIGTERM → dinit exited (${n} services)`, value: v, unit: 'ms', target: '≤ 15 ms', met: v <= 15 });
-  report({ scenario: 'shutdown', figure: `SIGTERM → exited, ${n} trapping shell services`, value: s, unit: 'ms', ...(tini ? { base: b, baseName: 'tini -g', ratio: s / b } : {}), target: '≤ 15 ms', met: s <= 15 });
+  report({
+    scenario: 'shutdown',
+    figure: `SIGTERM → exited, ${n} trapping shell services`,
+    value: s,
+    unit: 'ms',
+    ...(tini ? { base: b, baseName: 'tini -g', ratio: s / b } : {}),
+    target: '≤ 15 ms',
+    met: s <= 15,
+  });
   return { ms: v, shell: s, tini: b };
 }
 

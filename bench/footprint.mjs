@@ -89,7 +89,16 @@ export async function idle({ runs, sizes }) {
     report({ scenario: 'idle', figure: `dinit PSS, ${n} services`, value: p, unit: 'MiB', base: fp, baseName: 'bare node', ratio: p / fp });
     const k = median(by.get(n).skel) / 1024;
     out[`skeleton${n}`] = k;
-    report({ scenario: 'idle', figure: `Node supervisor skeleton RSS, ${n} services`, value: k, unit: 'MiB', base: fr, baseName: 'bare node', ratio: k / fr, note: 'Node\'s own price: net server + N piped child_process children' });
+    report({
+      scenario: 'idle',
+      figure: `Node supervisor skeleton RSS, ${n} services`,
+      value: k,
+      unit: 'MiB',
+      base: fr,
+      baseName: 'bare node',
+      ratio: k / fr,
+      note: "Node's own price: net server + N piped child_process children",
+    });
     report({ scenario: 'idle', figure: `dinit RSS over the skeleton, ${n} services`, value: r, unit: 'MiB', base: k, baseName: 'skeleton', ratio: r / k });
   }
   if (sizes.length > 1) {
@@ -139,7 +148,16 @@ export async function startup({ runs, n = 50 }) {
   }
   const f = median(floor);
   const sk = median(skeleton);
-  report({ scenario: 'start-up', figure: `Node skeleton: exec → ${n} children spawned`, value: sk, unit: 'ms', base: f, baseName: 'bare node', ratio: sk / f, note: 'child_process.spawn, no config, no supervision' });
+  report({
+    scenario: 'start-up',
+    figure: `Node skeleton: exec → ${n} children spawned`,
+    value: sk,
+    unit: 'ms',
+    base: f,
+    baseName: 'bare node',
+    ratio: sk / f,
+    note: 'child_process.spawn, no config, no supervision',
+  });
   const flat = median(shapes.flat);
   for (const shape of Object.keys(shapes)) {
     const v = median(shapes[shape]);
@@ -152,7 +170,17 @@ export async function startup({ runs, n = 50 }) {
   const sh = median(shell);
   const skSh = median(skeletonShell);
   report({ scenario: 'start-up', figure: `${n} shell services (echo; exec sleep), flat`, value: sh, unit: 'ms', base: f, baseName: 'bare node', ratio: sh / f });
-  report({ scenario: 'start-up', figure: `${n} shell services vs the skeleton`, value: sh, unit: 'ms', base: skSh, baseName: 'skeleton spawning them', ratio: sh / skSh, target: '≤ 1.3×', met: sh / skSh <= 1.3 });
+  report({
+    scenario: 'start-up',
+    figure: `${n} shell services vs the skeleton`,
+    value: sh,
+    unit: 'ms',
+    base: skSh,
+    baseName: 'skeleton spawning them',
+    ratio: sh / skSh,
+    target: '≤ 1.3×',
+    met: sh / skSh <= 1.3,
+  });
   return { floor: f, skeleton: sk, flat, chain, tree: median(shapes.tree), shell: sh, skeletonShell: skSh };
 }
 
@@ -178,7 +206,17 @@ export async function control({ runs }) {
   try {
     const d = await startDinit(writeConfig(dir, servicesYaml(10)), dir);
     const { status, node } = statusTimes(d.socket, Math.max(runs * 3, 15));
-    report({ scenario: 'control', figure: '`dinit status` round trip (10 services)', value: status, unit: 'ms', base: node, baseName: 'node -e 0', ratio: status / node, target: '≤ 1.10×', met: status / node <= 1.1 });
+    report({
+      scenario: 'control',
+      figure: '`dinit status` round trip (10 services)',
+      value: status,
+      unit: 'ms',
+      base: node,
+      baseName: 'node -e 0',
+      ratio: status / node,
+      target: '≤ 1.10×',
+      met: status / node <= 1.1,
+    });
     await d.stop();
     return { status, node };
   } finally {

@@ -38,7 +38,16 @@ const PEERS = {
   pm2: {
     available: () => existsSync(join(pm2Bin, 'pm2-runtime')),
     setup(dir, n, cmd) {
-      const apps = Array.from({ length: n }, (_, i) => ({ name: `s${i}`, script: 'sh', args: ['-c', `exec ${cmd}`], interpreter: 'none', autorestart: true, restart_delay: 0, max_restarts: 1e9, min_uptime: 0 }));
+      const apps = Array.from({ length: n }, (_, i) => ({
+        name: `s${i}`,
+        script: 'sh',
+        args: ['-c', `exec ${cmd}`],
+        interpreter: 'none',
+        autorestart: true,
+        restart_delay: 0,
+        max_restarts: 1e9,
+        min_uptime: 0,
+      }));
       writeFileSync(join(dir, 'eco.json'), JSON.stringify({ apps }));
       const env = { PM2_HOME: join(dir, 'pm2') };
       return { argv: [join(pm2Bin, 'pm2-runtime'), 'start', join(dir, 'eco.json')], status: [join(pm2Bin, 'pm2'), 'jlist'], env };

@@ -47,15 +47,12 @@ const { files } = await buildLib(lib);
 
 // 2. The package root: name and version (for --version), ESM for the .js files.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-writeFileSync(
-  join(lib, 'package.json'),
-  JSON.stringify({ name: pkg.name, version: pkg.version, description: pkg.description, license: pkg.license, type: 'module', private: true }, null, 2) + '\n',
-);
+writeFileSync(join(lib, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, description: pkg.description, license: pkg.license, type: 'module', private: true }, null, 2) + '\n');
 cpSync(join(root, 'schema', 'dinit.schema.json'), join(lib, 'schema', 'dinit.schema.json'));
 
 // 3. koffi: its JavaScript (no C sources, docs or headers) and the prebuilt native modules.
 const modules = join(root, 'node_modules');
-const keepJs = (src) => statSync(src).isDirectory() ? !/\/(vendor|doc|lib)$/.test(src) : /\.(c?js|json)$|LICENSE/.test(src);
+const keepJs = (src) => (statSync(src).isDirectory() ? !/\/(vendor|doc|lib)$/.test(src) : /\.(c?js|json)$|LICENSE/.test(src));
 cpSync(join(modules, 'koffi'), join(lib, 'node_modules', 'koffi'), { recursive: true, filter: keepJs });
 const natives = readdirSync(join(modules, '@koromix')).filter((d) => d.startsWith('koffi-linux-'));
 if (natives.length === 0) throw new Error('no @koromix/koffi-linux-* package in node_modules: run npm ci');

@@ -64,6 +64,13 @@ build dinit-test/bundle . --build-arg BASE="$BASE" --target bundle
 step "building the bundle-only images and the examples"
 build dinit-test/no-node test/container/images/no-node --build-arg BUNDLE=dinit-test/bundle
 build dinit-test/no-shell test/container/images/no-shell --build-arg BUNDLE=dinit-test/bundle
+step "npm pack, and an image that installs the tarball"
+packctx=$(mktemp -d)
+cp test/container/images/npm-pack/Dockerfile test/container/images/npm-pack/dinit.yaml "$packctx/"
+tgz=$(npm pack --silent --pack-destination "$packctx" | tail -1)
+mv "$packctx/$tgz" "$packctx/dinit.tgz"
+build dinit-test/npm-pack "$packctx" --build-arg BASE="$BASE"
+rm -rf "$packctx"
 for ex in sidecars nonroot-readonly web-redis nginx-app; do
   build "dinit-test/$ex" "examples/$ex" --build-arg BASE="$BASE" --build-arg DINIT=dinit-test/bundle
 done

@@ -19,18 +19,7 @@ import type { ChalkInstance, ForegroundColorName } from 'chalk';
 export type ColorLevel = 0 | 1 | 2 | 3;
 export type { ChalkInstance, ForegroundColorName };
 
-export const PALETTE: readonly ForegroundColorName[] = [
-  'cyan',
-  'green',
-  'yellow',
-  'blue',
-  'magenta',
-  'cyanBright',
-  'greenBright',
-  'yellowBright',
-  'blueBright',
-  'magentaBright',
-];
+export const PALETTE: readonly ForegroundColorName[] = ['cyan', 'green', 'yellow', 'blue', 'magenta', 'cyanBright', 'greenBright', 'yellowBright', 'blueBright', 'magentaBright'];
 
 /**
  * The one rule (see the header): the colour level for an output that is, or

@@ -103,6 +103,8 @@ export interface ServiceConfig {
   /** Signal name, e.g. "SIGTERM" (normalised from TERM / 15). */
   stopSignal: NodeJS.Signals;
   stopTimeout: Millis;
+  /** stop-signal to the whole process group (true) or the main process only (false). */
+  stopGroup: boolean;
   startTimeout: Millis;
   /** Service-specific environment, already expanded; merged over the global one at spawn. */
   environment: Record<string, string>;

@@ -38,9 +38,7 @@ const SHARED_FOR_CORE = new Set(['types.ts', 'errors.ts', 'units.ts']);
 const RUNTIME_OS_VALUES = new Set(['os/errno.ts', 'os/notify-socket.ts']);
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
 const IMPORT_RE = /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -112,7 +110,11 @@ test('every rule catches a planted violation', () => {
     { path: 'types.ts', text: "import type { Graph } from './core/graph.js';" },
   ];
   const found = violations(planted);
-  for (const p of planted) assert.ok(found.some((v) => v.startsWith(`src/${p.path}`)), `${p.path}: not caught (${p.text})\n${found.join('\n')}`);
+  for (const p of planted)
+    assert.ok(
+      found.some((v) => v.startsWith(`src/${p.path}`)),
+      `${p.path}: not caught (${p.text})\n${found.join('\n')}`,
+    );
   // A comment is not an import, and the shared vocabulary is open to core/.
   assert.deepEqual(violations([{ path: 'core/z.ts', text: "// import x from 'node:fs';\nimport type { StopReason } from '../types.js';\nimport { formatDuration } from '../units.js';" }]), []);
   // The port's types are open to runtime/, and run.ts wires the real host.

@@ -28,7 +28,8 @@ export async function connect(port = Number(process.env.REDIS_PORT ?? 6379)) {
 function parse(s, i) {
   const eol = s.indexOf('\r\n', i);
   if (eol < 0) return null;
-  const head = s[i], rest = s.slice(i + 1, eol);
+  const head = s[i],
+    rest = s.slice(i + 1, eol);
   if (head === '+' || head === ':') return { value: head === ':' ? Number(rest) : rest, end: eol + 2 };
   if (head === '-') return { value: new Error(rest), end: eol + 2 };
   if (head === '$') {
@@ -38,7 +39,8 @@ function parse(s, i) {
     return { value: s.slice(eol + 2, eol + 2 + n), end: eol + 2 + n + 2 };
   }
   if (head === '*') {
-    const n = Number(rest), out = [];
+    const n = Number(rest),
+      out = [];
     if (n < 0) return { value: null, end: eol + 2 }; // BRPOP timed out
     let at = eol + 2;
     for (let k = 0; k < n; k++) {

@@ -10,8 +10,10 @@ import { EXIT } from '../errors.js';
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parseVerbArgs(argv, { config: { type: 'string', short: 'c' } }, false);
   const cfg = await ctx.loadConfigModule();
-  const file = cfg.resolveConfigPath(typeof values.config === 'string' ? values.config : undefined, ctx.env, ctx.cwd);
-  const config = await cfg.loadConfigFile(file, ctx.env);
+  const choice = cfg.chooseConfig(typeof values.config === 'string' ? values.config : undefined, ctx.env, ctx.cwd);
+  const shadowing = cfg.describeShadowing(choice);
+  if (shadowing) ctx.io.err(`note: ${shadowing}\n`);
+  const config = await cfg.loadConfigFile(choice.file, ctx.env);
   const n = config.services.length;
   ctx.io.out(`ok: ${n} service${n === 1 ? '' : 's'}\n`);
   for (const w of cfg.shutdownBudget(config).warnings) ctx.io.err(`warning: ${w}\n`);

@@ -21,6 +21,8 @@ export interface CliIO {
 export interface ConfigModule {
   loadConfigFile(file: string, env: NodeJS.ProcessEnv): Config | Promise<Config>;
   resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string;
+  chooseConfig(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): { file: string; why: string; shadows?: string };
+  describeShadowing(choice: { file: string; why: string; shadows?: string }): string | null;
   shutdownBudget(config: Config): { warnings: string[] };
   httpWarnings(config: Config): string[];
 }

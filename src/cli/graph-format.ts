@@ -106,8 +106,7 @@ function toMermaid(config: Config): string {
   }
   const dotted: number[] = [];
   graphEdges(config).forEach((e, i) => {
-    const arrow =
-      e.kind === 'depends-on' ? '-->' : e.kind === 'depends-ms' ? '==>|milestone|' : e.kind === 'waits-for' ? '-.->|waits-for|' : '-.->|after|';
+    const arrow = e.kind === 'depends-on' ? '-->' : e.kind === 'depends-ms' ? '==>|milestone|' : e.kind === 'waits-for' ? '-.->|waits-for|' : '-.->|after|';
     if (e.kind === 'after') dotted.push(i);
     lines.push(`  ${id(e.from)} ${arrow} ${id(e.to)}`);
   });

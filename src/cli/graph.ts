@@ -11,11 +11,7 @@ import type { CliContext } from './context.js';
 import { formatGraph } from './graph-format.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseVerbArgs(
-    argv,
-    { ...SOCKET_OPTION, format: { type: 'string' }, config: { type: 'string', short: 'c' } },
-    false,
-  );
+  const { values } = parseVerbArgs(argv, { ...SOCKET_OPTION, format: { type: 'string' }, config: { type: 'string', short: 'c' } }, false);
   const format = (values.format ?? 'dot') as string;
   if (format !== 'dot' && format !== 'mermaid') throw usageError(`unknown format '${format}' (use dot or mermaid)`);
   const file = typeof values.config === 'string' ? values.config : undefined;

@@ -29,7 +29,9 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   if (output) writeFileSync(output, r.text);
   else ctx.io.out(r.text);
   const n = r.notConverted.length;
-  ctx.io.err(`dinit import: ${r.services} service${r.services === 1 ? '' : 's'} from ${r.source} (${r.format})${output ? ` written to ${output}` : ''}; ${n === 0 ? 'every setting converted' : `${n} setting${n === 1 ? '' : 's'} not converted:`}\n`);
+  ctx.io.err(
+    `dinit import: ${r.services} service${r.services === 1 ? '' : 's'} from ${r.source} (${r.format})${output ? ` written to ${output}` : ''}; ${n === 0 ? 'every setting converted' : `${n} setting${n === 1 ? '' : 's'} not converted:`}\n`,
+  );
   for (const { service, item } of r.notConverted) ctx.io.err(`  ${service ? `${service}: ` : ''}${imp.formatNotConverted(item)}\n`);
   for (const note of r.notes) ctx.io.err(`note: ${note}\n`);
   for (const p of r.problems) ctx.io.err(`warning: dinit check: ${p}\n`);

@@ -3,7 +3,29 @@
 // CLI (main.ts) and the small client entry (bin/client.ts), which must agree on
 // every argv: the client runs the client verbs itself and hands the rest on.
 
-export const VERBS = ['run', 'status', 'top', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'wait', 'graph', 'check', 'schema', 'import', 'help', 'is-started', 'is-failed', 'events', 'scale'] as const;
+export const VERBS = [
+  'run',
+  'status',
+  'top',
+  'start',
+  'stop',
+  'restart',
+  'signal',
+  'logs',
+  'reload',
+  'shutdown',
+  'health',
+  'wait',
+  'graph',
+  'check',
+  'schema',
+  'import',
+  'help',
+  'is-started',
+  'is-failed',
+  'events',
+  'scale',
+] as const;
 export type Verb = (typeof VERBS)[number];
 
 const VERB_SET: ReadonlySet<string> = new Set(VERBS);

@@ -28,7 +28,8 @@ export function renderReload(r: ReloadResult): string {
   const lines: string[] = [];
   if (r.added.length) lines.push(`added: ${r.added.join(', ')}`);
   if (r.removed.length) lines.push(`removed: ${r.removed.join(', ')}`);
-  if (r.changed.length) lines.push(`changed: ${r.changed.join(', ')}`);
+  if (r.changed.length) lines.push(`restarted (changed): ${r.changed.join(', ')}`);
+  if (r.updated?.length) lines.push(`updated in place: ${r.updated.join(', ')}`);
   if (lines.length === 0) lines.push('no changes');
   return lines.join('\n') + '\n';
 }

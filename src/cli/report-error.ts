@@ -45,6 +45,6 @@ export function reportError(err: unknown, verb: string | undefined, io: CliIO, e
     return exitCodeFor(err);
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  io.err(`dinit: internal error: ${env.DINIT_DEBUG ? e.stack ?? e.message : e.message}\n`);
+  io.err(`dinit: internal error: ${env.DINIT_DEBUG ? (e.stack ?? e.message) : e.message}\n`);
   return EXIT.FAILED;
 }

@@ -116,18 +116,23 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
   const startFollowing = async (name: string): Promise<void> => {
     stopFollowing();
     state.following = true;
-    const s = await stream(socket, 'logs', { names: [name], n: 200, follow: true }, {
-      onResult: (backlog) => {
-        state.logs = backlog;
-        draw();
+    const s = await stream(
+      socket,
+      'logs',
+      { names: [name], n: 200, follow: true },
+      {
+        onResult: (backlog) => {
+          state.logs = backlog;
+          draw();
+        },
+        onEvent: (ev) => {
+          if (ev.event !== 'line') return;
+          state.logs.push(ev.line);
+          if (state.logs.length > 500) state.logs.splice(0, state.logs.length - 200);
+          draw();
+        },
       },
-      onEvent: (ev) => {
-        if (ev.event !== 'line') return;
-        state.logs.push(ev.line);
-        if (state.logs.length > 500) state.logs.splice(0, state.logs.length - 200);
-        draw();
-      },
-    });
+    );
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a key press during the await may have stopped following; TS keeps the narrowing from before it
     if (!state.following || selectedName() !== name) s.close();
     else follow = s;

@@ -10,7 +10,10 @@ export interface VerbHelp {
   examples: string[];
 }
 
-const SOCKET: [string, string] = ['--socket PATH', 'control socket (default: $DINIT_SOCKET, else the first of /run/dinit.sock (root) or /run/dinit-$UID/dinit.sock, $XDG_RUNTIME_DIR/dinit.sock, /tmp/dinit-$UID/dinit.sock, /dev/shm/dinit-$UID/dinit.sock)'];
+const SOCKET: [string, string] = [
+  '--socket PATH',
+  'control socket (default: $DINIT_SOCKET, else the first of /run/dinit.sock (root) or /run/dinit-$UID/dinit.sock, $XDG_RUNTIME_DIR/dinit.sock, /tmp/dinit-$UID/dinit.sock, /dev/shm/dinit-$UID/dinit.sock)',
+];
 const CONFIG: [string, string] = ['-c, --config FILE', 'config file (default: $DINIT_CONFIG, else ./dinit.yaml, else /etc/dinit.yaml)'];
 const NO_WAIT: [string, string] = ['--no-wait', 'return once the request is accepted, without waiting'];
 
@@ -30,7 +33,7 @@ export const HELP: Record<string, VerbHelp> = {
   },
   top: {
     usage: 'dinit top',
-    summary: 'a full-screen live view: services with CPU and memory, and the selected one\'s logs',
+    summary: "a full-screen live view: services with CPU and memory, and the selected one's logs",
     details: 'Keys: ↑/↓ or k/j select, r restart, s stop/start, l follow the log pane, q quit. Needs a terminal (docker exec -it).',
     options: [SOCKET],
     examples: ['docker exec -it CTR dinit top'],
@@ -62,11 +65,12 @@ export const HELP: Record<string, VerbHelp> = {
     examples: ['dinit signal HUP nginx', 'dinit signal SIGUSR1 worker'],
   },
   logs: {
-    usage: 'dinit logs [SERVICE...] [-f] [-n N]',
-    summary: 'print recent output of services (kept in memory); -f follows',
+    usage: 'dinit logs [SERVICE...] [-f] [-n N] [-t]',
+    summary: "print recent output of services (kept in memory) with dinit's event lines about them; -f follows",
     options: [
       ['-f, --follow', 'keep printing new lines until interrupted'],
       ['-n, --lines N', 'how many recent lines to print first (default 100)'],
+      ['-t, --timestamps', 'show when each line arrived (ISO 8601, UTC)'],
       SOCKET,
     ],
     examples: ['dinit logs web -n 20', 'dinit logs -f'],
@@ -85,11 +89,14 @@ export const HELP: Record<string, VerbHelp> = {
     examples: ['dinit shutdown'],
   },
   health: {
-    usage: 'dinit health',
-    summary: 'exit 0 iff every service that should be up is started and ready',
-    details: 'Problems are printed on stderr. Made for Docker HEALTHCHECK and Kubernetes exec probes.',
-    options: [SOCKET],
-    examples: ['HEALTHCHECK CMD ["dinit", "health"]'],
+    usage: 'dinit health [--live | --ready]',
+    summary: 'exit 0 iff ready (default) or, with --live, alive',
+    details:
+      '--ready (default): every service that should be up is started, ready and healthy, and none the config starts was stopped by request. ' +
+      '--live: no service has failed for good (crash recovery and restarts are alive). Problems are printed on stderr. ' +
+      'Docker HEALTHCHECK and Kubernetes readiness probes: --ready; Kubernetes liveness probes: --live.',
+    options: [['--live', 'liveness: fail only when a service failed for good'], ['--ready', 'readiness (the default)'], SOCKET],
+    examples: ['HEALTHCHECK CMD ["dinit", "health"]', 'livenessProbe: { exec: { command: [dinit, health, --live] } }'],
   },
   wait: {
     usage: 'dinit wait SERVICE... [--timeout 30s]',
@@ -100,8 +107,7 @@ export const HELP: Record<string, VerbHelp> = {
   graph: {
     usage: 'dinit graph [--format dot|mermaid] [-c FILE]',
     summary: 'print the dependency graph (of the running supervisor, else of the config file)',
-    details:
-      'Edges point from a service to what it needs: depends-on solid, depends-ms bold, waits-for dashed, after/before dotted.',
+    details: 'Edges point from a service to what it needs: depends-on solid, depends-ms bold, waits-for dashed, after/before dotted.',
     options: [['--format dot|mermaid', 'output format (default dot)'], ['-c, --config FILE', 'read this file even if a supervisor runs'], SOCKET],
     examples: ['dinit graph | dot -Tsvg > graph.svg', 'dinit graph --format mermaid -c dinit.yaml'],
   },

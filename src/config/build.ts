@@ -68,10 +68,7 @@ function buildEnvironment(section: Section | undefined, ctx: CheckContext): Reco
     try {
       text = readRegularFileSync(f.path);
     } catch (e) {
-      const hint =
-        e instanceof RegularFileError
-          ? 'an env-file must be a regular file of at most 1 MiB (not a device, FIFO or socket)'
-          : "check the path; relative paths start at the config file's directory";
+      const hint = e instanceof RegularFileError ? 'an env-file must be a regular file of at most 1 MiB (not a device, FIFO or socket)' : "check the path; relative paths start at the config file's directory";
       ctx.issues.add(f.pos, `cannot read env-file ${f.path}: ${fsReason(e)}`, hint);
       continue;
     }
@@ -97,9 +94,7 @@ export function replicaGroups(entries: readonly ServiceEntry[]): Map<string, str
 }
 
 /** Names as written, a replica group standing for every instance of it. */
-const names = (refs: NameRef[] | undefined, groups: ReplicaGroups = new Map()): string[] => [
-  ...new Set((refs ?? []).flatMap((r) => groups.get(r.name) ?? [r.name])),
-];
+const names = (refs: NameRef[] | undefined, groups: ReplicaGroups = new Map()): string[] => [...new Set((refs ?? []).flatMap((r) => groups.get(r.name) ?? [r.name]))];
 
 function buildProbe(section: Section): ProbeSpec | undefined {
   const given = [...section.entries.keys()].filter((k) => ['tcp', 'http', 'exec', 'log', 'notify'].includes(k));
@@ -191,6 +186,7 @@ function buildService(
     successExitCodes: [...pick<number[]>(s, S, 'success-exit-codes')],
     stopSignal: pick(s, S, 'stop-signal'),
     stopTimeout: pick(s, S, 'stop-timeout'),
+    stopGroup: pick(s, S, 'stop-group'),
     startTimeout: pick(s, S, 'start-timeout'),
     environment: entry.replica ? { ...env, DINIT_REPLICA: String(entry.replica.index) } : (env ?? {}),
     ...(workingDir !== undefined ? { workingDir } : {}),

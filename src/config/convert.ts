@@ -203,10 +203,7 @@ function convertCommand(p: Plain, env: NodeJS.ProcessEnv): Converted {
       return bad(`cannot split the command into words: ${(e as Error).message}`, 'close the quote, or write the command as a list');
     }
     if (split.shellSyntax.length > 0) {
-      return bad(
-        `the command uses shell syntax (${split.shellSyntax.join(' ')}) but no shell runs`,
-        'write it as [sh, -c, "…"] to run it through a shell, or quote the character',
-      );
+      return bad(`the command uses shell syntax (${split.shellSyntax.join(' ')}) but no shell runs`, 'write it as [sh, -c, "…"] to run it through a shell, or quote the character');
     }
     return split.words.length > 0 ? ok(split.words) : bad('the command is empty', 'give the program to run');
   }

@@ -56,7 +56,10 @@ export function checkGraph(entries: ServiceEntry[], issues: Issues): void {
       }
     }
   }
-  for (const cycle of findCycles(entries.map((e) => e.name), edges)) {
+  for (const cycle of findCycles(
+    entries.map((e) => e.name),
+    edges,
+  )) {
     const path = [...cycle.map((c) => c.from), cycle[0]?.from ?? ''].join(' -> ');
     issues.add(cycle[0]?.pos ?? entries[0]?.pos ?? { file: '', line: 1, col: 1 }, `dependency cycle: ${path} (${cycle.map((c) => c.written).join(', ')})`, 'remove one of these dependencies');
   }

@@ -1,7 +1,7 @@
 // The config module: dinit.yaml → a validated, normalised Config (see load.ts
 // for the pipeline, keys.ts for the format's single source of truth).
 
-export { loadConfigFile, parseConfig, resolveConfigPath } from './load.js';
+export { chooseConfig, describeShadowing, loadConfigFile, parseConfig, resolveConfigPath, type ConfigChoice } from './load.js';
 export type { LoadOverrides } from './load.js';
 export { mainService, emptyConfig } from './main-service.js';
 export { parseDuration, parseSignal, parseSize, formatDuration } from '../units.js';

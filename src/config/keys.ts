@@ -32,6 +32,13 @@ interface Base {
   description: string;
   /** As a user would write it; converted by the same parser as input. */
   default?: string | number | boolean;
+  /**
+   * Service keys only: a reload that changes only keys marked so updates the
+   * running service in place (they are read at stop, exit, restart or probe
+   * time, not when the process is started); any other changed key restarts it
+   * (and its hard dependents).
+   */
+  reload?: 'in-place';
 }
 
 export type ScalarSpec = Base & { kind: ScalarKind };
@@ -105,8 +112,7 @@ function probe(health: boolean): ObjectSpec {
     kinds['log'] = { kind: 'regex', description: "Succeeds when a line of the service's output matches this regular expression." };
     kinds['notify'] = {
       kind: 'notify',
-      description:
-        'The service says it is ready itself: `fd` (write a newline to the fd in $DINIT_READY_FD, fd 3), a number (that fd), or `systemd` (READY=1 on $NOTIFY_SOCKET).',
+      description: 'The service says it is ready itself: `fd` (write a newline to the fd in $DINIT_READY_FD, fd 3), a number (that fd), or `systemd` (READY=1 on $NOTIFY_SOCKET).',
     };
   }
   const timing: Record<string, Spec> = {
@@ -141,7 +147,8 @@ export const SERVICE_SPEC: ObjectSpec = {
     },
     command: {
       kind: 'command',
-      description: 'The program and its arguments: a list, or a string split into words like a shell would (quotes, backslashes) — but no shell runs; use [sh, -c, "…"] for pipes and redirections. Required unless type is internal.',
+      description:
+        'The program and its arguments: a list, or a string split into words like a shell would (quotes, backslashes) — but no shell runs; use [sh, -c, "…"] for pipes and redirections. Required unless type is internal.',
     },
     'stop-command': { kind: 'command', description: 'scripted services only: run when the service is stopped (e.g. to undo what command did).' },
     'depends-on': deps('Hard dependencies: start after they are started (ready); stopped first when one of them stops, and restarted with it.'),
@@ -149,16 +156,18 @@ export const SERVICE_SPEC: ObjectSpec = {
     'waits-for': deps('Soft dependencies: start after they started or failed; never stopped because of them.'),
     after: deps('Ordering only: if these are starting at the same time, start after them.'),
     before: deps('Ordering only: if these are starting at the same time, start before them.'),
-    'auto-start': { kind: 'bool', default: true, description: 'Start when dinit starts. false: only on `dinit start` or as a dependency of a started service.' },
+    'auto-start': { reload: 'in-place', kind: 'bool', default: true, description: 'Start when dinit starts. false: only on `dinit start` or as a dependency of a started service.' },
     restart: {
+      reload: 'in-place',
       kind: 'enum',
       values: ['always', 'on-failure', 'never'],
       booleans: { true: 'always', false: 'never' },
       default: 'on-failure',
       description: 'When to restart after the process exits: always, on-failure (exit code ≠ 0 or killed), never. true/false mean always/never.',
     },
-    'restart-delay': { kind: 'duration', default: '200ms', description: 'Wait this long before restarting.' },
+    'restart-delay': { reload: 'in-place', kind: 'duration', default: '200ms', description: 'Wait this long before restarting.' },
     'restart-limit': {
+      reload: 'in-place',
       kind: 'object',
       description: 'More than `count` restarts within `interval` and the service is failed (its hard dependents stop).',
       keys: {
@@ -192,18 +201,26 @@ export const SERVICE_SPEC: ObjectSpec = {
       description:
         'Exit codes that mean the process completed rather than failed: no restart under restart: on-failure, not counted against restart-limit, dinit exits 0 when main exits so, and a scripted service that exits so has started.',
     },
-    'smooth-recovery': { kind: 'bool', default: false, description: 'Restart the process alone, without stopping and restarting its hard dependents.' },
-    'stop-signal': { kind: 'signal', default: 'SIGTERM', description: 'Signal sent to the process group to stop the service.' },
-    'stop-timeout': { kind: 'duration', default: '3s', description: 'After stop-signal, wait this long, then SIGKILL the process group.' },
-    'start-timeout': { kind: 'duration', default: '60s', description: 'The service must be started (ready) within this time, or it failed to start.' },
+    'smooth-recovery': { reload: 'in-place', kind: 'bool', default: false, description: 'Restart the process alone, without stopping and restarting its hard dependents.' },
+    'stop-signal': { reload: 'in-place', kind: 'signal', default: 'SIGTERM', description: 'Signal sent to the process group to stop the service.' },
+    'stop-timeout': { reload: 'in-place', kind: 'duration', default: '3s', description: 'After stop-signal, wait this long, then SIGKILL the process group.' },
+    'stop-group': {
+      reload: 'in-place',
+      kind: 'bool',
+      default: true,
+      description:
+        "true: stop-signal goes to the service's whole process group. false: to its main process only (pre-fork servers like gunicorn stop their workers themselves); the SIGKILL after stop-timeout still reaches the group.",
+    },
+    'start-timeout': { reload: 'in-place', kind: 'duration', default: '60s', description: 'The service must be started (ready) within this time, or it failed to start.' },
     'working-dir': { kind: 'path', description: "Working directory, relative to the config file's directory (default: dinit's working directory)." },
     user: { kind: 'user', description: 'Run as this user: name, uid, uid:gid or name:group (dinit must run as root).' },
     umask: { kind: 'umask', description: 'File mode creation mask, octal ("022").' },
     environment: envSpec('of this service, over the global ones'),
     'env-file': envFileSpec('for this service'),
     ready: probe(false),
-    health: probe(true),
+    health: { ...probe(true), reload: 'in-place' },
     log: {
+      reload: 'in-place',
       kind: 'object',
       description: "What happens to the service's output.",
       keys: {
@@ -217,6 +234,16 @@ export const SERVICE_SPEC: ObjectSpec = {
     main: { kind: 'bool', default: false, description: 'When this service exits, dinit stops everything and exits with its exit code. At most one service.' },
   },
 };
+
+/** Service keys a reload applies in place, as ServiceConfig field names (`stop-timeout` → stopTimeout). */
+export function inPlaceFields(): ReadonlySet<string> {
+  const camel = (k: string): string => k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return new Set(
+    Object.entries(SERVICE_SPEC.keys)
+      .filter(([, spec]) => spec.reload === 'in-place')
+      .map(([k]) => camel(k)),
+  );
+}
 
 export const OPTIONS_SPEC: ObjectSpec = {
   kind: 'object',
@@ -243,8 +270,7 @@ export const OPTIONS_SPEC: ObjectSpec = {
     },
     http: {
       kind: 'object',
-      description:
-        'An HTTP endpoint inside the supervisor for probes and monitoring: GET /livez, /readyz, /metrics (Prometheus), /status. Off unless given. A string is the listen address alone.',
+      description: 'An HTTP endpoint inside the supervisor for probes and monitoring: GET /livez, /readyz, /metrics (Prometheus), /status. Off unless given. A string is the listen address alone.',
       shorthand: 'listen',
       required: ['listen'],
       keys: {

@@ -60,12 +60,37 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
 }
 
 /** `-c FILE`, else $DINIT_CONFIG, else ./dinit.yaml if it exists, else /etc/dinit.yaml. */
-export function resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
-  if (explicit) return resolve(cwd, explicit);
+/** Which config file is used, and why: the answer to "why is my mounted /etc/dinit.yaml ignored?". */
+export interface ConfigChoice {
+  file: string;
+  /** How it was chosen, for messages ("-c", "$DINIT_CONFIG", …). */
+  why: string;
+  /** A default file that exists too and loses to this one (./dinit.yaml beats /etc/dinit.yaml). */
+  shadows?: string;
+}
+
+const SYSTEM_CONFIG = '/etc/dinit.yaml';
+
+/** `-c`, else $DINIT_CONFIG, else ./dinit.yaml, else /etc/dinit.yaml. */
+export function chooseConfig(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string, system = SYSTEM_CONFIG): ConfigChoice {
+  if (explicit) return { file: resolve(cwd, explicit), why: 'given with -c' };
   const fromEnv = env['DINIT_CONFIG'];
-  if (fromEnv) return resolve(cwd, fromEnv);
+  if (fromEnv) return { file: resolve(cwd, fromEnv), why: 'from $DINIT_CONFIG' };
   const local = join(cwd, 'dinit.yaml');
-  return existsSync(local) ? local : '/etc/dinit.yaml';
+  if (!existsSync(local)) return { file: system, why: 'the default' };
+  const choice: ConfigChoice = { file: local, why: 'dinit.yaml in the working directory' };
+  if (local !== system && existsSync(system)) choice.shadows = system;
+  return choice;
+}
+
+/** One sentence on a choice that may surprise: which file wins over which, and how to pick the other. */
+export function describeShadowing(choice: ConfigChoice): string | null {
+  if (!choice.shadows) return null;
+  return `${choice.file} (${choice.why}) wins over ${choice.shadows}, which is ignored: ./dinit.yaml comes first; use -c ${choice.shadows} or DINIT_CONFIG=${choice.shadows} to run that one`;
+}
+
+export function resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  return chooseConfig(explicit, env, cwd).file;
 }
 
 /** The config file's issues first, in reading order; then those located in env-files. */

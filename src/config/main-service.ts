@@ -16,11 +16,7 @@ export function mainService(argv: string[], config: Config): ServiceConfig {
   if (clash) {
     const where = clash.pos ? ` (${clash.pos.file}:${clash.pos.line})` : '';
     const what = clash.name === 'main' ? "a service named 'main'" : `a main service '${clash.name}'`;
-    throw new DinitError(
-      'USAGE',
-      `the config already has ${what}${where}, so the command after -- cannot become main: remove it there, or run without a command`,
-      { service: clash.name },
-    );
+    throw new DinitError('USAGE', `the config already has ${what}${where}, so the command after -- cannot become main: remove it there, or run without a command`, { service: clash.name });
   }
   return {
     ...defaultService('main'),

@@ -24,10 +24,18 @@ export function checkServiceRules(config: Config, entries: ServiceEntry[], issue
       issues.add(sec.keyPos('replicas'), `${where}: replicas applies to process services only`, 'remove replicas, or set type: process');
     }
     if (sec.entries.has('schedule') && svc.type !== 'scripted') {
-      issues.add(sec.keyPos('schedule'), `${where}: schedule applies to scripted services only`, svc.type === 'process' ? 'to restart a process service on a schedule use restart-schedule; to run a job, set type: scripted' : 'set type: scripted');
+      issues.add(
+        sec.keyPos('schedule'),
+        `${where}: schedule applies to scripted services only`,
+        svc.type === 'process' ? 'to restart a process service on a schedule use restart-schedule; to run a job, set type: scripted' : 'set type: scripted',
+      );
     }
     if (sec.entries.has('restart-schedule') && svc.type !== 'process') {
-      issues.add(sec.keyPos('restart-schedule'), `${where}: restart-schedule applies to process services only`, svc.type === 'scripted' ? 'to run a scripted service on a schedule use schedule' : 'remove restart-schedule');
+      issues.add(
+        sec.keyPos('restart-schedule'),
+        `${where}: restart-schedule applies to process services only`,
+        svc.type === 'scripted' ? 'to run a scripted service on a schedule use schedule' : 'remove restart-schedule',
+      );
     }
     if (sec.entries.has('schedule-timezone') && !sec.entries.has('schedule') && !sec.entries.has('restart-schedule')) {
       issues.add(sec.keyPos('schedule-timezone'), `${where}: schedule-timezone without schedule or restart-schedule`, 'add a schedule, or remove schedule-timezone');
@@ -89,7 +97,11 @@ export function checkScheduledDependencies(config: Config, entries: ServiceEntry
     for (const key of ['depends-on', 'depends-ms'] as const) {
       for (const ref of e.section.get<NameRef[]>(key) ?? []) {
         if (scheduled.has(ref.name)) {
-          issues.add(ref.pos, `services.${e.replica?.of ?? e.name}.${key}: '${ref.name}' runs on a schedule, so it cannot be a hard dependency (it is stopped between runs)`, `use waits-for: [${ref.name}] or after: [${ref.name}]`);
+          issues.add(
+            ref.pos,
+            `services.${e.replica?.of ?? e.name}.${key}: '${ref.name}' runs on a schedule, so it cannot be a hard dependency (it is stopped between runs)`,
+            `use waits-for: [${ref.name}] or after: [${ref.name}]`,
+          );
         }
       }
     }

@@ -40,7 +40,12 @@ function kindSchema(spec: Exclude<Spec, ObjectSpec>): Json {
     case 'enum':
       return { enum: spec.booleans ? [...spec.values, true, false] : [...spec.values] };
     case 'command':
-      return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } }] };
+      return {
+        anyOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } },
+        ],
+      };
     case 'names':
       return { ...listOrOne({ type: 'string', pattern: SERVICE_NAME.source }), default: [] };
     case 'paths':
@@ -48,13 +53,28 @@ function kindSchema(spec: Exclude<Spec, ObjectSpec>): Json {
     case 'env':
       return { type: ['object', 'null'], propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
     case 'user':
-      return { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: USER }] };
+      return {
+        anyOf: [
+          { type: 'integer', minimum: 0 },
+          { type: 'string', pattern: USER },
+        ],
+      };
     case 'umask':
-      return { anyOf: [{ type: 'string', pattern: '^(0o)?[0-7]{1,4}$' }, { type: 'integer', minimum: 0 }] };
+      return {
+        anyOf: [
+          { type: 'string', pattern: '^(0o)?[0-7]{1,4}$' },
+          { type: 'integer', minimum: 0 },
+        ],
+      };
     case 'regex':
       return { type: 'string', format: 'regex' };
     case 'tcp':
-      return { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: TCP }] };
+      return {
+        anyOf: [
+          { type: 'integer', minimum: 1, maximum: 65535 },
+          { type: 'string', pattern: TCP },
+        ],
+      };
     case 'url':
       return { type: 'string', pattern: '^https?://' };
     case 'notify':

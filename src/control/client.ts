@@ -10,19 +10,7 @@
 
 import { createConnection, type Socket } from 'node:net';
 import { ConfigError, DinitError, type ConfigIssue } from '../errors.js';
-import {
-  CappedLineReader,
-  MAX_REPLY_LINE,
-  PROTOCOL_VERSION,
-  encodeMessage,
-  parseServerMessage,
-  wireToError,
-  type Request,
-  type StreamEvent,
-  type Verb,
-  type VerbArgs,
-  type VerbResult,
-} from './protocol.js';
+import { CappedLineReader, MAX_REPLY_LINE, PROTOCOL_VERSION, encodeMessage, parseServerMessage, wireToError, type Request, type StreamEvent, type Verb, type VerbArgs, type VerbResult } from './protocol.js';
 
 export interface RequestOptions {
   /** Give up (UNREACHABLE) if no reply came within this many ms. No limit by default. */
@@ -51,12 +39,7 @@ function connectError(socketPath: string, err: NodeJS.ErrnoException): DinitErro
       return new DinitError('UNREACHABLE', unreachableMessage(socketPath), { path: socketPath }, err);
     case 'EACCES':
     case 'EPERM':
-      return new DinitError(
-        'UNREACHABLE',
-        `permission denied on ${socketPath} — the control socket belongs to the supervisor's user (run as that user, e.g. root)`,
-        { path: socketPath },
-        err,
-      );
+      return new DinitError('UNREACHABLE', `permission denied on ${socketPath} — the control socket belongs to the supervisor's user (run as that user, e.g. root)`, { path: socketPath }, err);
     default:
       return new DinitError('UNREACHABLE', `cannot reach a dinit supervisor on ${socketPath}: ${err.message}`, { path: socketPath }, err);
   }
@@ -82,13 +65,7 @@ export interface StreamHandlers<R> {
 }
 
 /** Connect, send one request, resolve on its reply; later stream events go to handlers.onEvent. */
-function exchange<V extends Verb>(
-  socketPath: string,
-  verb: V,
-  args: VerbArgs[V],
-  opts: RequestOptions,
-  handlers?: StreamHandlers<VerbResult[V]>,
-): Promise<Opened<VerbResult[V]>> {
+function exchange<V extends Verb>(socketPath: string, verb: V, args: VerbArgs[V], opts: RequestOptions, handlers?: StreamHandlers<VerbResult[V]>): Promise<Opened<VerbResult[V]>> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     const socket = createConnection(socketPath);
@@ -163,10 +140,7 @@ function exchange<V extends Verb>(
       splitter.stop();
       if (!answered) {
         answered = true;
-        reject(
-          failure ??
-            new DinitError('UNREACHABLE', `the dinit supervisor on ${socketPath} closed the connection before answering`, { closedEarly: true }),
-        );
+        reject(failure ?? new DinitError('UNREACHABLE', `the dinit supervisor on ${socketPath} closed the connection before answering`, { closedEarly: true }));
       }
       closedResolve(failure);
     });
@@ -177,13 +151,7 @@ function exchange<V extends Verb>(
 const BUSY_RETRY_MS = 10_000;
 
 /** exchange(), retried with backoff while the supervisor answers BUSY (it sheds load; it is not broken). */
-async function exchangeRetrying<V extends Verb>(
-  socketPath: string,
-  verb: V,
-  args: VerbArgs[V],
-  opts: RequestOptions,
-  handlers?: StreamHandlers<VerbResult[V]>,
-): Promise<Opened<VerbResult[V]>> {
+async function exchangeRetrying<V extends Verb>(socketPath: string, verb: V, args: VerbArgs[V], opts: RequestOptions, handlers?: StreamHandlers<VerbResult[V]>): Promise<Opened<VerbResult[V]>> {
   const deadline = Date.now() + Math.min(opts.timeoutMs ?? BUSY_RETRY_MS, BUSY_RETRY_MS);
   for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
     try {
@@ -206,13 +174,7 @@ export async function request<V extends Verb>(socketPath: string, verb: V, args:
  * reply; events arrive on `onEvent` (after `onResult`) until the returned
  * stream is closed or the supervisor goes away.
  */
-export async function stream<V extends Verb>(
-  socketPath: string,
-  verb: V,
-  args: VerbArgs[V],
-  handlers: StreamHandlers<VerbResult[V]>,
-  opts: RequestOptions = {},
-): Promise<FollowStream<VerbResult[V]>> {
+export async function stream<V extends Verb>(socketPath: string, verb: V, args: VerbArgs[V], handlers: StreamHandlers<VerbResult[V]>, opts: RequestOptions = {}): Promise<FollowStream<VerbResult[V]>> {
   const { result, socket, closed } = await exchangeRetrying(socketPath, verb, args, opts, handlers);
   return { result, closed, close: () => socket.destroy() };
 }

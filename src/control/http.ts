@@ -3,7 +3,7 @@
 // face of the control socket: every answer comes from the same ControlTarget,
 // so `dinit status --json`, /status and /metrics can never disagree.
 //
-//   GET  /livez              200 unless a service failed for good (core/status liveness)
+//   GET  /livez              200 unless a service failed for good (core/status liveness, as `dinit health --live`)
 //   GET  /readyz[?verbose]   200 iff `dinit health` would exit 0; 503 with one line per service not ready
 //   GET  /metrics            Prometheus text format 0.0.4 (control/observe.ts)
 //   GET  /status             the JSON of `dinit status --json`
@@ -18,7 +18,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { liveness } from '../core/status.js';
 import { DinitError } from '../errors.js';
 import { METRICS_CONTENT_TYPE, renderMetrics, withResources } from './observe.js';
 import type { ControlTarget, OpResult } from './target.js';
@@ -140,14 +139,14 @@ function handle(req: IncomingMessage, res: ServerResponse, target: ControlTarget
   switch (url.pathname) {
     case '/livez': {
       const rows = target.status([]);
-      const live = liveness(rows);
+      const live = target.health('live');
       if (!url.searchParams.has('verbose')) return send(res, live.ok ? 200 : 503, live.ok ? 'ok\n' : live.problems.join('\n') + '\n');
       const bad = new Map(live.problems.map((p) => [p.slice(0, p.indexOf(':')), p]));
       const lines = rows.map((s) => (bad.has(s.name) ? `[-]${bad.get(s.name)}` : `[+]${s.name} ok`));
       return send(res, live.ok ? 200 : 503, [...lines, `livez check ${live.ok ? 'passed' : 'failed'}`].join('\n') + '\n');
     }
     case '/readyz': {
-      const h = target.health();
+      const h = target.health('ready');
       if (!url.searchParams.has('verbose')) return send(res, h.ok ? 200 : 503, h.ok ? 'ok\n' : h.problems.join('\n') + '\n');
       const bad = new Map(h.problems.map((p) => [p.slice(0, p.indexOf(':')), p]));
       const lines = target.status([]).map((s) => (bad.has(s.name) ? `[-]${bad.get(s.name)}` : `[+]${s.name} ${s.target === 'up' ? 'ok' : 'ok (not wanted up)'}`));

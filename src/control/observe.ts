@@ -67,8 +67,18 @@ export function renderMetrics(rows: ServiceStatus[], figures: Record<string, Res
       return v === null ? [] : [[svc(s), v] as [string, number]];
     });
 
-  e.family('dinit_service_up', 'gauge', 'Whether the service is started (1) or not (0).', per((s) => (s.state === 'started' ? 1 : 0)));
-  e.family('dinit_service_ready', 'gauge', 'Whether the service is started and ready (1) or not (0).', per((s) => (s.ready ? 1 : 0)));
+  e.family(
+    'dinit_service_up',
+    'gauge',
+    'Whether the service is started (1) or not (0).',
+    per((s) => (s.state === 'started' ? 1 : 0)),
+  );
+  e.family(
+    'dinit_service_ready',
+    'gauge',
+    'Whether the service is started and ready (1) or not (0).',
+    per((s) => (s.ready ? 1 : 0)),
+  );
   e.family(
     'dinit_service_state',
     'gauge',
@@ -78,7 +88,12 @@ export function renderMetrics(rows: ServiceStatus[], figures: Record<string, Res
       return STATES.map((st) => [`${svc(s)},state="${st}"`, st === now ? 1 : 0] as [string, number]);
     }),
   );
-  e.family('dinit_service_restarts_total', 'counter', 'Restarts of the service since dinit started.', per((s) => s.restarts));
+  e.family(
+    'dinit_service_restarts_total',
+    'counter',
+    'Restarts of the service since dinit started.',
+    per((s) => s.restarts),
+  );
   e.family(
     'dinit_service_last_exit_code',
     'gauge',
@@ -97,14 +112,17 @@ export function renderMetrics(rows: ServiceStatus[], figures: Record<string, Res
     "Resident memory of the processes of the service's process group and session.",
     per((s) => figures[s.name]?.rssBytes ?? null),
   );
-  e.family('dinit_service_health_failures_total', 'counter', 'Failed health probe attempts of the service since dinit started.', per((s) => counters.healthFailures[s.name] ?? 0));
-  const dropped = Object.entries(counters.droppedLines);
   e.family(
-    'dinit_output_dropped_lines_total',
+    'dinit_service_health_failures_total',
     'counter',
-    'Output lines not written to the console because it was not read fast enough, per service ("dinit" for its own lines).',
-    [...rows.map((s) => [svc(s), counters.droppedLines[s.name] ?? 0] as [string, number]), ...dropped.filter(([n]) => !rows.some((s) => s.name === n)).map(([n, v]) => [`service="${labelValue(n)}"`, v] as [string, number])],
+    'Failed health probe attempts of the service since dinit started.',
+    per((s) => counters.healthFailures[s.name] ?? 0),
   );
+  const dropped = Object.entries(counters.droppedLines);
+  e.family('dinit_output_dropped_lines_total', 'counter', 'Output lines not written to the console because it was not read fast enough, per service ("dinit" for its own lines).', [
+    ...rows.map((s) => [svc(s), counters.droppedLines[s.name] ?? 0] as [string, number]),
+    ...dropped.filter(([n]) => !rows.some((s) => s.name === n)).map(([n, v]) => [`service="${labelValue(n)}"`, v] as [string, number]),
+  ]);
 
   const p = counters.self;
   e.family('process_cpu_user_seconds_total', 'counter', 'User CPU time spent by dinit in seconds.', [['', p.cpuUserSeconds]]);

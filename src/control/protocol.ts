@@ -29,22 +29,7 @@ export const MAX_REQUEST_LINE = 1024 * 1024;
 /** Longest reply line the client accepts (a big `logs -n` can be large). */
 export const MAX_REPLY_LINE = 64 * 1024 * 1024;
 
-export const VERBS = [
-  'status',
-  'start',
-  'stop',
-  'restart',
-  'signal',
-  'logs',
-  'reload',
-  'shutdown',
-  'health',
-  'config',
-  'wait',
-  'orphans',
-  'events',
-  'scale',
-] as const;
+export const VERBS = ['status', 'start', 'stop', 'restart', 'signal', 'logs', 'reload', 'shutdown', 'health', 'config', 'wait', 'orphans', 'events', 'scale'] as const;
 export type Verb = (typeof VERBS)[number];
 
 export interface VerbArgs {
@@ -56,7 +41,8 @@ export interface VerbArgs {
   logs: { names: string[]; n: number; follow: boolean };
   reload: Record<string, never>;
   shutdown: Record<string, never>;
-  health: Record<string, never>;
+  /** live: liveness, ready (default, and what an older client asks): readiness. See core/status.ts. */
+  health: { probe?: 'live' | 'ready' };
   config: Record<string, never>;
   wait: { names: string[]; timeoutMs: number };
   orphans: Record<string, never>;
@@ -98,9 +84,7 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
-type Reply =
-  | { v: number; id: RequestId | null; ok: true; result: unknown }
-  | { v: number; id: RequestId | null; ok: false; error: WireError };
+type Reply = { v: number; id: RequestId | null; ok: true; result: unknown } | { v: number; id: RequestId | null; ok: false; error: WireError };
 
 export type StreamEvent =
   | { v: number; id: RequestId; event: 'line'; line: LogLine }
@@ -189,9 +173,14 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
     case 'logs':
       out = { names: names(a), n: count(a, 'n', 100), follow: bool(a, 'follow', false) };
       break;
+    case 'health': {
+      const probe = a['probe'] ?? 'ready';
+      if (probe !== 'live' && probe !== 'ready') throw protocolError(`'probe' must be 'live' or 'ready'`);
+      out = { probe };
+      break;
+    }
     case 'reload':
     case 'shutdown':
-    case 'health':
     case 'config':
     case 'orphans':
       out = {};
@@ -292,8 +281,7 @@ export function wireToError(e: WireError): DinitError {
 
 /** Environment values are secrets as often as not: the `config` verb never sends them. */
 export function redactConfig(config: Config): Config {
-  const redact = (env: Record<string, string>): Record<string, string> =>
-    Object.fromEntries(Object.keys(env).map((k) => [k, '<redacted>']));
+  const redact = (env: Record<string, string>): Record<string, string> => Object.fromEntries(Object.keys(env).map((k) => [k, '<redacted>']));
   return {
     ...config,
     environment: redact(config.environment),

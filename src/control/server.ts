@@ -72,11 +72,7 @@ export interface ControlServerOptions {
 }
 
 /** The control server on the first of `places` it can bind (socket-path.ts's order), and why the others were passed over. */
-export async function startControlServerFirst(
-  places: SocketPlace[],
-  target: ControlTarget,
-  opts: ControlServerOptions = {},
-): Promise<{ server: ControlServer; skipped: string[] }> {
+export async function startControlServerFirst(places: SocketPlace[], target: ControlTarget, opts: ControlServerOptions = {}): Promise<{ server: ControlServer; skipped: string[] }> {
   const skipped: string[] = [];
   for (const place of places) {
     try {
@@ -170,7 +166,11 @@ class Connection {
     private readonly totalQueued: () => number,
     private readonly onGone: () => void,
   ) {
-    this.splitter = new CappedLineReader(MAX_REQUEST_LINE, (line) => this.onLine(line), () => this.onOverflow());
+    this.splitter = new CappedLineReader(
+      MAX_REQUEST_LINE,
+      (line) => this.onLine(line),
+      () => this.onOverflow(),
+    );
     socket.on('data', (chunk: Buffer) => this.splitter.push(chunk));
     socket.on('drain', () => this.runWaiting());
     socket.on('error', () => this.cleanup()); // EPIPE, ECONNRESET: the peer is gone; nothing to tell
@@ -257,7 +257,7 @@ class Connection {
     }
     done
       .catch((err: unknown) => {
-        if (!(err instanceof DinitError)) this.opts.onError?.(`control: '${req.verb}' failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        if (!(err instanceof DinitError)) this.opts.onError?.(`control: '${req.verb}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: errorToWire(err) });
       })
       .finally(() => {
@@ -294,8 +294,7 @@ class Connection {
     const t = this.target;
     const verb: Verb = req.verb;
     switch (verb) {
-      case 'status':
-      {
+      case 'status': {
         const names = args<'status'>(req).names;
         return this.replyOrBusy(req.id, withResources(t.status(names), t.resources(names)));
       }
@@ -321,7 +320,7 @@ class Connection {
         await t.shutdown();
         return this.reply(req.id, null);
       case 'health':
-        return this.reply(req.id, t.health());
+        return this.reply(req.id, t.health(args<'health'>(req).probe ?? 'ready'));
       case 'config':
         return this.replyOrBusy(req.id, redactConfig(t.config()));
       case 'orphans':

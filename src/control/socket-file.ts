@@ -36,11 +36,7 @@ export function prepareDirectory(place: SocketPlace, uid: number): void {
 }
 
 function inUse(socketPath: string, why: string, live: boolean): DinitError {
-  return new DinitError(
-    'SOCKET_IN_USE',
-    `control socket ${socketPath} ${why}; pick another path with --socket PATH or DINIT_SOCKET=PATH`,
-    { path: socketPath, live },
-  );
+  return new DinitError('SOCKET_IN_USE', `control socket ${socketPath} ${why}; pick another path with --socket PATH or DINIT_SOCKET=PATH`, { path: socketPath, live });
 }
 
 export async function clearStaleSocket(socketPath: string, uid: number): Promise<void> {

@@ -91,11 +91,7 @@ export function findSocket(explicit: string | undefined, env: NodeJS.ProcessEnv,
       why = (err as Error).message;
     }
     if (why === null) return p.path;
-    refused ??= new DinitError(
-      'UNREACHABLE',
-      `refusing the control socket ${p.path}: ${why} — it may be another user's impostor; pass --socket PATH of a socket you or root own`,
-      { path: p.path },
-    );
+    refused ??= new DinitError('UNREACHABLE', `refusing the control socket ${p.path}: ${why} — it may be another user's impostor; pass --socket PATH of a socket you or root own`, { path: p.path });
   }
   if (refused) throw refused;
   return (places[0] as SocketPlace).path;

@@ -6,19 +6,7 @@ import type { Config, LogLine, ResourceFigures, SelfFigures, ServiceStatus } fro
 export type { LogLine } from '../types.js';
 
 /** What `dinit events` reports: one change of one service (or of dinit itself, as service 'dinit'). */
-type EventKind =
-  | 'spawned'
-  | 'started'
-  | 'ready'
-  | 'exited'
-  | 'stopping'
-  | 'killing'
-  | 'stopped'
-  | 'failed'
-  | 'restarting'
-  | 'unhealthy'
-  | 'reloaded'
-  | 'shutdown';
+type EventKind = 'spawned' | 'started' | 'ready' | 'exited' | 'stopping' | 'killing' | 'stopped' | 'failed' | 'restarting' | 'unhealthy' | 'reloaded' | 'shutdown';
 
 export interface EventRecord {
   /** ms since epoch */
@@ -44,7 +32,10 @@ export interface OpResult {
 export interface ReloadResult {
   added: string[];
   removed: string[];
+  /** Restarted: changed in how it is started. */
   changed: string[];
+  /** Updated in place: only keys read at stop, exit, restart or probe time changed (absent from older supervisors). */
+  updated?: string[];
 }
 
 /** What `dinit scale` did: instances of a replica group before and after, and which were started or stopped. */
@@ -100,7 +91,7 @@ export interface ControlTarget {
   reload(): Promise<ReloadResult>;
   /** Begin an orderly shutdown; resolves once it has begun. */
   shutdown(): Promise<void>;
-  health(): HealthResult;
+  health(probe: 'live' | 'ready'): HealthResult;
   /** The running configuration (for `graph`). */
   config(): Config;
   /** Resolve when all are started (ok) or any has failed (not ok), or after timeoutMs (not ok). */

@@ -28,6 +28,11 @@ export interface ServiceDriver {
   signal(name: string, signal: NodeJS.Signals): boolean;
   /** Forget any per-service state (the service was removed by a reload). */
   forget?(name: string): void;
+  /**
+   * A reload changed only keys that apply in place (see config/keys.ts): the
+   * running process stays; use `svc` from now on (e.g. restart its health probe).
+   */
+  update?(svc: ServiceConfig): void;
 }
 
 export interface DriverEvents {

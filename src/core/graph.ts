@@ -88,10 +88,12 @@ export class Graph {
     this.wantedMemo.set(name, false); // cycle guard
     let w = false;
     if (!this.shuttingDown && s.next !== 'remove' && !s.pinned && !s.failed) {
-      w = s.activated || (this.idx.dependents.get(name) ?? []).some((e) => {
-        const d = this.rec(e.name);
-        return d !== undefined && this.wanted(d);
-      });
+      w =
+        s.activated ||
+        (this.idx.dependents.get(name) ?? []).some((e) => {
+          const d = this.rec(e.name);
+          return d !== undefined && this.wanted(d);
+        });
     }
     this.wantedMemo.set(name, w);
     return w;
@@ -105,10 +107,12 @@ export class Graph {
     this.shouldMemo.set(name, false);
     let w = false;
     if (!this.shuttingDown && s.next !== 'remove' && !s.pinned) {
-      w = s.activated || (this.idx.dependents.get(name) ?? []).some((e) => {
-        const d = this.rec(e.name);
-        return d !== undefined && this.shouldBeUp(d);
-      });
+      w =
+        s.activated ||
+        (this.idx.dependents.get(name) ?? []).some((e) => {
+          const d = this.rec(e.name);
+          return d !== undefined && this.shouldBeUp(d);
+        });
     }
     this.shouldMemo.set(name, w);
     return w;

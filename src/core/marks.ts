@@ -15,12 +15,7 @@ import type { ServiceRecord } from './service.js';
 export type Mark = 'failed' | 'pinned';
 
 /** Mark what cannot run without `from`; returns the records newly marked. */
-export function spreadMark(
-  records: Map<string, ServiceRecord>,
-  idx: Indexes,
-  from: ServiceRecord,
-  mark: Mark,
-): { marked: ServiceRecord[]; reason: StopReason } {
+export function spreadMark(records: Map<string, ServiceRecord>, idx: Indexes, from: ServiceRecord, mark: Mark): { marked: ServiceRecord[]; reason: StopReason } {
   const reason: StopReason = { kind: 'dependency', service: from.cfg.name, failed: mark === 'failed' };
   const marked: ServiceRecord[] = [];
   const stack = [from];

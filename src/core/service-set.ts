@@ -8,9 +8,9 @@ import type { Config, ServiceConfig, ServiceStatus, StopReason } from '../types.
 import type { DriverEvents } from './driver.js';
 import { buildIndexes } from './graph.js';
 import { releaseMarks } from './marks.js';
-import { STEADY, describeReason, newRecord, recovering, type ServiceRecord } from './service.js';
+import { STEADY, newRecord, recovering, type ServiceRecord } from './service.js';
 import { isSuccessExit } from './restart.js';
-import { sameDefinition, statusOf } from './status.js';
+import { liveness, readiness, reloadAction, statusOf, type Probe } from './status.js';
 import { Transitions, mainExitCodeOf, type ServiceSetDeps, type ShutdownCause } from './transitions.js';
 
 export type { ServiceSetDeps, ShutdownCause } from './transitions.js';
@@ -18,7 +18,10 @@ export type { ServiceSetDeps, ShutdownCause } from './transitions.js';
 export interface ReloadDiff {
   added: string[];
   removed: string[];
+  /** Changed in how it is started: restarted (with its hard dependents) if running. */
   changed: string[];
+  /** Changed only in keys that apply in place: the running process stays. */
+  updated: string[];
 }
 
 export interface HealthReport {
@@ -69,15 +72,15 @@ export class ServiceSet extends Transitions implements DriverEvents {
     });
   }
 
-  health(): HealthReport {
+  /** `dinit health`, /livez, /readyz: every service's liveness or readiness problem (see status.ts). */
+  health(probe: Probe = 'ready'): HealthReport {
     const g = this.graph();
+    const check = probe === 'live' ? liveness : readiness;
     const problems: string[] = [];
     for (const n of this.idx.order) {
       const s = this.records.get(n);
-      if (!s || !g.shouldBeUp(s)) continue;
-      if (s.failed) problems.push(`${n}: failed (${describeReason(s.failed)})`);
-      else if (s.state !== 'started' || recovering(s)) problems.push(`${n}: ${s.state === 'started' ? 'recovering' : s.state}`);
-      else if (s.health === 'unhealthy') problems.push(`${n}: unhealthy`);
+      const p = s ? check(s, g.shouldBeUp(s)) : null;
+      if (p) problems.push(p);
     }
     return { ok: problems.length === 0, problems };
   }
@@ -174,16 +177,21 @@ export class ServiceSet extends Transitions implements DriverEvents {
    * changed. Unchanged services are not touched.
    */
   applyConfig(config: Config): ReloadDiff {
-    const diff: ReloadDiff = { added: [], removed: [], changed: [] };
+    const diff: ReloadDiff = { added: [], removed: [], changed: [], updated: [] };
     /** Same definition, but its edges to replica instances may differ: it takes the new lists, untouched. */
     const unchangedEdges: string[] = [];
     const next = new Map(config.services.map((c) => [c.name, c]));
+    const inPlace = this.deps.inPlace ?? new Set<string>();
     for (const [n, s] of this.records) if (!next.has(n) && s.next !== 'remove') diff.removed.push(n);
     for (const [n, c] of next) {
       const s = this.records.get(n);
       if (!s || s.next === 'remove') diff.added.push(n);
-      else if (!sameDefinition(s.cfg, c)) diff.changed.push(n);
-      else if (s.cfg.edgesAsWritten !== undefined) unchangedEdges.push(n);
+      else {
+        const action = reloadAction(s.cfg, c, inPlace);
+        if (action === 'restart') diff.changed.push(n);
+        else if (action === 'in-place') diff.updated.push(n);
+        else if (s.cfg.edgesAsWritten !== undefined) unchangedEdges.push(n);
+      }
     }
     this.run(() => {
       this.options = config.options;
@@ -200,6 +208,14 @@ export class ServiceSet extends Transitions implements DriverEvents {
         const rec = newRecord(next.get(n) as ServiceConfig, this.now());
         rec.joining = true;
         this.records.set(n, rec);
+      }
+      for (const n of diff.updated) {
+        const s = this.records.get(n) as ServiceRecord;
+        const c = next.get(n) as ServiceConfig;
+        if (c.autoStart !== s.cfg.autoStart) s.activated = c.autoStart;
+        if (JSON.stringify(c.health) !== JSON.stringify(s.cfg.health) && s.state !== 'stopped') s.health = c.health ? 'unknown' : null;
+        s.cfg = c;
+        if (s.state !== 'stopped') this.deps.driver.update?.(c);
       }
       for (const n of diff.changed) {
         const s = this.records.get(n) as ServiceRecord;

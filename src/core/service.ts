@@ -80,12 +80,7 @@ export interface ServiceRecord {
  *   recycling       (started) its process was signalled after a failed health
  *                   check; the exit is recovered from as after a crash.
  */
-export type Phase =
-  | { kind: 'steady' }
-  | { kind: 'restart-delay'; timer: TimerHandle }
-  | { kind: 'smooth-delay'; timer: TimerHandle }
-  | { kind: 'smooth-launch' }
-  | { kind: 'recycling'; reason: StopReason };
+export type Phase = { kind: 'steady' } | { kind: 'restart-delay'; timer: TimerHandle } | { kind: 'smooth-delay'; timer: TimerHandle } | { kind: 'smooth-launch' } | { kind: 'recycling'; reason: StopReason };
 
 /** Once down: stay (null), come back with its (new) definition, or leave the graph. */
 type Next = null | 'restart' | 'remove';

@@ -1,6 +1,6 @@
 // What the outside sees of a service, and the small pure rules around it:
-// the status row, dinit's exit code for a process end, and whether a reload
-// changed a service's definition.
+// the status row, liveness and readiness, dinit's exit code for a process end,
+// and whether a reload changed a service's definition.
 
 import type { ServiceConfig, ServiceStatus } from '../types.js';
 import { signalNumber } from '../units.js';
@@ -27,17 +27,39 @@ export function statusOf(s: ServiceRecord, wanted: boolean): ServiceStatus {
 }
 
 /**
- * Liveness: is the container beyond self-repair? A service that is starting,
- * restarting, recovering or stopped on request is healing or intended, so only
- * a service that failed for good (its restart limit exhausted, or a start that
- * failed with no restart left) makes it not live. A supervisor whose event
- * loop is stuck cannot answer at all, which a probe counts as a failure too.
- * Readiness is `ServiceSet.health()`: every service that should be up is
- * started and ready.
+ * What a probe asks of the container (`dinit health --live/--ready`, and the
+ * HTTP /livez and /readyz): the one home of both meanings.
+ *
+ * - live: is it worth keeping? Fails only for a service that failed for good
+ *   (restart-limit, exec failure, start timeout, or a dependency that did):
+ *   crash recovery, a restart in progress and `dinit stop` are all alive. (A
+ *   supervisor too stuck to answer fails the probe by not answering.)
+ * - ready: should it get traffic? Every service that should be up is started
+ *   and ready and not unhealthy, and none the config starts (auto-start) is
+ *   held down by `dinit stop` (or a dependency that was stopped).
  */
-export function liveness(rows: readonly ServiceStatus[]): { ok: boolean; problems: string[] } {
-  const problems = rows.filter((s) => s.failed).map((s) => `${s.name}: failed${s.reason ? ` (${s.reason})` : ''}`);
-  return { ok: problems.length === 0, problems };
+export type Probe = 'live' | 'ready';
+
+/** Why `s` makes the container not alive, or null. `shouldBeUp`: the graph still holds it to be up. */
+export function liveness(s: ServiceRecord, shouldBeUp: boolean): string | null {
+  if (!shouldBeUp || !s.failed) return null;
+  return `${s.cfg.name}: failed (${describeReason(s.failed)})`;
+}
+
+/** Why `s` makes the container not ready, or null. */
+export function readiness(s: ServiceRecord, shouldBeUp: boolean): string | null {
+  const n = s.cfg.name;
+  if (!shouldBeUp) {
+    // Held down by request while the config says it runs: the site it serves is down.
+    if (s.cfg.autoStart && s.next !== 'remove' && s.pinned && s.pinned.kind !== 'completed' && s.state === 'stopped') {
+      return `${n}: stopped (${describeReason(s.pinned)})`;
+    }
+    return null;
+  }
+  if (s.failed) return `${n}: failed (${describeReason(s.failed)})`;
+  if (s.state !== 'started' || recovering(s)) return `${n}: ${s.state === 'started' ? 'recovering' : s.state}`;
+  if (s.health === 'unhealthy') return `${n}: unhealthy`;
+  return null;
 }
 
 /** The shell's convention: a code, or 128+N when killed by signal N. */
@@ -51,10 +73,26 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 }
 
 /** Same definition, ignoring where in the file it was written. */
-export function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
+function sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
   // Edges to replica instances compare as written (`depends-on: [db]`), so adding or removing instances of db changes nothing here.
   const folded = a.edgesAsWritten !== undefined && b.edgesAsWritten !== undefined;
   const edges = folded ? { dependsOn: [], dependsMs: [], waitsFor: [], after: [], before: [] } : {};
   const strip = (c: ServiceConfig): string => JSON.stringify({ ...c, ...edges, pos: undefined });
   return strip(a) === strip(b);
+}
+
+/**
+ * What a reload must do to a service whose definition went from `a` to `b`:
+ * nothing, update it in place (only fields in `inPlace` differ: read at stop,
+ * exit, restart or probe time), or restart it. `inPlace` comes from the key
+ * table (config/keys.ts, `reload: 'in-place'`), as ServiceConfig field names.
+ */
+export function reloadAction(a: ServiceConfig, b: ServiceConfig, inPlace: ReadonlySet<string>): 'same' | 'in-place' | 'restart' {
+  if (sameDefinition(a, b)) return 'same';
+  const rest = (c: ServiceConfig): string => {
+    const o: Record<string, unknown> = { ...c, pos: undefined };
+    for (const f of inPlace) delete o[f];
+    return JSON.stringify(o);
+  };
+  return rest(a) === rest(b) ? 'in-place' : 'restart';
 }

@@ -30,13 +30,12 @@ export interface ServiceSetDeps {
   listener?: ServiceListener;
   /** A bug in the graph must not take PID 1 down: it is reported here instead. */
   onInternalError?: (err: unknown) => void;
+  /** ServiceConfig fields a reload applies without a restart (config/keys.ts); none when absent. */
+  inPlace?: ReadonlySet<string>;
 }
 
 /** Why the set is shutting down; decides dinit's exit code (SPEC §6). */
-export type ShutdownCause =
-  | { kind: 'requested'; by: string }
-  | { kind: 'main'; exitCode: number }
-  | { kind: 'failure'; service: string };
+export type ShutdownCause = { kind: 'requested'; by: string } | { kind: 'main'; exitCode: number } | { kind: 'failure'; service: string };
 
 type Step = 'none' | 'start' | 'other';
 
@@ -182,6 +181,11 @@ export class Transitions {
       this.mainExited(mainExitCodeOf(s, code, signal));
       return;
     }
+    if (this.shuttingDown) {
+      // Killed on the way out (a second SIGINT, shutdown-timeout) or ended by itself: nothing restarts now.
+      this.toStopped(s, reason);
+      return;
+    }
     // A success exit (success-exit-codes) completed: no restart under on-failure, not counted by restart-limit.
     const clean = !recycled && isSuccessExit(s.cfg, code, signal);
     const restart = s.cfg.type === 'process' && (recycled ? s.cfg.restart !== 'never' : wantsRestart(s.cfg.restart, clean));
@@ -296,10 +300,7 @@ export class Transitions {
     const name = s.cfg.name;
     this.clearTimer(s, 'startTimer');
     s.stopCause = cause;
-    const noProcess =
-      s.cfg.type === 'internal' ||
-      (s.cfg.type === 'scripted' && s.state === 'started' && !s.cfg.stopCommand) ||
-      s.phase.kind === 'smooth-delay';
+    const noProcess = s.cfg.type === 'internal' || (s.cfg.type === 'scripted' && s.state === 'started' && !s.cfg.stopCommand) || s.phase.kind === 'smooth-delay';
     if (noProcess) {
       this.emit({ type: 'stopping', name, cause });
       this.toStopped(s, cause);

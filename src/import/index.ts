@@ -71,7 +71,15 @@ function detect(path: string, from?: Format): { format: Format; path: string } {
     if (format === 's6') throw new DinitError('USAGE', `--from s6 reads a directory (the s6-overlay tree), not the file ${abs}`);
     return { format, path: abs };
   }
-  if (from === 's6' || (!from && (() => { const l = locateS6(abs); return l.rc !== undefined || l.legacy !== undefined; })())) return { format: 's6', path: abs };
+  if (
+    from === 's6' ||
+    (!from &&
+      (() => {
+        const l = locateS6(abs);
+        return l.rc !== undefined || l.legacy !== undefined;
+      })())
+  )
+    return { format: 's6', path: abs };
   for (const [f, format] of DIR_FILES) {
     if ((!from || from === format) && existsSync(join(abs, f))) return { format, path: join(abs, f) };
   }

@@ -50,7 +50,8 @@ export function parseIni(text: string, file: string): IniSection[] {
     const header = /^\[([^\]]*)\]\s*(.*)$/.exec(trimmed);
     if (header) {
       const rest = header[2] ?? '';
-      if (rest !== '' && !/^[;#]/.test(rest)) issues.push({ pos: { file, line, col: raw.indexOf(']') + 2 }, message: `unexpected text after the section header: ${rest}`, hint: 'a section header stands alone on its line: [program:web]' });
+      if (rest !== '' && !/^[;#]/.test(rest))
+        issues.push({ pos: { file, line, col: raw.indexOf(']') + 2 }, message: `unexpected text after the section header: ${rest}`, hint: 'a section header stands alone on its line: [program:web]' });
       const name = (header[1] ?? '').trim();
       current = sections.find((s) => s.name === name);
       if (!current) {

@@ -19,8 +19,21 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(
 
 /** Settings handled below; any other key of a process is listed as not converted. */
 const HANDLED = new Set([
-  'command', 'entrypoint', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'liveness_probe', 'ready_log_line',
-  'availability', 'shutdown', 'disabled', 'replicas', 'is_daemon', 'log_location', 'description',
+  'command',
+  'entrypoint',
+  'working_dir',
+  'environment',
+  'depends_on',
+  'readiness_probe',
+  'liveness_probe',
+  'ready_log_line',
+  'availability',
+  'shutdown',
+  'disabled',
+  'replicas',
+  'is_daemon',
+  'log_location',
+  'description',
 ]);
 const TOP_HANDLED = new Set(['version', 'processes', 'environment', 'shell', 'is_strict']);
 
@@ -54,7 +67,8 @@ export function importProcessCompose(file: string): Conversion {
   const src = readSource(text, abs, issues);
   if (issues.count > 0) throw new ConfigError(issues.list);
   const root = src.doc.toJS() as unknown;
-  if (!isObj(root) || !isObj(root['processes'])) throw located(src, isObj(root) && 'processes' in root ? ['processes'] : [], 'expected a map of processes under "processes:"', 'processes:\n  web:\n    command: ./server');
+  if (!isObj(root) || !isObj(root['processes']))
+    throw located(src, isObj(root) && 'processes' in root ? ['processes'] : [], 'expected a map of processes under "processes:"', 'processes:\n  web:\n    command: ./server');
   const c = newConversion('process-compose', abs);
   const shell = isObj(root['shell']) ? root['shell'] : {};
   const sh = (cmd: string): string[] => [str(shell['shell_command'] ?? 'bash'), str(shell['shell_argument'] ?? '-c'), literal(cmd)];

@@ -21,7 +21,8 @@ import { splitWords } from '../config/values.js';
 import { literal, newConversion, newDraft, note, put, serviceName, uniqueName, type Conversion, type Draft } from './draft.js';
 
 /** execline's own commands (and s6's), which no shell knows. */
-const EXECLINE = /^(foreground|background|if|ifelse|ifte|ifthenelse|ifnot|importas|multisubstitute|multidefine|define|fdmove|fdclose|fdreserve|fdswap|fdblock|redirfd|pipeline|piperw|backtick|withstdinas|export|unexport|elglob|elgetpositionals|elgetopt|forx|forstdin|forbacktickx|loopwhilex|emptyenv|envfile|exec|execlineb|getpid|getcwd|heredoc|homeof|trap|wait|tryexec|runblock|shift|dollarat|umask|cd|s6-.*|fdmove)$/;
+const EXECLINE =
+  /^(foreground|background|if|ifelse|ifte|ifthenelse|ifnot|importas|multisubstitute|multidefine|define|fdmove|fdclose|fdreserve|fdswap|fdblock|redirfd|pipeline|piperw|backtick|withstdinas|export|unexport|elglob|elgetpositionals|elgetopt|forx|forstdin|forbacktickx|loopwhilex|emptyenv|envfile|exec|execlineb|getpid|getcwd|heredoc|homeof|trap|wait|tryexec|runblock|shift|dollarat|umask|cd|s6-.*|fdmove)$/;
 
 const isDir = (p: string): boolean => {
   try {
@@ -42,18 +43,22 @@ function read(file: string): string {
 /** Names listed by a `NAME.d/` directory of empty files or a `NAME` file of lines (older s6-rc). */
 function listed(dir: string, what: string): string[] {
   const d = join(dir, `${what}.d`);
-  if (isDir(d)) return readdirSync(d).filter((n) => !n.startsWith('.')).sort();
+  if (isDir(d))
+    return readdirSync(d)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
   const f = join(dir, what);
-  if (existsSync(f)) return read(f).split(/\s+/).filter((w) => w && !w.startsWith('#'));
+  if (existsSync(f))
+    return read(f)
+      .split(/\s+/)
+      .filter((w) => w && !w.startsWith('#'));
   return [];
 }
 
 /** Where the s6-rc source directory and the legacy /etc are, from the path given. */
 export function locateS6(path: string): { rc?: string; legacy?: string } {
   const p = resolve(path);
-  const rc = [p, join(p, 's6-rc.d'), join(p, 's6-overlay', 's6-rc.d'), join(p, 'etc', 's6-overlay', 's6-rc.d')].find(
-    (d) => isDir(d) && (basename(d) === 's6-rc.d' || existsSync(join(d, 'user', 'type'))),
-  );
+  const rc = [p, join(p, 's6-rc.d'), join(p, 's6-overlay', 's6-rc.d'), join(p, 'etc', 's6-overlay', 's6-rc.d')].find((d) => isDir(d) && (basename(d) === 's6-rc.d' || existsSync(join(d, 'user', 'type'))));
   const legacy = [p, join(p, 'etc'), dirname(p), dirname(dirname(p))].find((d) => isDir(join(d, 'cont-init.d')) || isDir(join(d, 'services.d')));
   return { ...(rc ? { rc } : {}), ...(legacy ? { legacy } : {}) };
 }
@@ -160,7 +165,9 @@ export function importS6(path: string): Conversion {
   // Legacy cont-init.d: run one after another, before everything else.
   const inits: string[] = [];
   if (legacy && isDir(join(legacy, 'cont-init.d'))) {
-    for (const f of readdirSync(join(legacy, 'cont-init.d')).filter((n) => !n.startsWith('.')).sort()) {
+    for (const f of readdirSync(join(legacy, 'cont-init.d'))
+      .filter((n) => !n.startsWith('.'))
+      .sort()) {
       const file = join(legacy, 'cont-init.d', f);
       const d = newDraft(uniqueName(taken, serviceName(`cont-init-${f.replace(/\.sh$/, '')}`)), shown(file));
       put(d, 'type', 'scripted', { key: 'cont-init.d', value: f });
@@ -175,12 +182,18 @@ export function importS6(path: string): Conversion {
   for (const dirName of ['cont-finish.d', 'fix-attrs.d']) {
     if (legacy && isDir(join(legacy, dirName))) {
       for (const f of readdirSync(join(legacy, dirName)).sort()) {
-        c.notConverted.push({ key: `${dirName}/${f}`, value: shown(join(legacy, dirName, f)), why: dirName === 'fix-attrs.d' ? 'dinit changes no file attributes: do it in the Dockerfile' : 'dinit runs no scripts at shutdown: a scripted service with a stop-command can' });
+        c.notConverted.push({
+          key: `${dirName}/${f}`,
+          value: shown(join(legacy, dirName, f)),
+          why: dirName === 'fix-attrs.d' ? 'dinit changes no file attributes: do it in the Dockerfile' : 'dinit runs no scripts at shutdown: a scripted service with a stop-command can',
+        });
       }
     }
   }
   if (rc) {
-    const names = readdirSync(rc).filter((n) => !n.startsWith('.') && isDir(join(rc, n))).sort();
+    const names = readdirSync(rc)
+      .filter((n) => !n.startsWith('.') && isDir(join(rc, n)))
+      .sort();
     const types = new Map<string, string>();
     for (const n of names) {
       const tf = join(rc, n, 'type');
@@ -209,7 +222,9 @@ export function importS6(path: string): Conversion {
       };
       if (t === 'bundle') {
         put(d, 'type', 'internal', { key: 'type', value: t });
-        const contents = listed(dir, 'contents').map((x) => ref(x, 'contents.d')).filter((x): x is string => !!x);
+        const contents = listed(dir, 'contents')
+          .map((x) => ref(x, 'contents.d'))
+          .filter((x): x is string => !!x);
         put(d, 'depends-on', contents, { key: 'contents.d', value: listed(dir, 'contents').join(' ') });
       } else if (t === 'oneshot') {
         put(d, 'type', 'scripted', { key: 'type', value: t });
@@ -235,7 +250,9 @@ export function importS6(path: string): Conversion {
         put(d, 'restart', 'always', { key: 'type', value: t });
         longrunExtras(d, dir);
       }
-      const deps = listed(dir, 'dependencies').map((x) => ref(x, 'dependencies.d')).filter((x): x is string => !!x);
+      const deps = listed(dir, 'dependencies')
+        .map((x) => ref(x, 'dependencies.d'))
+        .filter((x): x is string => !!x);
       if (lastInit && t !== 'bundle' && !deps.includes(lastInit)) deps.push(lastInit);
       if (deps.length > 0) {
         const prev = (d.keys.get('depends-on') as string[] | undefined) ?? [];
@@ -248,7 +265,9 @@ export function importS6(path: string): Conversion {
     }
   }
   if (legacy && isDir(join(legacy, 'services.d'))) {
-    for (const n of readdirSync(join(legacy, 'services.d')).filter((x) => !x.startsWith('.')).sort()) {
+    for (const n of readdirSync(join(legacy, 'services.d'))
+      .filter((x) => !x.startsWith('.'))
+      .sort()) {
       const dir = join(legacy, 'services.d', n);
       if (!existsSync(join(dir, 'run'))) continue;
       const d = newDraft(uniqueName(taken, serviceName(n)), shown(join(dir, 'run')));

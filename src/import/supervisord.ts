@@ -20,9 +20,31 @@ const CONTROL_SECTIONS = /^(unix_http_server|inet_http_server|supervisorctl|rpci
 
 /** Settings handled by the [program] conversion (anything else is listed as not converted). */
 const PROGRAM_KEYS = new Set([
-  'command', 'directory', 'user', 'umask', 'environment', 'autostart', 'autorestart', 'exitcodes', 'startsecs', 'startretries',
-  'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'priority', 'numprocs', 'numprocs_start', 'process_name',
-  'stdout_logfile', 'stdout_logfile_maxbytes', 'stdout_logfile_backups', 'stderr_logfile', 'stderr_logfile_maxbytes', 'stderr_logfile_backups', 'redirect_stderr',
+  'command',
+  'directory',
+  'user',
+  'umask',
+  'environment',
+  'autostart',
+  'autorestart',
+  'exitcodes',
+  'startsecs',
+  'startretries',
+  'stopsignal',
+  'stopwaitsecs',
+  'stopasgroup',
+  'killasgroup',
+  'priority',
+  'numprocs',
+  'numprocs_start',
+  'process_name',
+  'stdout_logfile',
+  'stdout_logfile_maxbytes',
+  'stdout_logfile_backups',
+  'stderr_logfile',
+  'stderr_logfile_maxbytes',
+  'stderr_logfile_backups',
+  'redirect_stderr',
 ]);
 
 const WHY: Record<string, string> = {
@@ -58,7 +80,12 @@ function glob(pattern: string): string[] {
       found = found.map((d) => join(d, part));
       continue;
     }
-    const re = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    const re = new RegExp(
+      `^${part
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')}$`,
+    );
     const next: string[] = [];
     for (const d of found) {
       let names: string[];
@@ -130,7 +157,14 @@ function expand(v: IniValue, vars: Record<string, string | number>, file: string
     }
     const value = vars[name];
     if (value === undefined) {
-      throw located(file, v, `unknown expansion %(${name})s`, `supervisord knows ${Object.keys(vars).map((k) => `%(${k})s`).join(', ')} and %(ENV_NAME)s`);
+      throw located(
+        file,
+        v,
+        `unknown expansion %(${name})s`,
+        `supervisord knows ${Object.keys(vars)
+          .map((k) => `%(${k})s`)
+          .join(', ')} and %(ENV_NAME)s`,
+      );
     }
     const s = String(value);
     out += m[4] === 'd' && m[3] ? s.padStart(Number(m[3]), m[2]?.includes('0') ? '0' : ' ') : s;
@@ -207,7 +241,7 @@ function convertProgram(shown: (f: string) => string, p: Program, taken: Set<str
       const v = e.get(k);
       return v === undefined ? undefined : expand(v, vars, file);
     };
-    const procName = numprocs > 1 && !replicas ? x('process_name') ?? p.name : p.name;
+    const procName = numprocs > 1 && !replicas ? (x('process_name') ?? p.name) : p.name;
     const d = newDraft(uniqueName(taken, serviceName(procName)), `[${section.name}] in ${shown(file)}:${section.line}`);
     const raw = (k: string): string => e.get(k)?.value ?? '';
     const orig = (k: string): { key: string; value: string } => ({ key: k, value: raw(k) });
@@ -253,7 +287,10 @@ function convertProgram(shown: (f: string) => string, p: Program, taken: Set<str
     if (startsecs !== undefined || startretries !== undefined) {
       const secs = Number(startsecs ?? 1);
       const retries = Number(startretries ?? 3);
-      const from = { key: startsecs !== undefined ? 'startsecs' : 'startretries', value: startsecs !== undefined ? `${raw('startsecs')}${startretries !== undefined ? `, startretries = ${raw('startretries')}` : ''}` : raw('startretries') };
+      const from = {
+        key: startsecs !== undefined ? 'startsecs' : 'startretries',
+        value: startsecs !== undefined ? `${raw('startsecs')}${startretries !== undefined ? `, startretries = ${raw('startretries')}` : ''}` : raw('startretries'),
+      };
       if (!(secs >= 0) || !Number.isInteger(retries) || retries < 0) note(d, from.key, from.value, 'not a number');
       else if (secs === 0) note(d, from.key, from.value, 'startsecs = 0: supervisord never counts a start as failed; dinit always has a restart limit (default 3 in 10s)');
       else {
@@ -308,7 +345,11 @@ export function importSupervisord(file: string): Conversion {
   const groupOf = new Map<string, string>();
   for (const s of sections) {
     if (!s.name.startsWith('group:')) continue;
-    for (const p of (s.entries.get('programs')?.value ?? '').split(',').map((x) => x.trim()).filter(Boolean)) groupOf.set(p, s.name.slice(6));
+    for (const p of (s.entries.get('programs')?.value ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      groupOf.set(p, s.name.slice(6));
   }
   const programs: { p: Program; priority: number | undefined; drafts: Draft[] }[] = [];
   const control: string[] = [];
@@ -370,7 +411,10 @@ export function importSupervisord(file: string): Conversion {
   for (const s of sections) {
     if (!s.name.startsWith('group:')) continue;
     const g = newDraft(uniqueName(taken, serviceName(s.name.slice(6))), `[${s.name}] in ${shown(s.file)}:${s.line}`);
-    const members = (s.entries.get('programs')?.value ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const members = (s.entries.get('programs')?.value ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     const names: string[] = [];
     for (const m of members) {
       const prog = programs.find((x) => x.p.name === m);

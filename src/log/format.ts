@@ -34,13 +34,7 @@ function jsonLine(l: LogLine): string {
 }
 
 /** A service line for the console, newline included. */
-export function consoleLine(
-  l: LogLine,
-  s: FormatSettings,
-  style: ConsoleStyle,
-  color: ForegroundColorName,
-  prefix: boolean,
-): string {
+export function consoleLine(l: LogLine, s: FormatSettings, style: ConsoleStyle, color: ForegroundColorName, prefix: boolean): string {
   switch (s.format) {
     case 'json':
       return jsonLine(l);

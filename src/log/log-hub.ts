@@ -180,12 +180,21 @@ export class LogHub {
     return done;
   }
 
-  /** One of dinit's own event lines (`[dinit] …` on stdout). Multi-line text becomes several lines. */
-  dinit(message: string): void {
+  /**
+   * One of dinit's own event lines (`[dinit] …` on stdout). Multi-line text
+   * becomes several lines. A line `about` a service is also kept in that
+   * service's buffer (same sequence number, so a merged tail shows it once)
+   * and reaches its followers: `dinit logs web` tells web's story, its
+   * output between `started`, `killed by` and `restarting` lines.
+   */
+  dinit(message: string, about?: string): void {
+    const ring = about === undefined ? undefined : this.services.get(about)?.ring;
     for (const text of message.split('\n')) {
       const l: LogLine = { time: this.now(), service: DINIT_SOURCE, stream: 'dinit', line: text };
-      this.dinitRing.push({ seq: ++this.seq, n: 1, time: l.time, service: DINIT_SOURCE, stream: 'dinit', bytes: null, line: text });
-      this.notify(l);
+      const entry = { seq: ++this.seq, n: 1, time: l.time, service: DINIT_SOURCE, stream: 'dinit' as const, bytes: null, line: text };
+      this.dinitRing.push(entry);
+      ring?.push(entry);
+      this.notify(l, about);
       const dropped = this.out.writer.push(DINIT_SOURCE, dinitLine(l, this.settings, this.out.style.chalk), true);
       if (dropped) this.countDrop(DINIT_SOURCE, dropped);
     }
@@ -201,7 +210,9 @@ export class LogHub {
       const ring = name === DINIT_SOURCE ? this.dinitRing : this.services.get(name)?.ring;
       if (ring) rings.push(ring);
     }
-    const all = rings.flatMap((r) => r.last(n));
+    // An event line kept in several rings (dinit's, and the service's it is about) is one line.
+    const seen = new Set<number>();
+    const all = rings.flatMap((r) => r.last(n)).filter((s) => s.l.stream !== 'dinit' || (!seen.has(s.seq) && seen.add(s.seq)));
     all.sort((a, b) => a.seq - b.seq);
     return all.slice(Math.max(0, all.length - n)).map((s) => s.l);
   }
@@ -233,11 +244,7 @@ export class LogHub {
 
   /** Wait until queued console output and log files are written, at most `timeoutMs`. */
   async flush(timeoutMs = 2000): Promise<void> {
-    const work = Promise.all([
-      this.out.writer.idle(),
-      this.err.writer.idle(),
-      ...[...this.services.values()].map((e) => e.file?.flush()),
-    ]);
+    const work = Promise.all([this.out.writer.idle(), this.err.writer.idle(), ...[...this.services.values()].map((e) => e.file?.flush())]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
@@ -311,7 +318,7 @@ export class LogHub {
       // Without prefix or CR, an untouched block that outlives this call goes as it is.
       const size = frameSize(block, n, prefix);
       const keep = prefix.length === 0 && scannedCrlfs() === 0 && !transient;
-      const mem = keep ? null : out.arena?.take(size) ?? null;
+      const mem = keep ? null : (out.arena?.take(size) ?? null);
       const data = keep ? block : frame(block, n, prefix, mem ?? Buffer.allocUnsafe(size));
       const dropped = out.writer.push(name, data);
       if (dropped) this.countDrop(name, dropped);
@@ -372,8 +379,8 @@ export class LogHub {
     return p;
   }
 
-  private notify(l: LogLine): void {
-    for (const f of this.followers) if (!f.names || f.names.has(l.service)) call(f.cb, l);
+  private notify(l: LogLine, about?: string): void {
+    for (const f of this.followers) if (!f.names || f.names.has(l.service) || (about !== undefined && f.names.has(about))) call(f.cb, l);
   }
 
   private countDrop(source: string, n: number): void {

@@ -18,6 +18,7 @@ export function createProcessHost(children: Children): ProcessHost {
   return {
     spawn: (req, role, events) => spawnChild(req, children, role, events),
     signalGroup: (pgid, signal) => killGroup(pgid, signal),
+    signalPid: (pid, signal) => killPid(pid, signal),
     signalTree: (pid, signal) => killTree(pid, signal),
     sweepSession(sid, signal) {
       const left: Leftover[] = [...sessionLeftovers(sid)];

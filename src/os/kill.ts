@@ -93,7 +93,8 @@ export function sessionLeftovers(sid: number): readonly SessionMember[] {
  */
 export function killTree(pid: number, signal: NodeJS.Signals | number): number {
   guard(pid, 'pid');
-  let n = killGroup(pid, signal) ? 1 : 0;
+  // No group yet: a process that makes its own group after spawn (main with a terminal) is signalled alone.
+  let n = killGroup(pid, signal) || send(pid, signal) ? 1 : 0;
   for (const member of sessionMembers(pid)) {
     const st = readStat(member);
     if (st && st.pgrp !== pid && send(member, signal)) n++;

@@ -34,6 +34,13 @@ export interface Libc {
   signalDefault(sig: number): void;
   /** Unblock every signal in the calling thread. */
   unblockAllSignals(): number;
+  /** Block one signal in the calling thread (SIG_BLOCK). */
+  blockSignal(sig: number): number;
+  setpgid(pid: number, pgid: number): number;
+  getpgrp(): number;
+  /** The foreground process group of the terminal on `fd`, or -1 (not a terminal: ENOTTY). */
+  tcgetpgrp(fd: number): number;
+  tcsetpgrp(fd: number, pgid: number): number;
   errno(): number;
   /** pipe2(O_CLOEXEC): [read end, write end], or null on failure. */
   pipe(): [number, number] | null;
@@ -50,6 +57,7 @@ export const F_SETFL = 4;
 export const FD_CLOEXEC = 1;
 /** O_NONBLOCK on x86_64, aarch64, arm, riscv64, ppc64le, s390x (not alpha/mips/sparc). */
 export const O_NONBLOCK = 0o4000;
+const SIG_BLOCK = 0;
 const SIG_SETMASK = 2;
 /** O_CLOEXEC on Linux (generic value; alpha/sparc/parisc differ). */
 const O_CLOEXEC = 0o2000000;
@@ -110,6 +118,10 @@ function bind(koffi: Koffi, lib: KoffiNs.LibraryHandle, path: string): Libc {
   const sigprocmask = lib.func('int sigprocmask(int how, const uint8_t *set, uint8_t *old)');
   const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
   const exit = lib.func('void _exit(int status)');
+  const setpgid = lib.func('int setpgid(int pid, int pgid)');
+  const getpgrp = lib.func('int getpgrp()');
+  const tcgetpgrp = lib.func('int tcgetpgrp(int fd)');
+  const tcsetpgrp = lib.func('int tcsetpgrp(int fd, int pgid)');
   const ul = 'unsigned long';
   return {
     koffi,
@@ -125,6 +137,16 @@ function bind(koffi: Koffi, lib: KoffiNs.LibraryHandle, path: string): Libc {
     },
     // sigset_t is 128 bytes on Linux (glibc and musl); all zero = nothing blocked.
     unblockAllSignals: () => sigprocmask(SIG_SETMASK, Buffer.alloc(128), null) as number,
+    blockSignal: (sig) => {
+      // Signal n is bit n-1 of the set (glibc and musl, little-endian words).
+      const set = Buffer.alloc(128);
+      set[(sig - 1) >> 3] = 1 << ((sig - 1) & 7);
+      return sigprocmask(SIG_BLOCK, set, null) as number;
+    },
+    setpgid: (pid, pgid) => setpgid(pid, pgid) as number,
+    getpgrp: () => getpgrp() as number,
+    tcgetpgrp: (fd) => tcgetpgrp(fd) as number,
+    tcsetpgrp: (fd, pgid) => tcsetpgrp(fd, pgid) as number,
     errno: () => koffi.errno(),
     pipe: () => {
       const fds = new Int32Array(2);

@@ -122,7 +122,8 @@ function sockaddr(address: string): { buf: Buffer; len: number } {
   const name = Buffer.from(abstract ? address.slice(1) : address, 'utf8');
   if (name.length + 1 > SUN_PATH_MAX) throw new Error(`notify socket address too long (${name.length} bytes): ${address}`);
   const buf = Buffer.alloc(2 + SUN_PATH_MAX);
-  if (LE) buf.writeUInt16LE(AF_UNIX, 0); // sa_family_t is in host order
+  if (LE)
+    buf.writeUInt16LE(AF_UNIX, 0); // sa_family_t is in host order
   else buf.writeUInt16BE(AF_UNIX, 0);
   name.copy(buf, abstract ? 3 : 2);
   // abstract names are length-delimited (no NUL); paths are NUL-terminated.

@@ -10,7 +10,7 @@ import { libc } from './libc.js';
 
 export interface OutputPipes {
   /** What to put at stdio[1] and stdio[2]. */
-  stdio: [number, number] | ['pipe', 'pipe'];
+  stdio: [number, number] | ['pipe', 'pipe'] | ['inherit', 'inherit'];
   /** Our real pipes (write ends at stdio[1], stdio[2]); false for Node's socketpairs. */
   real: boolean;
   /** After the spawn: close our copies of the write ends; the read ends as streams (null for Node's own). */
@@ -49,4 +49,9 @@ export function outputPipes(): OutputPipes {
       for (const fd of [outR, outW, errR, errW]) closeSync(fd);
     },
   };
+}
+
+/** dinit's own stdout and stderr (the terminal), passed through untouched: nothing to read. */
+export function inheritedOutput(): OutputPipes {
+  return { stdio: ['inherit', 'inherit'], real: false, adopt: () => null, abandon: () => undefined };
 }

@@ -15,8 +15,10 @@
 
 import type { Readable } from 'node:stream';
 import type { ResourceFigures, SelfFigures } from '../types.js';
+import type { MainConsole } from './terminal.js';
 import type { ResolvedUser } from './users.js';
 
+export type { MainConsole } from './terminal.js';
 export type { ResolvedUser } from './users.js';
 
 /** An extra fd from 3 on: a pipe dinit reads, nothing, or one of dinit's own fds. */
@@ -37,6 +39,19 @@ export interface SpawnRequest {
   umask?: number;
   /** Extra fds from 3 on (e.g. a readiness pipe). */
   extraStdio?: ExtraStdio[];
+  /**
+   * What of dinit's own stdio the child gets (only `main` gets any; see
+   * os/terminal.ts). Absent: stdin /dev/null, output through our pipes, a
+   * session of its own.
+   * 'stdin': dinit's stdin (e.g. piped by `docker run -i`), output still ours.
+   * 'terminal': dinit's terminal as stdin, stdout and stderr, in dinit's
+   * session (a session leader would lose the controlling terminal) as a new
+   * process group that becomes the terminal's foreground group (the exec-as
+   * wrapper does both before exec), so Ctrl-C, Ctrl-Z, job control and
+   * SIGWINCH reach it as they would from a shell. Its stdout and stderr are
+   * then null: nothing to read.
+   */
+  console?: MainConsole;
 }
 
 /**
@@ -76,12 +91,18 @@ export interface Leftover {
 export interface ProcessHost {
   /**
    * Start `req.command` in a session of its own, stdin /dev/null, stdout and
-   * stderr on pipes. Throws only for a caller's bug (an empty command);
+   * stderr on pipes (unless `req.console` says otherwise). Throws only for a caller's bug (an empty command);
    * every runtime failure arrives as `failed`.
    */
   spawn(req: SpawnRequest, role: ChildRole, events: ChildEvents): Child;
   /** Signal process group `pgid`; false when it is gone (or may not be signalled). */
   signalGroup(pgid: number, signal: NodeJS.Signals): boolean;
+  /**
+   * Signal process `pid` alone; false when it is gone (or may not be signalled).
+   * For `stop-group: false`, and for a child that has no group of its own yet
+   * (main with a terminal makes its group itself, after spawn).
+   */
+  signalPid(pid: number, signal: NodeJS.Signals): boolean;
   /** Signal the group led by `pid` and every other process of its session; how many targets were hit. */
   signalTree(pid: number, signal: NodeJS.Signals): number;
   /**

@@ -142,4 +142,3 @@ export function selfFigures(): SelfFigures {
     maxFds,
   };
 }
-

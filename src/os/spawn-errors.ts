@@ -2,7 +2,7 @@
 // Node-shaped error (code, errno, syscall, path naming the service's command,
 // never node or the exec-as wrapper); describeSpawnError makes it a sentence.
 
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 /** What the exec-as wrapper writes on its status pipe when it could not exec. */
@@ -71,6 +71,32 @@ export function isTransientSpawnError(err: unknown): boolean {
   return code === 'EAGAIN' || code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
 }
 
+const CAP_SETGID = 6n;
+const CAP_SETUID = 7n;
+
+/** This process's effective capabilities (CapEff of /proc/self/status); null if unreadable. */
+function effectiveCaps(): bigint | null {
+  try {
+    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return hex === undefined ? null : BigInt(`0x${hex}`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why changing user or groups was refused: not root, or root without the
+ * capabilities (`docker run --cap-drop ALL` keeps uid 0 but drops CAP_SETUID
+ * and CAP_SETGID), which "needs root" would leave a root user puzzled by.
+ */
+export function permissionHint(uid: number, caps: bigint | null): string {
+  if (uid !== 0) return `changing user or groups needs root (dinit runs as uid ${uid})`;
+  if (caps === null) return 'changing user or groups needs CAP_SETUID and CAP_SETGID';
+  const missing = [(caps >> CAP_SETUID) & 1n ? '' : 'CAP_SETUID', (caps >> CAP_SETGID) & 1n ? '' : 'CAP_SETGID'].filter(Boolean);
+  if (missing.length === 0) return 'changing user or groups was refused (a security module or seccomp profile?)';
+  return `dinit runs as root but lacks ${missing.join(' and ')} (e.g. docker run --cap-drop ALL): add --cap-add SETUID --cap-add SETGID`;
+}
+
 /**
  * A sentence for a spawn failure: "cannot execute 'foo': not found in PATH (ENOENT)",
  * "working-dir /x does not exist"…
@@ -101,7 +127,7 @@ export function describeSpawnError(err: unknown, command: string | string[], cwd
     case 'E2BIG':
       return `${what}: argument list or environment too large (E2BIG)`;
     case 'EPERM':
-      return `${what}: operation not permitted (EPERM) — changing user or groups needs root`;
+      return `${what}: operation not permitted (EPERM) — ${permissionHint(process.getuid?.() ?? 0, effectiveCaps())}`;
     case 'EAGAIN':
     case 'EMFILE':
     case 'ENFILE':

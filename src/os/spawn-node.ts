@@ -3,9 +3,10 @@
 // describes it). Two ways:
 //
 // Direct: child_process.spawn with uid/gid (libuv drops every supplementary
-// group). Wrapper: when supplementary groups or a umask are asked for, Node
-// cannot do it, so we run `node exec-as.js`, which sets them and execvp()s the
-// service in place — same pid, so the caller never knows. The wrapper reports
+// group). Wrapper: when supplementary groups, a umask or the terminal (main
+// as the foreground group of dinit's terminal) are asked for, Node cannot do
+// it, so we run `node exec-as.js`, which sets them and execvp()s the service
+// in place — same pid, so the caller never knows. The wrapper reports
 // an exec failure on a close-on-exec status pipe (EOF without data = the exec
 // happened): only then is the child `spawned` (or `failed`), and an exit that
 // comes first is held until then.
@@ -33,6 +34,8 @@ export interface ExecAsSpec {
   keepFds: number;
   /** Close-on-exec pipe for reporting an exec failure. */
   statusFd: number;
+  /** setpgid(0, 0) and tcsetpgrp(0, self) before exec (SpawnRequest.console 'terminal'). */
+  terminal?: boolean;
 }
 
 /** Path of the compiled wrapper script (next to this module, or to the bundle). */
@@ -40,7 +43,7 @@ const execAsScript = fileURLToPath(new URL('./exec-as.js', import.meta.url));
 
 /** Whether this request needs the exec-as wrapper. */
 export function needsWrapper(req: SpawnRequest): boolean {
-  return req.groups !== undefined || req.umask !== undefined;
+  return req.groups !== undefined || req.umask !== undefined || req.console === 'terminal';
 }
 
 export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Children, role: ChildRole, events: ChildEvents): Child {
@@ -48,6 +51,8 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
   const extra = req.extraStdio ?? [];
   const gid = req.gid ?? req.uid;
   const wrapped = needsWrapper(req);
+  const terminal = req.console === 'terminal';
+  const stdin = req.console ? 'inherit' : 'ignore';
   const statusFd = 3 + extra.length;
   let child: ChildProcess;
   try {
@@ -58,7 +63,7 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
         uid: req.uid,
         gid,
         detached: true,
-        stdio: ['ignore', ...pipes.stdio, ...extra] as StdioOptions,
+        stdio: [stdin, ...pipes.stdio, ...extra] as StdioOptions,
       });
     } else {
       const spec: ExecAsSpec = { command: req.command, env: req.env, keepFds: statusFd, statusFd };
@@ -66,11 +71,12 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
       if (gid !== undefined) spec.gid = gid;
       if (req.groups !== undefined) spec.groups = req.groups;
       if (req.umask !== undefined) spec.umask = req.umask;
+      if (terminal) spec.terminal = true;
       child = spawn(process.execPath, [execAsScript], {
         env: { DINIT_EXEC_AS: JSON.stringify(spec) },
         cwd: req.cwd,
-        detached: true,
-        stdio: ['ignore', ...pipes.stdio, ...extra, 'pipe'] as StdioOptions,
+        detached: !terminal,
+        stdio: [stdin, ...pipes.stdio, ...extra, 'pipe'] as StdioOptions,
       });
     }
   } catch (err) {

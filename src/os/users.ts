@@ -72,7 +72,14 @@ function parseGroup(lines: string[]): GroupEntry[] {
     if (line.startsWith('#') || line.trim() === '') continue;
     const [name, , gid, members] = line.split(':');
     if (!name || !gid || !NUMERIC.test(gid)) continue;
-    out.push({ name, gid: Number(gid), members: (members ?? '').split(',').map((m) => m.trim()).filter(Boolean) });
+    out.push({
+      name,
+      gid: Number(gid),
+      members: (members ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    });
   }
   return out;
 }

@@ -8,9 +8,7 @@ import { formatDuration } from '../units.js';
 export function eventLine(ev: ServiceEvent): string | null {
   switch (ev.type) {
     case 'spawned':
-      return ev.waitingFor === 'exit 0'
-        ? `${ev.name} running (pid ${ev.pid})`
-        : `${ev.name} spawned (pid ${ev.pid}), waiting for readiness (${ev.waitingFor ?? 'none'})`;
+      return ev.waitingFor === 'exit 0' ? `${ev.name} running (pid ${ev.pid})` : `${ev.name} spawned (pid ${ev.pid}), waiting for readiness (${ev.waitingFor ?? 'none'})`;
     case 'started':
       return ev.pid === null ? `${ev.name} started` : `${ev.name} started (pid ${ev.pid})`;
     case 'exited':
@@ -27,9 +25,7 @@ export function eventLine(ev: ServiceEvent): string | null {
     case 'stopped':
       return `${ev.name} stopped`;
     case 'killing':
-      return ev.after > 0
-        ? `${ev.name} did not stop within stop-timeout ${formatDuration(ev.after)}, sending SIGKILL`
-        : `${ev.name} killed (SIGKILL)`;
+      return ev.after > 0 ? `${ev.name} did not stop within stop-timeout ${formatDuration(ev.after)}, sending SIGKILL` : `${ev.name} killed (SIGKILL)`;
     case 'failed':
       switch (ev.reason.kind) {
         case 'exec-failed':

@@ -17,7 +17,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../core/clock.js';
 import type { DriverEvents, ServiceDriver } from '../core/driver.js';
-import type { Child, ProcessHost } from '../os/ports.js';
+import type { Child, MainConsole, ProcessHost } from '../os/ports.js';
 import type { ServiceConfig } from '../types.js';
 import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
 import type { Cancellable, ProbeContext } from './probes/index.js';
@@ -37,6 +37,8 @@ export interface ProcessDriverDeps {
    * of its `user`), then the global environment, then the service's.
    */
   environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string>;
+  /** What the `main` service gets of dinit's stdio (see os/terminal.ts); absent: like any service. */
+  mainConsole?: MainConsole;
 }
 
 interface Running {
@@ -48,6 +50,8 @@ interface Running {
   /** A scripted service's stop-command runs as its own child. */
   stopping: boolean;
   exited: boolean;
+  /** Once ready: the health probe (replaced when a reload changes `health`) and the env it runs with. */
+  health?: { probe: Cancellable | null; env: Record<string, string> };
 }
 
 /** The pid of a spawned process that has not exited; known as soon as spawn() returns. */
@@ -96,7 +100,9 @@ export class ProcessDriver implements ServiceDriver {
     const run = this.running.get(svc.name);
     const pid = run ? livePid(run) : null;
     if (pid !== null) {
-      if (!this.host.signalGroup(pid, svc.stopSignal)) this.host.signalTree(pid, svc.stopSignal);
+      // stop-group: false asks the main process alone to stop (it stops its workers itself); kill() still takes the group.
+      if (!svc.stopGroup) this.host.signalPid(pid, svc.stopSignal);
+      else if (!this.host.signalGroup(pid, svc.stopSignal)) this.host.signalTree(pid, svc.stopSignal);
       return;
     }
     if (svc.type === 'scripted' && svc.stopCommand?.length) {
@@ -123,12 +129,26 @@ export class ProcessDriver implements ServiceDriver {
   signal(name: string, signal: NodeJS.Signals): boolean {
     const run = this.running.get(name);
     const pid = run ? livePid(run) : null;
-    return pid !== null && this.host.signalGroup(pid, signal);
+    // Or the process alone, before it made its group (main with a terminal does that itself, after spawn).
+    return pid !== null && (this.host.signalGroup(pid, signal) || this.host.signalPid(pid, signal));
   }
 
   forget(name: string): void {
     this.cleanup(name);
     this.running.delete(name);
+  }
+
+  /** A reload changed only in-place keys: a changed `health` replaces the running probe. */
+  update(svc: ServiceConfig): void {
+    const run = this.running.get(svc.name);
+    if (!run?.health || run.exited) return;
+    const old = run.health.probe;
+    if (old) {
+      old.cancel();
+      run.probes = run.probes.filter((p) => p !== old);
+    }
+    run.health.probe = null;
+    this.startHealth(svc, run, run.health.env);
   }
 
   private current(name: string, run: Running): boolean {
@@ -176,6 +196,7 @@ export class ProcessDriver implements ServiceDriver {
       ...ids,
       ...(svc.umask !== undefined ? { umask: svc.umask } : {}),
       ...(run.prep ? { extraStdio: run.prep.stdio } : {}),
+      ...(svc.main && isStart && this.deps.mainConsole ? { console: this.deps.mainConsole } : {}),
     };
     try {
       run.child = this.host.spawn(req, 'service', {
@@ -274,20 +295,22 @@ export class ProcessDriver implements ServiceDriver {
   }
 
   private startHealth(svc: ServiceConfig, run: Running, env: Record<string, string>): void {
-    if (!svc.health || !this.current(svc.name, run)) return;
+    if (!this.current(svc.name, run)) return;
+    run.health = { probe: null, env };
+    if (!svc.health) return;
     const name = svc.name;
-    run.probes.push(
-      startHealth(svc.health, this.probeContext(svc, env), {
-        onHealthy: () => this.current(name, run) && this.events?.healthy?.(name),
-        onUnhealthy: (message) => this.current(name, run) && this.events?.unhealthy(name, message),
-        onStatus: (text) => {
-          if (!this.current(name, run)) return;
-          // onStatus of a health probe is called once per failed attempt.
-          this.healthFailures.set(name, (this.healthFailures.get(name) ?? 0) + 1);
-          this.events?.statusText?.(name, text);
-        },
-      }),
-    );
+    const probe = startHealth(svc.health, this.probeContext(svc, env), {
+      onHealthy: () => this.current(name, run) && this.events?.healthy?.(name),
+      onUnhealthy: (message) => this.current(name, run) && this.events?.unhealthy(name, message),
+      onStatus: (text) => {
+        if (!this.current(name, run)) return;
+        // onStatus of a health probe is called once per failed attempt.
+        this.healthFailures.set(name, (this.healthFailures.get(name) ?? 0) + 1);
+        this.events?.statusText?.(name, text);
+      },
+    });
+    run.health.probe = probe;
+    run.probes.push(probe);
   }
 
   /** Failed health probe attempts per service since dinit started (for dinit_service_health_failures_total). */

@@ -6,7 +6,7 @@
 // `run` verb imports this module lazily so no client verb ever loads it.
 
 import { existsSync } from 'node:fs';
-import { emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, resolveConfigPath, shutdownBudget, type LoadOverrides } from '../config/index.js';
+import { chooseConfig, describeShadowing, emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, shutdownBudget, type LoadOverrides } from '../config/index.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
 import { startControlServerFirst, type ControlServer } from '../control/server.js';
 import type { SocketPlace } from '../control/socket-path.js';
@@ -19,6 +19,7 @@ import { createProcessHost } from '../os/host.js';
 import { killPid } from '../os/kill.js';
 import { createReaper, type Reaper } from '../os/reaper.js';
 import { becomeSubreaper, isPid1 } from '../os/subreaper.js';
+import { mainConsole } from '../os/terminal.js';
 import type { Config } from '../types.js';
 import { Supervisor, type SupervisorLog } from './supervisor.js';
 
@@ -35,7 +36,8 @@ const FORWARDED: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGQUIT'
 export async function run(opts: RunOptions): Promise<number> {
   const cwd = process.cwd();
   const explicit = opts.configPath ?? opts.env.DINIT_CONFIG;
-  const file = resolveConfigPath(opts.configPath, opts.env, cwd);
+  const choice = chooseConfig(opts.configPath, opts.env, cwd);
+  const file = choice.file;
   // With a CMD and no config anywhere, dinit is tini with a socket: main alone.
   const haveFile = explicit !== undefined || existsSync(file);
 
@@ -56,7 +58,7 @@ export async function run(opts: RunOptions): Promise<number> {
   const log: SupervisorLog = {
     attach: (n, o, e) => hub.attach(n, o, e),
     onLine: (n, cb) => hub.onLine(n, cb),
-    dinit: (m) => hub.dinit(m),
+    dinit: (m, about) => hub.dinit(m, about),
     tail: (n, k) => hub.tail(n, k),
     follow: (n, cb) => hub.follow(n, cb),
     dropped: () => hub.dropped(),
@@ -68,13 +70,27 @@ export async function run(opts: RunOptions): Promise<number> {
     },
   };
 
+  // The first line says which file runs (a ./dinit.yaml in WORKDIR silently beating a mounted /etc/dinit.yaml surprises).
+  const n = config.services.length;
+  const shadowing = haveFile ? describeShadowing(choice) : null;
+  log.dinit(haveFile ? `config ${file}: ${n} service${n === 1 ? '' : 's'}${shadowing ? ` (${shadowing})` : ''}` : `config: none (no ./dinit.yaml or ${file}): running main alone`);
   for (const w of [...shutdownBudget(config).warnings, ...httpWarnings(config)]) log.dinit(`warning: ${w}`);
   if (!isPid1() && !becomeSubreaper()) {
     log.dinit('warning: could not become a child subreaper; orphans of services will be reaped by PID 1 instead');
   }
 
+  const main = config.services.find((s) => s.main)?.name;
+  const mainIo = main ? mainConsole() : undefined;
   const children = new Children();
-  const supervisor = new Supervisor({ config, log, loadConfig: load, env: opts.env, host: createProcessHost(children), clock: realClock() });
+  const supervisor = new Supervisor({
+    config,
+    log,
+    loadConfig: load,
+    env: opts.env,
+    host: createProcessHost(children),
+    clock: realClock(),
+    ...(mainIo ? { mainConsole: mainIo } : {}),
+  });
 
   // Bound before anything starts: a probe endpoint that cannot listen is a config error (exit 2).
   let http: HttpEndpoint | null = null;
@@ -118,11 +134,20 @@ export async function run(opts: RunOptions): Promise<number> {
     process.on(sig, fn);
   };
   on('SIGTERM', () => supervisor.beginShutdown('SIGTERM'));
-  on('SIGINT', () => supervisor.beginShutdown('SIGINT'));
-  on('SIGHUP', () => {
-    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config:\n${describeConfigError(err)}`));
+  // With a terminal, SIGINT is Ctrl-C's meaning: main (the interactive job) gets it first, as from
+  // tini, and its exit stops the rest; a second SIGINT while it still runs starts the orderly stop.
+  let interrupted = false;
+  on('SIGINT', () => {
+    if (mainIo === 'terminal' && main && !interrupted && !supervisor.set.isShuttingDown() && supervisor.set.signal(main, 'SIGINT')) {
+      interrupted = true;
+      log.dinit('SIGINT: forwarded to main (it owns the terminal); everything stops when it exits, or at a second SIGINT');
+      return;
+    }
+    supervisor.beginShutdown('SIGINT');
   });
-  const main = config.services.find((s) => s.main)?.name;
+  on('SIGHUP', () => {
+    supervisor.reload().catch((err: unknown) => log.dinit(`reload (SIGHUP) rejected, keeping the running config (nothing changed):\n${describeConfigError(err)}`));
+  });
   for (const sig of FORWARDED) {
     on(sig, () => {
       if (main && supervisor.set.signal(main, sig)) return;
@@ -136,6 +161,9 @@ export async function run(opts: RunOptions): Promise<number> {
   const onCrash = (err: unknown): void => log.dinit(`internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.on('uncaughtException', onCrash);
 
+  // The supervisor lives until it decides to exit. Without this, when every service has failed or
+  // completed and no socket listens, Node's event loop empties and the process exits 0 mid-await.
+  const alive = setInterval(() => undefined, 2 ** 31 - 1);
   if (stopEarly) {
     log.dinit(`received ${stopEarly} during start-up: starting nothing`);
     supervisor.beginShutdown(stopEarly);
@@ -143,6 +171,7 @@ export async function run(opts: RunOptions): Promise<number> {
     supervisor.boot();
   }
   const code = await supervisor.finished;
+  clearInterval(alive);
 
   for (const [sig, fn] of handlers) process.off(sig, fn);
   await server?.close();
@@ -150,7 +179,8 @@ export async function run(opts: RunOptions): Promise<number> {
   await endOrphans(reaper, log);
   reaper.reapNow();
   reaper.stop();
-  log.dinit(`exiting with code ${code}`);
+  const killed = supervisor.killedAtShutdown();
+  log.dinit(`exiting with code ${code}${killed.length ? ` (${killed.join(', ')} had to be killed: ${supervisor.killReason()})` : ''}`);
   await hub.close();
   process.off('uncaughtException', onCrash);
   return code;

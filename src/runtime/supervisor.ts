@@ -10,9 +10,10 @@ import type { Clock } from '../core/clock.js';
 import type { ServiceEvent } from '../core/listener.js';
 import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
-import type { ProcessHost } from '../os/ports.js';
+import type { MainConsole, ProcessHost } from '../os/ports.js';
 import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from '../control/target.js';
 import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
+import { inPlaceFields } from '../config/keys.js';
 import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
 import { DINIT_SOURCE, eventRecords } from './event-records.js';
@@ -20,7 +21,8 @@ import { ProcessDriver, type ServiceOutput } from './process-driver.js';
 import { Scheduler, type ScheduleKind } from './scheduler.js';
 
 export interface SupervisorLog extends ServiceOutput {
-  dinit(message: string): void;
+  /** An event line; `about` a service, it is kept in that service's buffer too (`dinit logs web`). */
+  dinit(message: string, about?: string): void;
   tail(names: string[], n: number): LogLine[];
   follow(names: string[], cb: (l: LogLine) => void): () => void;
   /** Keep prefixes and buffers in step with the configured services. */
@@ -39,6 +41,8 @@ export interface SupervisorDeps {
   /** The OS port: spawning, signals, sessions, users. */
   host: ProcessHost;
   clock: Clock;
+  /** What `main` gets of dinit's stdio (run.ts asks the terminal). */
+  mainConsole?: MainConsole;
 }
 
 type Waiter = () => boolean;
@@ -71,12 +75,14 @@ export class Supervisor implements ControlTarget {
       clock: this.clock,
       output: this.log,
       environment: (svc, identity) => this.environment(svc, identity),
+      ...(deps.mainConsole ? { mainConsole: deps.mainConsole } : {}),
     });
     this.set = new ServiceSet(this.cfg, {
       clock: this.clock,
       driver: this.driver,
       listener: (ev) => this.onEvent(ev),
       onInternalError: (err) => this.log.dinit(`internal error (please report): ${(err as Error).stack ?? String(err)}`),
+      inPlace: inPlaceFields(),
     });
     this.driver.bind(this.set);
     this.log.configure(this.cfg);
@@ -98,11 +104,31 @@ export class Supervisor implements ControlTarget {
     this.set.boot();
   }
 
+  /** Services still running when the shutdown had to kill (for dinit's last line), and why it did. */
+  private killed: { names: string[]; why: string } | null = null;
+
+  killedAtShutdown(): string[] {
+    return this.killed?.names ?? [];
+  }
+
+  killReason(): string {
+    return this.killed?.why ?? '';
+  }
+
+  private killRest(why: string): void {
+    const names = this.set
+      .status()
+      .filter((s) => s.state !== 'stopped')
+      .map((s) => s.name);
+    if (!this.killed && names.length) this.killed = { names, why };
+    this.set.killAll();
+  }
+
   /** Orderly shutdown, capped by options.shutdown-timeout; a second call kills at once. */
   beginShutdown(why: string): void {
     if (this.set.isShuttingDown()) {
       this.log.dinit(`${why} again: killing every service now`);
-      this.set.killAll();
+      this.killRest(`${why} again`);
       return;
     }
     this.set.shutdown(why);
@@ -114,7 +140,7 @@ export class Supervisor implements ControlTarget {
     this.shutdownTimer = this.clock.setTimer(limit, () => {
       if (this.set.allStopped()) return;
       this.log.dinit(`shutdown-timeout ${formatDuration(limit)} reached: killing what is left`);
-      this.set.killAll();
+      this.killRest(`shutdown-timeout ${formatDuration(limit)} reached`);
     });
   }
 
@@ -137,7 +163,7 @@ export class Supervisor implements ControlTarget {
 
   private onEvent(ev: ServiceEvent): void {
     const line = eventLine(ev);
-    if (line) this.log.dinit(line);
+    if (line) this.log.dinit(line, 'name' in ev ? ev.name : undefined);
     if (this.eventFollowers.size > 0) {
       this.publish(eventRecords(ev, this.clock.now(), (n) => this.set.get(n)?.cfg.ready !== undefined));
     }
@@ -286,14 +312,22 @@ export class Supervisor implements ControlTarget {
     this.runNow(names); // a scheduled job runs now, even if its last run completed
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => (pending() ? null : this.upResult(names)),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   async stop(names: string[], wait: boolean): Promise<OpResult> {
     names = this.expand(names);
     this.set.stop(names);
     if (!wait) return { ok: true, failures: [] };
-    return this.until(() => this.downResult(names), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => this.downResult(names),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
@@ -302,7 +336,11 @@ export class Supervisor implements ControlTarget {
     this.set.restart(names);
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(() => (pending() ? null : this.upResult(names)), null, () => ({ ok: false, failures: [] }));
+    return this.until(
+      () => (pending() ? null : this.upResult(names)),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
@@ -312,7 +350,6 @@ export class Supervisor implements ControlTarget {
       throw new DinitError('OPERATION_FAILED', `${name} has no running process to signal`, { service: name });
     }
   }
-
 
   logs(names: string[], n: number): LogLine[] {
     names = this.expand(names);
@@ -338,7 +375,8 @@ export class Supervisor implements ControlTarget {
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
-      diff.changed.length ? `changed ${diff.changed.join(', ')}` : '',
+      diff.changed.length ? `restarted ${diff.changed.join(', ')}` : '',
+      diff.updated.length ? `updated in place ${diff.updated.join(', ')}` : '',
     ].filter(Boolean);
     this.log.dinit(`reloaded ${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`);
     if (this.eventFollowers.size > 0) {
@@ -389,8 +427,16 @@ export class Supervisor implements ControlTarget {
     this.log.configure(next);
     this.scheduler.configure(next.services);
     this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
-    const up = await this.until(() => this.upResult(diff.added), null, () => ({ ok: false, failures: [] }));
-    await this.until(() => this.downResult(diff.removed), null, () => ({ ok: false, failures: [] }));
+    const up = await this.until(
+      () => this.upResult(diff.added),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
+    await this.until(
+      () => this.downResult(diff.removed),
+      null,
+      () => ({ ok: false, failures: [] }),
+    );
     return { name, from: current.length, to: instances.length, added: diff.added, removed: diff.removed, failures: up.failures };
   }
 
@@ -398,8 +444,8 @@ export class Supervisor implements ControlTarget {
     this.beginShutdown('dinit shutdown');
   }
 
-  health(): HealthResult {
-    return this.set.health();
+  health(probe: 'live' | 'ready' = 'ready'): HealthResult {
+    return this.set.health(probe);
   }
 
   config(): Config {

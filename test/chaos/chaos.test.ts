@@ -17,7 +17,7 @@ import { configYaml, firstGeneration, mutate, rand, writeAtomically, type Genera
 import { deadPids, eventually, graphViolations, settle, status, unowned, unsettled, zombies } from './invariants.js';
 
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 12);
-const SEED = process.env.CHAOS_SEED === 'random' ? (Date.now() % 1e9) : Number(process.env.CHAOS_SEED ?? 7);
+const SEED = process.env.CHAOS_SEED === 'random' ? Date.now() % 1e9 : Number(process.env.CHAOS_SEED ?? 7);
 const bin = join(buildRoot, 'src', 'bin', 'dinit.js');
 
 interface World {
@@ -91,10 +91,7 @@ async function act(w: World): Promise<void> {
 async function checkRound(w: World): Promise<string[]> {
   const bad: string[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const answers = await Promise.race([
-    Promise.all(w.pending),
-    new Promise<string[]>((res) => (timer = setTimeout(() => res(['a socket command did not settle within 25s']), 25000))),
-  ]);
+  const answers = await Promise.race([Promise.all(w.pending), new Promise<string[]>((res) => (timer = setTimeout(() => res(['a socket command did not settle within 25s']), 25000)))]);
   clearTimeout(timer);
   w.pending = [];
   for (const a of answers) if (a) bad.push(a);
@@ -118,7 +115,10 @@ function report(w: World, round: number, bad: string[]): string {
     'actions of this round:',
     ...w.log.map((l) => `  ${l}`),
     'last lines of dinit:',
-    ...w.d.lines().slice(-80).map((l) => `  ${l}`),
+    ...w.d
+      .lines()
+      .slice(-80)
+      .map((l) => `  ${l}`),
   ].join('\n');
 }
 

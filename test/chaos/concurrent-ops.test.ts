@@ -37,6 +37,9 @@ test('a restart or stop whose service is started again by a concurrent start set
     if (verb === 'restart') assert.equal(r.ok, true, JSON.stringify(r));
     else assert.match(r.failures[0]?.reason ?? '', /started again/, `${JSON.stringify(r)}\n${d.dump()}`);
     const rows = await request(d.socket, 'status', { names: [] }, { timeoutMs: 10_000 });
-    assert.deepEqual(rows.map((s) => s.state), ['started', 'started']);
+    assert.deepEqual(
+      rows.map((s) => s.state),
+      ['started', 'started'],
+    );
   }
 });

@@ -31,7 +31,9 @@ test('before edges count, and internal and finished scripted services take no ti
   const b = shutdownBudget(c);
   assert.equal(b.worstMs, 10_000);
   assert.deepEqual(b.chain, ['b', 'a']);
-  assert.deepEqual(b.warnings, ['an orderly stop can take up to 10s (stop-timeouts along b -> a), more than options.shutdown-timeout 9s; what still runs then is killed: lower stop-timeout of b, a, or raise options.shutdown-timeout to 10s']);
+  assert.deepEqual(b.warnings, [
+    'an orderly stop can take up to 10s (stop-timeouts along b -> a), more than options.shutdown-timeout 9s; what still runs then is killed: lower stop-timeout of b, a, or raise options.shutdown-timeout to 10s',
+  ]);
 });
 
 test('a config within both limits gives no warnings', () => {

@@ -45,25 +45,16 @@ test('${VAR:?message} makes a variable required', () => {
 });
 
 test('env-files read KEY=VALUE lines with comments, quotes and export prefixes', () => {
-  const text = [
-    '# comment',
-    '',
-    'A=1',
-    'export B = two words ',
-    'C="x \\"y\\"\\nz ${NAME}"  # trailing comment',
-    "D='${NAME} raw'",
-    'E=${A}-${UNSET:-d}',
-    'F=has#hash # comment',
-    'G=',
-    'H="\\$NAME"',
-  ].join('\n');
+  const text = ['# comment', '', 'A=1', 'export B = two words ', 'C="x \\"y\\"\\nz ${NAME}"  # trailing comment', "D='${NAME} raw'", 'E=${A}-${UNSET:-d}', 'F=has#hash # comment', 'G=', 'H="\\$NAME"'].join(
+    '\n',
+  );
   const r = parseEnvFile(text, '/x/.env', env);
   assert.deepEqual(r.issues, []);
   assert.deepEqual(r.vars, { A: '1', B: 'two words', C: 'x "y"\nz web', D: '${NAME} raw', E: '1-d', F: 'has#hash', G: '', H: '$NAME' });
 });
 
 test('env-file problems are located in the env-file itself', () => {
-  const r = parseEnvFile('OK=1\n  not a pair\nQ="open\nX=${BAD\nY=\'a\' b', '/x/.env', env);
+  const r = parseEnvFile("OK=1\n  not a pair\nQ=\"open\nX=${BAD\nY='a' b", '/x/.env', env);
   assert.deepEqual(
     r.issues.map((i) => [i.pos.file, i.pos.line, i.pos.col, i.message]),
     [

@@ -45,9 +45,7 @@ test('a bad options.http is reported where it is written, with what to write', (
   assert.deepEqual(issues('options:\n  http: "localhost"\nservices: {}\n'), [`2:9 options.http.listen: "localhost" is not a valid listen address (${hint})`]);
   assert.deepEqual(issues('options:\n  http: ":99999"\nservices: {}\n'), [`2:9 options.http.listen: ":99999" is not a valid listen address (${hint})`]);
   assert.deepEqual(issues('options:\n  http: { control: true }\nservices: {}\n'), ["2:9 options.http: missing required key 'listen' (add listen:)"]);
-  assert.deepEqual(issues('options:\n  http: { listen: ":1", tokenfile: t }\nservices: {}\n'), [
-    "2:25 unknown key 'tokenfile' in options.http (did you mean 'token-file'?)",
-  ]);
+  assert.deepEqual(issues('options:\n  http: { listen: ":1", tokenfile: t }\nservices: {}\n'), ["2:25 unknown key 'tokenfile' in options.http (did you mean 'token-file'?)"]);
 });
 
 test('dinit check warns about an endpoint open beyond loopback without a token, and about control without one', () => {
@@ -58,9 +56,7 @@ test('dinit check warns about an endpoint open beyond loopback without a token, 
   assert.equal(open.length, 1);
   assert.match(open[0]!, /listens on every interface \(port 9180\) with no token-file/);
   assert.deepEqual(httpWarnings(cfg('{ listen: ":9180", control: true, token-file: t }')), []);
-  assert.deepEqual(httpWarnings(cfg('{ listen: "127.0.0.1:9180", control: true }')), [
-    'options.http.control: true does nothing without options.http.token-file: every POST gets 403.',
-  ]);
+  assert.deepEqual(httpWarnings(cfg('{ listen: "127.0.0.1:9180", control: true }')), ['options.http.control: true does nothing without options.http.token-file: every POST gets 403.']);
 });
 
 test('the token is the first line of a regular file; a FIFO, a short token or a missing file is refused without blocking', () => {

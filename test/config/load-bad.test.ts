@@ -34,12 +34,15 @@ test('a file with five distinct problems reports all five at once, located', () 
 
 test('the ConfigError message lists every issue as file:line:col', () => {
   const file = join(dir, 'five-errors.yaml');
-  assert.throws(() => loadConfigFile(file, {}), (e: unknown) => {
-    assert.ok(e instanceof ConfigError);
-    assert.match(e.message, /^invalid config \(5 errors\):\n/);
-    assert.ok(e.message.includes(`  ${file}:4:5: unknown key 'depend-on' in services.web (did you mean 'depends-on'?)`));
-    return true;
-  });
+  assert.throws(
+    () => loadConfigFile(file, {}),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^invalid config \(5 errors\):\n/);
+      assert.ok(e.message.includes(`  ${file}:4:5: unknown key 'depend-on' in services.web (did you mean 'depends-on'?)`));
+      return true;
+    },
+  );
 });
 
 test('dependency cycles are reported once each with their path, through every edge kind', () => {
@@ -96,9 +99,7 @@ test('a missing or empty config says what it needs', () => {
 });
 
 test('unknown keys without a close match list the valid ones', () => {
-  assert.deepEqual(inline('options: { zzzzzz: 1 }\nservices: {}\n'), [
-    "1:12 unknown key 'zzzzzz' in options (valid keys: shutdown-timeout, log-format, timestamps, on-failure, orphans, http)",
-  ]);
+  assert.deepEqual(inline('options: { zzzzzz: 1 }\nservices: {}\n'), ["1:12 unknown key 'zzzzzz' in options (valid keys: shutdown-timeout, log-format, timestamps, on-failure, orphans, http)"]);
 });
 
 test('service types forbid keys that do not apply and require a command', () => {
@@ -176,7 +177,7 @@ test('unknown dependencies get a did-you-mean over service names', () => {
 test('malformed ${ and required variables are located at their value', () => {
   assert.deepEqual(inline('environment: { A: "${A" }\nservices:\n  a: { command: "run ${TOKEN:?needed}" }\n'), [
     '1:19 environment: unclosed "${" at character 1 of the value (write ${NAME} or ${NAME:-default}; use $$ for a literal $)',
-    '3:17 services.a.command: required variable TOKEN is not set: needed (set TOKEN in dinit\'s environment)',
+    "3:17 services.a.command: required variable TOKEN is not set: needed (set TOKEN in dinit's environment)",
   ]);
 });
 
@@ -224,7 +225,7 @@ test('replicas: process services only, never main, no clash with another name; a
     [
       '2:40 services.job: replicas applies to process services only (remove replicas, or set type: process)',
       '3:36 services.app: main cannot have replicas (its one exit ends the container) (remove replicas, or main: true)',
-      '4:3 replica \'web-2\' of \'web\' has the name of another service (rename that service, or \'web\')',
+      "4:3 replica 'web-2' of 'web' has the name of another service (rename that service, or 'web')",
       '4:51 services.web.stop-timeout: expected a duration like 500ms, 10s, 2m, 1h or a number of seconds, got "soon"',
       "6:37 services.api.depends-on: 'webb' is not a service (did you mean 'web'?)",
     ],

@@ -29,6 +29,7 @@ const defaults = (name: string, extra: Partial<ServiceConfig>): ServiceConfig =>
   successExitCodes: [0],
   stopSignal: 'SIGTERM',
   stopTimeout: 3000,
+  stopGroup: true,
   startTimeout: 60_000,
   environment: {},
   log: { prefix: true, maxSize: 10_000_000, keep: 3, buffer: 1000 },
@@ -60,49 +61,61 @@ test('a file using every key parses to normalised options and environment', () =
 test('a file using every key parses each service to its normalised form', () => {
   const c = loadConfigFile(full, env);
   const svc = (name: string): ServiceConfig | undefined => c.services.find((s) => s.name === name);
-  assert.deepEqual(svc('db'), defaults('db', {
-    command: ['postgres', '-D', '/data', '5432'],
-    ready: { probe: { kind: 'tcp', host: '127.0.0.1', port: 5432 }, interval: 500, timeout: 2000 },
-    stopSignal: 'SIGINT',
-    stopTimeout: 10_000,
-    user: { spec: '999:999' },
-    pos: at(18),
-  }));
-  assert.deepEqual(svc('migrate'), defaults('migrate', {
-    type: 'scripted',
-    command: ['./migrate.sh', '--to', 'last one'],
-    stopCommand: ['./migrate.sh', '--down'],
-    dependsOn: ['db'],
-    restart: 'never',
-    pos: at(24),
-  }));
-  assert.deepEqual(svc('web'), defaults('web', {
-    command: ['node', 'server.js', '--name', 'shop'],
-    dependsOn: ['db', 'migrate'],
-    dependsMs: ['setup'],
-    waitsFor: ['cache'],
-    after: ['setup'],
-    restartDelay: 1000,
-    restartLimit: { count: 5, interval: 60_000 },
-    smoothRecovery: true,
-    stopSignal: 'SIGTERM',
-    stopTimeout: 3000,
-    startTimeout: 90_000,
-    workingDir: join(dir, 'app'),
-    umask: 0o22,
-    environment: { PORT: '8080', DEBUG: 'false', WEB_ONLY: 'yes' },
-    health: { probe: { kind: 'http', url: 'http://127.0.0.1:8080/health' }, interval: 10_000, timeout: 3000, retries: 2, startPeriod: 30_000 },
-    log: { prefix: false, file: join(dir, 'logs/web.log'), maxSize: 1024 * 1024, keep: 5, buffer: 200 },
-    pos: at(30),
-  }));
-  assert.deepEqual(svc('cache'), defaults('cache', {
-    command: ['redis-server', '--save', ''],
-    restart: 'always',
-    stopSignal: 'SIGQUIT',
-    ready: { probe: { kind: 'log', pattern: 'Ready to accept connections' }, interval: 200, timeout: 1000 },
-    after: ['setup'],
-    pos: at(49),
-  }));
+  assert.deepEqual(
+    svc('db'),
+    defaults('db', {
+      command: ['postgres', '-D', '/data', '5432'],
+      ready: { probe: { kind: 'tcp', host: '127.0.0.1', port: 5432 }, interval: 500, timeout: 2000 },
+      stopSignal: 'SIGINT',
+      stopTimeout: 10_000,
+      user: { spec: '999:999' },
+      pos: at(18),
+    }),
+  );
+  assert.deepEqual(
+    svc('migrate'),
+    defaults('migrate', {
+      type: 'scripted',
+      command: ['./migrate.sh', '--to', 'last one'],
+      stopCommand: ['./migrate.sh', '--down'],
+      dependsOn: ['db'],
+      restart: 'never',
+      pos: at(24),
+    }),
+  );
+  assert.deepEqual(
+    svc('web'),
+    defaults('web', {
+      command: ['node', 'server.js', '--name', 'shop'],
+      dependsOn: ['db', 'migrate'],
+      dependsMs: ['setup'],
+      waitsFor: ['cache'],
+      after: ['setup'],
+      restartDelay: 1000,
+      restartLimit: { count: 5, interval: 60_000 },
+      smoothRecovery: true,
+      stopSignal: 'SIGTERM',
+      stopTimeout: 3000,
+      startTimeout: 90_000,
+      workingDir: join(dir, 'app'),
+      umask: 0o22,
+      environment: { PORT: '8080', DEBUG: 'false', WEB_ONLY: 'yes' },
+      health: { probe: { kind: 'http', url: 'http://127.0.0.1:8080/health' }, interval: 10_000, timeout: 3000, retries: 2, startPeriod: 30_000 },
+      log: { prefix: false, file: join(dir, 'logs/web.log'), maxSize: 1024 * 1024, keep: 5, buffer: 200 },
+      pos: at(30),
+    }),
+  );
+  assert.deepEqual(
+    svc('cache'),
+    defaults('cache', {
+      command: ['redis-server', '--save', ''],
+      restart: 'always',
+      stopSignal: 'SIGQUIT',
+      ready: { probe: { kind: 'log', pattern: 'Ready to accept connections' }, interval: 200, timeout: 1000 },
+      after: ['setup'],
+      pos: at(49),
+    }),
+  );
   assert.deepEqual(svc('notifier')?.ready, { probe: { kind: 'notify-fd', fd: 3 }, interval: 200, timeout: 1000 });
   assert.deepEqual(svc('notifier')?.health, { probe: { kind: 'exec', command: ['check', '--quiet'] }, interval: 10_000, timeout: 5000, retries: 3, startPeriod: 0 });
   assert.equal(svc('notifier')?.autoStart, false);
@@ -116,12 +129,22 @@ test('a file using every key parses each service to its normalised form', () => 
 
 test('success-exit-codes takes one code or a list, duplicates folded', () => {
   const c = parseConfig('services:\n  a: { command: [a], success-exit-codes: [0, 3, 3] }\n  b: { command: [b], success-exit-codes: 2 }\n', '/x/dinit.yaml', {});
-  assert.deepEqual(c.services.map((s) => s.successExitCodes), [[0, 3], [2]]);
+  assert.deepEqual(
+    c.services.map((s) => s.successExitCodes),
+    [[0, 3], [2]],
+  );
 });
 
-test('before edges are also written into the other service\'s after', () => {
+test("before edges are also written into the other service's after", () => {
   const c = parseConfig('services:\n  a: { command: [a], before: [b, c] }\n  b: { command: [b] }\n  c: { command: [c], after: [a] }\n', '/x/dinit.yaml', {});
-  assert.deepEqual(c.services.map((s) => [s.name, s.after]), [['a', []], ['b', ['a']], ['c', ['a']]]);
+  assert.deepEqual(
+    c.services.map((s) => [s.name, s.after]),
+    [
+      ['a', []],
+      ['b', ['a']],
+      ['c', ['a']],
+    ],
+  );
 });
 
 test('an empty services map is a valid config with default options', () => {
@@ -154,32 +177,47 @@ test('the config path is -c, else $DINIT_CONFIG, else ./dinit.yaml, else /etc/di
 
 test('an unreadable config file is a CONFIG_READ error naming the file and why', () => {
   const missing = join(tmpdir(), 'dinit-no-such-dir', 'dinit.yaml');
-  assert.throws(() => loadConfigFile(missing), (e: unknown) => {
-    assert.ok(e instanceof DinitError);
-    assert.equal(e.code, 'CONFIG_READ');
-    assert.match(e.message, new RegExp(`cannot read config file ${missing}: no such file`));
-    return true;
-  });
+  assert.throws(
+    () => loadConfigFile(missing),
+    (e: unknown) => {
+      assert.ok(e instanceof DinitError);
+      assert.equal(e.code, 'CONFIG_READ');
+      assert.match(e.message, new RegExp(`cannot read config file ${missing}: no such file`));
+      return true;
+    },
+  );
   assert.throws(() => loadConfigFile(dir), /it is a directory/);
 });
 
 test('the CMD becomes a main service that waits for every auto-start service', () => {
   const c = parseConfig('services:\n  a: { command: [a] }\n  b: { command: [b], auto-start: false }\n  c: { type: internal }\n', '/x/d.yaml', {});
-  assert.deepEqual(mainService(['myapp', '--port', '8080'], c), defaults('main', {
-    command: ['myapp', '--port', '8080'],
-    restart: 'never',
-    main: true,
-    waitsFor: ['a', 'c'],
-  }));
+  assert.deepEqual(
+    mainService(['myapp', '--port', '8080'], c),
+    defaults('main', {
+      command: ['myapp', '--port', '8080'],
+      restart: 'never',
+      main: true,
+      waitsFor: ['a', 'c'],
+    }),
+  );
   assert.deepEqual(mainService(['x'], emptyConfig('<args>')).waitsFor, []);
 });
 
 test('a CMD conflicts with a service named main or marked main', () => {
   const named = parseConfig('services:\n  main: { command: [a] }\n', '/x/d.yaml', {});
-  assert.throws(() => mainService(['x'], named), (e: unknown) => e instanceof DinitError && e.code === 'USAGE' && /a service named 'main' \(\/x\/d\.yaml:2\)/.test(e.message));
+  assert.throws(
+    () => mainService(['x'], named),
+    (e: unknown) => e instanceof DinitError && e.code === 'USAGE' && /a service named 'main' \(\/x\/d\.yaml:2\)/.test(e.message),
+  );
   const marked = parseConfig('services:\n  app: { command: [a], main: true }\n', '/x/d.yaml', {});
-  assert.throws(() => mainService(['x'], marked), (e: unknown) => e instanceof DinitError && e.code === 'USAGE' && /a main service 'app'/.test(e.message));
-  assert.throws(() => mainService([], emptyConfig('<args>')), (e: unknown) => e instanceof DinitError && e.code === 'USAGE');
+  assert.throws(
+    () => mainService(['x'], marked),
+    (e: unknown) => e instanceof DinitError && e.code === 'USAGE' && /a main service 'app'/.test(e.message),
+  );
+  assert.throws(
+    () => mainService([], emptyConfig('<args>')),
+    (e: unknown) => e instanceof DinitError && e.code === 'USAGE',
+  );
 });
 
 test('replicas: N runs NAME-1 … NAME-N with DINIT_REPLICA expanded per instance; depends-on: [NAME] needs every one', () => {
@@ -194,7 +232,10 @@ test('replicas: N runs NAME-1 … NAME-N with DINIT_REPLICA expanded per instanc
   api: { command: [api], depends-on: [web], after: [db] }
 `;
   const c = parseConfig(text, '/x/dinit.yaml', { PORT_BASE: '80' });
-  assert.deepEqual(c.services.map((s) => s.name), ['web-1', 'web-2', 'web-3', 'db', 'api']);
+  assert.deepEqual(
+    c.services.map((s) => s.name),
+    ['web-1', 'web-2', 'web-3', 'db', 'api'],
+  );
   const web2 = c.services[1];
   assert.ok(web2);
   assert.deepEqual(web2.command, ['serve', '--port', '802']);
@@ -221,6 +262,9 @@ test('a scheduled job is not started at boot; restart-schedule and schedule-time
   const c = parseConfig('services:\n  j: { type: scripted, command: [j], schedule: "@hourly", schedule-timezone: Europe/Berlin }\n  w: { command: [w], restart-schedule: "0 4 * * *" }\n', '/x/dinit.yaml', {});
   assert.deepEqual(
     c.services.map((s) => [s.name, s.autoStart, s.schedule, s.restartSchedule, s.scheduleTimezone]),
-    [['j', false, '@hourly', undefined, 'Europe/Berlin'], ['w', true, undefined, '0 4 * * *', undefined]],
+    [
+      ['j', false, '@hourly', undefined, 'Europe/Berlin'],
+      ['w', true, undefined, '0 4 * * *', undefined],
+    ],
   );
 });

@@ -25,6 +25,7 @@ export const IMAGES = {
   nonroot: 'dinit-test/nonroot-readonly',
   webRedis: 'dinit-test/web-redis',
   nginxApp: 'dinit-test/nginx-app',
+  npmPack: 'dinit-test/npm-pack',
 } as const;
 
 /** Every container the suite starts carries this label; the script removes leftovers by it. */
@@ -40,7 +41,7 @@ export interface Result {
 export function docker(args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = execFile(DOCKER, args, { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       if (err && code === -1) return reject(new Error(`docker ${args.join(' ')}: ${err.message}\n${stderr}`));
       resolve({ code, stdout, stderr });
     });

@@ -19,11 +19,7 @@ const exampleDirs = readdirSync(examples, { withFileTypes: true })
   .filter((d) => d.isDirectory() && d.name !== 'demo')
   .map((d) => d.name);
 const imagesDir = join(repoRoot, 'test', 'container', 'images');
-const configs = [
-  join(repoRoot, 'dinit.yaml'),
-  ...exampleDirs.map((d) => join(examples, d, 'dinit.yaml')),
-  ...readdirSync(imagesDir).map((d) => join(imagesDir, d, 'dinit.yaml')),
-];
+const configs = [join(repoRoot, 'dinit.yaml'), ...exampleDirs.map((d) => join(examples, d, 'dinit.yaml')), ...readdirSync(imagesDir).map((d) => join(imagesDir, d, 'dinit.yaml'))];
 
 async function check(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -37,7 +37,10 @@ describe('figures', { skip }, () => {
     const parent = await docker(['image', 'inspect', '-f', '{{.Size}}', process.env.BASE ?? 'local/node-base:20']);
     const base = parent.code === 0 ? Number(parent.stdout.trim()) : NaN;
     const du = await dockerOk(['run', '--rm', '--entrypoint', 'du', IMAGES.noNode, '-sk', '/opt/dinit/lib', '/opt/dinit/node']);
-    const [lib, node] = du.split('\n').filter(Boolean).map((l) => Number(l.split('\t')[0]) * 1024);
+    const [lib, node] = du
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => Number(l.split('\t')[0]) * 1024);
     figures.imageSizesMiB = { image: mib(image), base: mib(base), addedToBase: mib(image - base), bundle: mib(bundle), bundleLib: mib(lib ?? NaN), bundleNode: mib(node ?? NaN) };
     t.diagnostic(`sizes (MiB): ${JSON.stringify(figures.imageSizesMiB)}`);
     assert.ok(image > 0 && bundle > 0);

@@ -9,24 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  docker,
-  dockerOk,
-  exec,
-  IMAGES,
-  lineIndex,
-  logs,
-  remove,
-  runDetached,
-  skip,
-  status,
-  uniqueName,
-  until,
-  waitExit,
-  waitForLog,
-  waitHealth,
-  waitStarted,
-} from './docker.js';
+import { docker, dockerOk, exec, IMAGES, lineIndex, logs, remove, runDetached, skip, status, uniqueName, until, waitExit, waitForLog, waitHealth, waitStarted } from './docker.js';
 
 const IMG = IMAGES.image;
 const DEMO = ['db', 'api', 'worker', 'all'];

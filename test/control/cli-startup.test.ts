@@ -27,10 +27,7 @@ export async function resolve(spec, ctx, next) {
 `,
   );
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  writeFileSync(
-    runner,
-    `import { runCli } from ${JSON.stringify(pathToFileURL(join(buildRoot, 'src', 'cli', 'main.js')).href)};\nprocess.exitCode = await runCli(process.argv.slice(2), process.env);\n`,
-  );
+  writeFileSync(runner, `import { runCli } from ${JSON.stringify(pathToFileURL(join(buildRoot, 'src', 'cli', 'main.js')).href)};\nprocess.exitCode = await runCli(process.argv.slice(2), process.env);\n`);
 
   function loadedBy(args: string[], name: string): Promise<{ code: number | null; modules: string[]; stderr: string }> {
     const trace = join(tmp.dir, `${name}.trace`);
@@ -53,7 +50,10 @@ export async function resolve(spec, ctx, next) {
     test(`'dinit ${verb}' loads the client and nothing of the config loader, runtime or colour library`, async (t) => {
       const r = await loadedBy(verb === 'start' ? [verb, 'web'] : [verb], verb);
       assert.equal(r.code, 3, r.stderr);
-      assert.ok(r.modules.some((m) => m.endsWith('/src/control/client.js')), 'the client was loaded');
+      assert.ok(
+        r.modules.some((m) => m.endsWith('/src/control/client.js')),
+        'the client was loaded',
+      );
       for (const f of forbidden) assert.ok(!r.modules.some((m) => m.includes(f)), `${f} was loaded: ${r.modules.filter((m) => m.includes(f)).join(', ')}`);
       t.diagnostic(`${r.modules.filter((m) => m.startsWith('file:')).length} own modules`);
     });
@@ -62,7 +62,10 @@ export async function resolve(spec, ctx, next) {
   test("'dinit top' loads the client and its screen, nothing of the config loader, runtime or colour library", async () => {
     const r = await loadedBy(['top'], 'top');
     assert.equal(r.code, 2, r.stderr); // no terminal here: it refuses before connecting
-    assert.ok(r.modules.some((m) => m.endsWith('/src/cli/top.js')), 'top was loaded');
+    assert.ok(
+      r.modules.some((m) => m.endsWith('/src/cli/top.js')),
+      'top was loaded',
+    );
     for (const f of forbidden) assert.ok(!r.modules.some((m) => m.includes(f)), `${f} was loaded: ${r.modules.filter((m) => m.includes(f)).join(', ')}`);
   });
 
@@ -90,7 +93,10 @@ describe('installed launcher (bin/dinit.cjs)', () => {
   const hooks = join(tmp.dir, 'hooks.mjs');
   const register = join(tmp.dir, 'register.mjs');
   writeFileSync(preload, `process.on('exit', () => require('node:fs').appendFileSync(process.env.DINIT_TRACE_FILE, Object.keys(require.cache).map((f) => 'cjs:' + f + '\\n').join('')));\n`);
-  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(spec, ctx, next) {\n  const r = await next(spec, ctx);\n  appendFileSync(process.env.DINIT_TRACE_FILE, 'esm:' + r.url + '\\n');\n  return r;\n}\n`);
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from 'node:fs';\nexport async function resolve(spec, ctx, next) {\n  const r = await next(spec, ctx);\n  appendFileSync(process.env.DINIT_TRACE_FILE, 'esm:' + r.url + '\\n');\n  return r;\n}\n`,
+  );
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
 
   function launch(args: string[], name: string): Promise<{ code: number | null; own: string[]; stdout: string; stderr: string }> {

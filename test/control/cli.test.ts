@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConfigModule } from '../../src/cli/context.js';
+import { chooseConfig, describeShadowing } from '../../src/config/load.js';
 import { runCli } from '../../src/cli/main.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -151,6 +152,13 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.equal(r.out, 'web | line 4\nweb | line 5\n');
   });
 
+  test('logs --timestamps puts the time each line arrived in front', async () => {
+    target.emit('web', 'stamped');
+    const r = await cli(['logs', 'web', '-n', '1', '--timestamps']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web \| stamped\n$/);
+  });
+
   test('logs -f prints the backlog and new lines until interrupted', async () => {
     target.lines = [];
     target.emit('db', 'before');
@@ -190,7 +198,12 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, 'web: 2 → 3 instances (started web-3); until the next reload, which goes back to the replicas in dinit.yaml\n');
     assert.deepEqual(target.calls.at(-1), { verb: 'scale', args: ['web', 3] });
-    for (const argv of [['scale', 'web'], ['scale', 'web', '0'], ['scale', 'web', 'x'], ['scale', 'web', '2', 'db']]) {
+    for (const argv of [
+      ['scale', 'web'],
+      ['scale', 'web', '0'],
+      ['scale', 'web', 'x'],
+      ['scale', 'web', '2', 'db'],
+    ]) {
       const u = await cli(argv);
       assert.equal(u.code, 2, argv.join(' '));
     }
@@ -199,10 +212,10 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     assert.match(unknown.err, /unknown service: nope/);
   });
 
-  test('reload prints what was added, removed and changed', async () => {
+  test('reload prints what was added, removed, restarted and updated in place', async () => {
     const r = await cli(['reload']);
     assert.equal(r.code, 0);
-    assert.equal(r.out, 'added: cache\nremoved: old\nchanged: web\n');
+    assert.equal(r.out, 'added: cache\nremoved: old\nrestarted (changed): web\nupdated in place: worker\n');
   });
 
   test('reload of an invalid config prints every located error and exits 2', async () => {
@@ -261,6 +274,8 @@ describe('CLI verbs against a running (fake) supervisor', () => {
     let loaded = '';
     const stub: ConfigModule = {
       resolveConfigPath: (explicit) => explicit ?? '/etc/dinit.yaml',
+      chooseConfig,
+      describeShadowing,
       loadConfigFile: (file) => {
         loaded = file;
         return { ...sampleConfig(), services: [sampleConfig().services[0]!] };
@@ -301,6 +316,8 @@ describe('CLI verbs without a supervisor', () => {
 
   const okLoader = (warnings: string[] = []): ConfigModule => ({
     resolveConfigPath: (explicit, _env, cwd) => explicit ?? join(cwd, 'dinit.yaml'),
+    chooseConfig,
+    describeShadowing,
     loadConfigFile: () => sampleConfig(),
     shutdownBudget: () => ({ warnings }),
     httpWarnings: () => [],

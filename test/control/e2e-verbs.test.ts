@@ -137,7 +137,7 @@ describe('the CLI against a real supervisor', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /added: extra/);
     assert.match(r.stdout, /removed: lazy/);
-    assert.match(r.stdout, /changed: ticker/);
+    assert.match(r.stdout, /restarted \(changed\): ticker/);
     await sup.waitForLine(/ticker\s*\| tock/);
 
     // reload of an invalid file: located errors, exit 2, nothing changed

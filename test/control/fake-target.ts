@@ -64,7 +64,7 @@ export class FakeTarget implements ControlTarget {
   /** verb → error to throw (or reject with). */
   failWith = new Map<string, Error>();
   opResult: OpResult = { ok: true, failures: [] };
-  reloadResult: ReloadResult = { added: ['cache'], removed: ['old'], changed: ['web'] };
+  reloadResult: ReloadResult = { added: ['cache'], removed: ['old'], changed: ['web'], updated: ['worker'] };
   healthResult: HealthResult = { ok: true, problems: [] };
   cfg: Config = sampleConfig();
   /** Resolvers of calls that block until the test lets them go. */
@@ -151,8 +151,13 @@ export class FakeTarget implements ControlTarget {
   async shutdown(): Promise<void> {
     this.record('shutdown');
   }
-  health(): HealthResult {
+  /** Readiness: healthResult as set by the test. Liveness: failed rows, as core/status.ts liveness() says. */
+  health(probe: 'live' | 'ready' = 'ready'): HealthResult {
     this.record('health');
+    if (probe === 'live') {
+      const problems = this.services.filter((s) => s.failed).map((s) => `${s.name}: failed${s.reason ? ` (${s.reason})` : ''}`);
+      return { ok: problems.length === 0, problems };
+    }
     return this.healthResult;
   }
   config(): Config {

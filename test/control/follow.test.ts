@@ -29,13 +29,21 @@ describe('following logs', () => {
     target.emit('web', 'old-2');
     const events: StreamEvent[] = [];
     let notify: () => void = () => undefined;
-    const s = await stream(sock, 'logs', { names: ['web'], n: 1, follow: true }, {
-      onEvent: (ev) => {
-        events.push(ev);
-        notify();
+    const s = await stream(
+      sock,
+      'logs',
+      { names: ['web'], n: 1, follow: true },
+      {
+        onEvent: (ev) => {
+          events.push(ev);
+          notify();
+        },
       },
-    });
-    assert.deepEqual(s.result.map((l) => l.line), ['old-2']);
+    );
+    assert.deepEqual(
+      s.result.map((l) => l.line),
+      ['old-2'],
+    );
     const got = new Promise<void>((r) => (notify = () => events.length >= 2 && r()));
     target.emit('db', 'new-db');
     target.emit('web', 'new-1');
@@ -130,12 +138,17 @@ describe('following logs', () => {
   test('an events follower gets only the changes of the services it named; an unknown name is an error', async () => {
     const got: StreamEvent[] = [];
     let notify: () => void = () => undefined;
-    const s = await stream(sock, 'events', { names: ['web'] }, {
-      onEvent: (ev) => {
-        got.push(ev);
-        notify();
+    const s = await stream(
+      sock,
+      'events',
+      { names: ['web'] },
+      {
+        onEvent: (ev) => {
+          got.push(ev);
+          notify();
+        },
       },
-    });
+    );
     assert.equal(s.result, null);
     const two = new Promise<void>((r) => (notify = () => got.length >= 2 && r()));
     target.change('db', 'stopped');

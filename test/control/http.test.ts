@@ -156,7 +156,8 @@ describe('HTTP endpoint with a fake supervisor', () => {
     try {
       await assert.rejects(
         startHttpEndpoint(new FakeTarget(), { host: '127.0.0.1', port, control: false, token: null }),
-        (e: unknown) => e instanceof DinitError && e.code === 'HTTP_LISTEN' && e.message === `options.http: cannot listen on 127.0.0.1:${port}: the address is in use (another dinit, or another program, listens there)`,
+        (e: unknown) =>
+          e instanceof DinitError && e.code === 'HTTP_LISTEN' && e.message === `options.http: cannot listen on 127.0.0.1:${port}: the address is in use (another dinit, or another program, listens there)`,
       );
     } finally {
       busy.close();

@@ -10,13 +10,7 @@ import { planCommand } from '../../src/cli/main.js';
 import { parseRunArgs } from '../../src/cli/run.js';
 import { renderStatusTable } from '../../src/cli/status.js';
 
-import {
-  CappedLineReader,
-  PROTOCOL_VERSION,
-  errorToWire,
-  parseRequest,
-  parseServerMessage,
-} from '../../src/control/protocol.js';
+import { CappedLineReader, PROTOCOL_VERSION, errorToWire, parseRequest, parseServerMessage } from '../../src/control/protocol.js';
 import { socketPlaces } from '../../src/control/socket-path.js';
 import { ConfigError, DinitError } from '../../src/errors.js';
 import { svcStatus } from './fake-target.js';
@@ -24,7 +18,11 @@ import { svcStatus } from './fake-target.js';
 describe('protocol framing', () => {
   test('the line splitter reassembles lines across chunks, including split multi-byte characters', () => {
     const lines: string[] = [];
-    const s = new CappedLineReader(100, (l) => lines.push(l), () => assert.fail('no overflow'));
+    const s = new CappedLineReader(
+      100,
+      (l) => lines.push(l),
+      () => assert.fail('no overflow'),
+    );
     const bytes = Buffer.from('héllo\nwörld\n\npartial');
     for (let i = 0; i < bytes.length; i++) s.push(bytes.subarray(i, i + 1));
     assert.deepEqual(lines, ['héllo', 'wörld']);
@@ -34,7 +32,11 @@ describe('protocol framing', () => {
   test('the line splitter reports a line over its limit once and then stops', () => {
     let overflows = 0;
     const lines: string[] = [];
-    const s = new CappedLineReader(10, (l) => lines.push(l), () => overflows++);
+    const s = new CappedLineReader(
+      10,
+      (l) => lines.push(l),
+      () => overflows++,
+    );
     s.push(Buffer.from('short\n0123456789'));
     s.push(Buffer.from('X'));
     s.push(Buffer.from('more\nlines\n'));
@@ -64,10 +66,7 @@ describe('protocol framing', () => {
     assert.ok(!r.ok);
     assert.equal(r.error.code, 'PROTOCOL');
     assert.equal(r.error.message, 'client speaks protocol 2, supervisor 1: use the dinit binary of the running supervisor');
-    assert.throws(
-      () => parseServerMessage(JSON.stringify({ v: 3, id: 1, ok: true, result: null })),
-      /client speaks protocol 1, supervisor 3: use the dinit binary of the running supervisor/,
-    );
+    assert.throws(() => parseServerMessage(JSON.stringify({ v: 3, id: 1, ok: true, result: null })), /client speaks protocol 1, supervisor 3: use the dinit binary of the running supervisor/);
   });
 
   test('errors travel with their code; a ConfigError keeps its issues', () => {
@@ -82,14 +81,8 @@ describe('protocol framing', () => {
     assert.deepEqual(paths('/x.sock', { DINIT_SOCKET: '/y.sock' }, 0), ['/x.sock']);
     assert.deepEqual(paths(undefined, { DINIT_SOCKET: '/y.sock' }, 0), ['/y.sock']);
     assert.deepEqual(paths(undefined, {}, 0), ['/run/dinit.sock', '/tmp/dinit-0/dinit.sock', '/dev/shm/dinit-0/dinit.sock']);
-    assert.deepEqual(paths(undefined, { XDG_RUNTIME_DIR: '/run/user/1000' }, 1000), [
-      '/run/dinit-1000/dinit.sock',
-      '/run/user/1000/dinit.sock',
-      '/tmp/dinit-1000/dinit.sock',
-      '/dev/shm/dinit-1000/dinit.sock',
-    ]);
+    assert.deepEqual(paths(undefined, { XDG_RUNTIME_DIR: '/run/user/1000' }, 1000), ['/run/dinit-1000/dinit.sock', '/run/user/1000/dinit.sock', '/tmp/dinit-1000/dinit.sock', '/dev/shm/dinit-1000/dinit.sock']);
   });
-
 });
 
 describe('CLI arguments', () => {

@@ -40,32 +40,36 @@ describe('control server with a fake supervisor', () => {
 
   test('every verb round-trips with its arguments and result', async () => {
     const st = await request(sock, 'status', { names: [] });
-    assert.deepEqual(st.map((s) => s.name), ['db', 'web']);
+    assert.deepEqual(
+      st.map((s) => s.name),
+      ['db', 'web'],
+    );
     assert.deepEqual(await request(sock, 'start', { names: ['web'], wait: true }), { ok: true, failures: [] });
     await request(sock, 'stop', { names: ['db'], wait: false });
     await request(sock, 'restart', { names: ['web'], wait: true });
     assert.equal(await request(sock, 'signal', { name: 'web', signal: 'SIGHUP' }), null);
     target.emit('web', 'hello');
-    assert.deepEqual((await request(sock, 'logs', { names: ['web'], n: 10, follow: false })).map((l) => l.line), ['hello']);
+    assert.deepEqual(
+      (await request(sock, 'logs', { names: ['web'], n: 10, follow: false })).map((l) => l.line),
+      ['hello'],
+    );
     assert.deepEqual(await request(sock, 'reload', {}), target.reloadResult);
     assert.deepEqual(await request(sock, 'health', {}), { ok: true, problems: [] });
     const cfg = await request(sock, 'config', {});
-    assert.deepEqual(cfg.services.map((s) => s.name), ['db', 'migrate', 'cache', 'web', 'all']);
+    assert.deepEqual(
+      cfg.services.map((s) => s.name),
+      ['db', 'migrate', 'cache', 'web', 'all'],
+    );
     assert.deepEqual(await request(sock, 'wait', { names: ['web'], timeoutMs: 1234 }), { ok: true, failures: [] });
     target.orphanList = [{ pid: 4242, comm: 'sleep' }];
     assert.deepEqual(await request(sock, 'orphans', {}), [{ pid: 4242, comm: 'sleep' }]);
     assert.equal(await request(sock, 'shutdown', {}), null);
     const seen = target.calls.map((c) => [c.verb, ...c.args]);
-    for (const expected of [
-      ['start', ['web'], true],
-      ['stop', ['db'], false],
-      ['restart', ['web'], true],
-      ['signal', 'web', 'SIGHUP'],
-      ['wait', ['web'], 1234],
-      ['reload'],
-      ['shutdown'],
-    ]) {
-      assert.ok(seen.some((c) => JSON.stringify(c) === JSON.stringify(expected)), `missing call ${JSON.stringify(expected)}`);
+    for (const expected of [['start', ['web'], true], ['stop', ['db'], false], ['restart', ['web'], true], ['signal', 'web', 'SIGHUP'], ['wait', ['web'], 1234], ['reload'], ['shutdown']]) {
+      assert.ok(
+        seen.some((c) => JSON.stringify(c) === JSON.stringify(expected)),
+        `missing call ${JSON.stringify(expected)}`,
+      );
     }
   });
 

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ServiceSet } from '../../src/core/service-set.js';
-import { liveness } from '../../src/core/status.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeDriver } from '../helpers/fake-driver.js';
 import { config, svc } from '../helpers/service-config.js';
@@ -15,26 +14,26 @@ test('a crashed service waiting to restart is not ready but live; past its resta
   const set = new ServiceSet(config([svc('flaky', { restartLimit: { count: 1, interval: 10_000 } }), svc('steady')]), { clock, driver, listener: () => undefined });
   driver.events = set;
   set.boot();
-  assert.deepEqual(liveness(set.status()), { ok: true, problems: [] });
+  assert.deepEqual(set.health('live'), { ok: true, problems: [] });
   assert.equal(set.health().ok, true);
 
   driver.exit('flaky', 1); // first crash: a restart is due
   assert.equal(set.health().ok, false);
-  assert.deepEqual(liveness(set.status()), { ok: true, problems: [] });
+  assert.deepEqual(set.health('live'), { ok: true, problems: [] });
 
   driver.exitStopped();
   clock.advance(200); // restarted
   driver.exit('flaky', 1); // second crash within the interval: failed for good
   driver.exitStopped();
   clock.advance(10_000);
-  const live = liveness(set.status());
+  const live = set.health('live');
   assert.equal(live.ok, false);
   assert.equal(live.problems.length, 1);
   assert.match(live.problems[0] ?? '', /^flaky: failed \(restarted 1 times within 10s/);
   assert.equal(set.health().ok, false);
 });
 
-test('a service stopped on request is neither a liveness nor a readiness problem', () => {
+test('a service stopped on request is not a liveness problem, but its site is down: not ready', () => {
   const clock = new FakeClock();
   const driver = new FakeDriver();
   const set = new ServiceSet(config([svc('web')]), { clock, driver, listener: () => undefined });
@@ -43,6 +42,6 @@ test('a service stopped on request is neither a liveness nor a readiness problem
   set.stop(['web']);
   driver.exitStopped();
   assert.equal(set.status()[0]?.state, 'stopped');
-  assert.deepEqual(liveness(set.status()), { ok: true, problems: [] });
-  assert.equal(set.health().ok, true);
+  assert.deepEqual(set.health('live'), { ok: true, problems: [] });
+  assert.deepEqual(set.health().problems, ['web: stopped (stopped on request)']);
 });

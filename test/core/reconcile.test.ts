@@ -144,9 +144,7 @@ describe('reconcile', () => {
         const r = rand();
         let what: string;
         if (r < 0.35) {
-          const batch = [...driver.starting]
-            .filter((n) => set.get(n)?.state === 'starting' && set.get(n)?.cfg.type === 'process' && rand() < 0.6)
-            .map((n) => ({ name: n, pid: pid++ }));
+          const batch = [...driver.starting].filter((n) => set.get(n)?.state === 'starting' && set.get(n)?.cfg.type === 'process' && rand() < 0.6).map((n) => ({ name: n, pid: pid++ }));
           for (const b of batch) {
             driver.starting.delete(b.name);
             driver.running.add(b.name);

@@ -29,12 +29,7 @@ function assertSettled(set: ServiceSet): void {
 
 test('starting a service does not lift a stop that another service caused on its dependents', () => {
   // api depends on migrate and waits for cache; `stop migrate` holds api down.
-  const { driver, set, row } = setup([
-    svc('migrate'),
-    svc('cache'),
-    svc('api', { dependsOn: ['migrate'], waitsFor: ['cache'] }),
-    svc('worker', { dependsOn: ['api'] }),
-  ]);
+  const { driver, set, row } = setup([svc('migrate'), svc('cache'), svc('api', { dependsOn: ['migrate'], waitsFor: ['cache'] }), svc('worker', { dependsOn: ['api'] })]);
   set.stop(['migrate']);
   driver.exitStopped();
   driver.exitStopped();

@@ -7,6 +7,7 @@ import type { Options, ServiceConfig } from '../../src/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeDriver } from '../helpers/fake-driver.js';
 import { config, svc } from '../helpers/service-config.js';
+import { inPlaceFields } from '../../src/config/keys.js';
 import { parseConfig } from '../../src/config/index.js';
 
 function setup(services: ServiceConfig[], options: Partial<Options> = {}, autoReady = true) {
@@ -234,10 +235,7 @@ describe('rollback and restart', () => {
   });
 
   test('exceeding restart-limit fails the service and stops its hard dependents', () => {
-    const { driver, set, clock, events } = setup([
-      svc('flaky', { restartLimit: { count: 2, interval: 10_000 } }),
-      svc('user', { dependsOn: ['flaky'] }),
-    ]);
+    const { driver, set, clock, events } = setup([svc('flaky', { restartLimit: { count: 2, interval: 10_000 } }), svc('user', { dependsOn: ['flaky'] })]);
     set.boot();
     for (let i = 0; i < 2; i++) {
       driver.exit('flaky', 1);
@@ -393,7 +391,10 @@ describe('failures and main', () => {
   });
 
   test("main's exit stops everything and becomes the exit code (128+N when killed)", () => {
-    for (const [code, signal, want] of [[7, null, 7], [null, 'SIGKILL', 137]] as const) {
+    for (const [code, signal, want] of [
+      [7, null, 7],
+      [null, 'SIGKILL', 137],
+    ] as const) {
       const { driver, set, events } = setup([svc('side'), svc('main', { main: true, restart: 'always' })]);
       set.boot();
       driver.take();
@@ -406,7 +407,10 @@ describe('failures and main', () => {
   });
 
   test('main that cannot be executed exits 127 (not found) or 126 (not executable)', () => {
-    for (const [errno, want] of [['ENOENT', 127], ['EACCES', 126]] as const) {
+    for (const [errno, want] of [
+      ['ENOENT', 127],
+      ['EACCES', 126],
+    ] as const) {
       const { set } = setup([svc('main', { main: true })], {}, false);
       set.boot();
       set.startFailed('main', 'cannot execute', errno);
@@ -450,6 +454,35 @@ describe('failures and main', () => {
     assert.deepEqual(set.health(), { ok: true, problems: [] });
   });
 
+  test('liveness holds through crash recovery and a requested stop; readiness does not', () => {
+    const { driver, set, clock } = setup([svc('db'), svc('web', { dependsOn: ['db'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('db', 1); // a crash: web rolls back, db restarts after restart-delay
+    driver.exitStopped();
+    assert.deepEqual(set.health('live'), { ok: true, problems: [] }, 'healing itself is alive');
+    assert.equal(set.health('ready').ok, false, 'but not ready');
+    clock.advance(200);
+    assert.deepEqual(set.health('ready'), { ok: true, problems: [] });
+    set.stop(['web']);
+    driver.exitStopped();
+    assert.deepEqual(set.health('live'), { ok: true, problems: [] });
+    assert.deepEqual(set.health('ready').problems, ['web: stopped (stopped on request)'], 'the site is down: not ready');
+    set.start(['web']);
+    assert.deepEqual(set.health(), { ok: true, problems: [] }, 'ready is the default');
+  });
+
+  test('liveness fails only for a service that failed for good', () => {
+    const { driver, set } = setup([svc('db', { restart: 'never' }), svc('api', { dependsOn: ['db'] })]);
+    set.boot();
+    driver.take();
+    driver.exit('db', 3);
+    driver.exitStopped();
+    const live = set.health('live');
+    assert.equal(live.ok, false);
+    assert.match(live.problems[0] ?? '', /^db: failed \(exited with code 3\)/);
+  });
+
   test('unknown services are named in the error', () => {
     const { set } = setup([svc('a')]);
     assert.throws(() => set.start(['a', 'nope']), /unknown service: nope/);
@@ -463,7 +496,7 @@ describe('reload', () => {
     driver.take();
     const next = config([svc('db', { environment: { X: '1' } }), svc('api', { dependsOn: ['db'] }), svc('worker', { dependsOn: ['api'] }), svc('new')]);
     const diff = set.applyConfig(next);
-    assert.deepEqual(diff, { added: ['new'], removed: ['old'], changed: ['db'] });
+    assert.deepEqual(diff, { added: ['new'], removed: ['old'], changed: ['db'], updated: [] });
     assert.deepEqual(driver.take().sort(), ['start:new', 'stop:old', 'stop:worker']);
     driver.exitStopped();
     driver.exitStopped();
@@ -478,8 +511,34 @@ describe('reload', () => {
     const { driver, set } = setup(chain());
     set.boot();
     driver.take();
-    assert.deepEqual(set.applyConfig(config(chain())), { added: [], removed: [], changed: [] });
+    assert.deepEqual(set.applyConfig(config(chain())), { added: [], removed: [], changed: [], updated: [] });
     assert.deepEqual(driver.take(), []);
+  });
+
+  test('a change only to keys that apply in place updates the running service without a restart', () => {
+    const clock = new FakeClock();
+    const driver = new FakeDriver();
+    const set = new ServiceSet(config(chain()), { clock, driver, inPlace: inPlaceFields() });
+    driver.events = set;
+    set.boot();
+    driver.take();
+    const next = config([
+      svc('db', { stopTimeout: 9000, restartDelay: 1000, restartLimit: { count: 9, interval: 60_000 }, log: { ...svc('db').log, buffer: 5 } }),
+      svc('api', { dependsOn: ['db'], command: ['other-program'] }),
+      svc('worker', { dependsOn: ['api'] }),
+    ]);
+    assert.deepEqual(set.applyConfig(next), { added: [], removed: [], changed: ['api'], updated: ['db'] });
+    assert.deepEqual(driver.take(), ['stop:worker'], 'api restarts (its dependents first); db is not touched');
+    assert.equal(set.get('db')?.cfg.stopTimeout, 9000, 'the running db uses the new stop-timeout');
+    assert.equal(set.get('db')?.state, 'started');
+  });
+
+  test('the key table says which keys apply in place, as ServiceConfig fields', () => {
+    const fields = inPlaceFields();
+    const known = new Set([...Object.keys(svc('x')), 'health', 'ready', 'user', 'umask', 'workingDir', 'stopCommand']); // optional fields are absent from a default
+    for (const f of fields) assert.ok(known.has(f), `${f} is not a ServiceConfig field`);
+    for (const f of ['stopTimeout', 'stopSignal', 'stopGroup', 'restart', 'restartDelay', 'restartLimit', 'health', 'log']) assert.ok(fields.has(f), f);
+    for (const f of ['command', 'environment', 'user', 'workingDir', 'ready', 'dependsOn', 'type', 'main']) assert.ok(!fields.has(f), f);
   });
 });
 
@@ -563,13 +622,13 @@ describe('replicas', () => {
     assert.deepEqual(driver.take().sort(), ['start:api', 'start:db-1', 'start:db-2', 'start:other']);
 
     const up = set.applyConfig(load(3));
-    assert.deepEqual(up, { added: ['db-3'], removed: [], changed: [] });
+    assert.deepEqual(up, { added: ['db-3'], removed: [], changed: [], updated: [] });
     assert.deepEqual(driver.take(), ['start:db-3'], 'only the new instance starts; api is not rolled back');
     assert.equal(set.get('api')?.state, 'started');
     assert.deepEqual(set.get('api')?.cfg.dependsOn, ['db-1', 'db-2', 'db-3'], 'api now needs the new instance too');
 
     const down = set.applyConfig(load(1));
-    assert.deepEqual(down, { added: [], removed: ['db-2', 'db-3'], changed: [] });
+    assert.deepEqual(down, { added: [], removed: ['db-2', 'db-3'], changed: [], updated: [] });
     assert.deepEqual(driver.take().sort(), ['stop:db-2', 'stop:db-3']);
     driver.exitStopped();
     assert.deepEqual(set.names().sort(), ['api', 'db-1', 'other']);

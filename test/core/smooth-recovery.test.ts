@@ -10,10 +10,7 @@ import { svc } from '../helpers/service-config.js';
 const ready = { probe: { kind: 'log', pattern: 'up' }, interval: 100, timeout: 1000 } as const;
 
 function setup(extra: Partial<ServiceConfig> = {}) {
-  const booted = bootedSet(
-    [svc('db', { smoothRecovery: true, ready, startTimeout: 1000, restartDelay: 200, stopTimeout: 500, ...extra }), svc('api', { dependsOn: ['db'] })],
-    { autoReady: false },
-  );
+  const booted = bootedSet([svc('db', { smoothRecovery: true, ready, startTimeout: 1000, restartDelay: 200, stopTimeout: 500, ...extra }), svc('api', { dependsOn: ['db'] })], { autoReady: false });
   booted.set.ready('db');
   booted.set.ready('api');
   booted.driver.take();

@@ -64,7 +64,7 @@ test('dinit events streams a crash, its restart and the rollback of the dependen
   });
   await subscribed(d, () => all.records.some((r) => r.service === 'dinit' && r.event === 'reloaded'));
   // The filtered follower sees no reload: it is subscribed once it has seen a restart of api.
-  for (const deadline = performance.now() + 10_000; !/ api started/.test(onlyApi.text()); ) {
+  for (const deadline = performance.now() + 10_000; !/ api started/.test(onlyApi.text());) {
     if (performance.now() > deadline) throw new Error(`the filtered events follower never saw api restart\n${d.dump()}`);
     await d.cli(['restart', 'api']);
     await waitUntil('api restarted in the filtered follower', () => / api started/.test(onlyApi.text()), 1000).catch(() => undefined);

@@ -115,3 +115,39 @@ test('a service that turns unhealthy past its restart-limit is failed: status sa
   assert.match(h.stderr, /web/);
   at(d, started('other'));
 });
+
+test('dinit health --live passes through crash recovery and a requested stop, which --ready (the default) fails; a failure for good fails both', async (t) => {
+  const dir = makeTmpDir();
+  const config = writeConfig(
+    dir,
+    `services:
+  flaky:
+    command: [sh, -c, 'echo up; if [ -e crashed ]; then exec sleep 300; fi; touch crashed; exit 1']
+    restart-delay: 60s
+  once:
+    command: [sh, -c, 'exit 4']
+    restart: never
+    auto-start: false
+`,
+  );
+  const d = await startDinit({ t, dir, config });
+  await d.waitForLine(ev('flaky', 'restarting in'), { timeoutMs: 10000 }); // healing itself: 60 s restart-delay
+  const code = async (...args: string[]): Promise<number | null> => (await d.cli(['health', ...args])).code;
+  assert.equal(await code('--live'), 0, 'recovering is alive');
+  assert.equal(await code(), 1, 'recovering is not ready');
+  assert.equal(await code('--ready'), 1);
+  assert.equal((await d.cli(['stop', 'flaky'])).code, 0, d.dump()); // cancels the pending restart
+  assert.equal((await d.cli(['start', 'flaky'])).code, 0, d.dump());
+  assert.equal(await code(), 0, d.dump());
+  assert.equal((await d.cli(['stop', 'flaky'])).code, 0);
+  const stoppedReady = await d.cli(['health']);
+  assert.equal(stoppedReady.code, 1, 'an auto-start service stopped by request: not ready');
+  assert.match(stoppedReady.stderr, /flaky: stopped/);
+  assert.equal(await code('--live'), 0, 'but alive');
+  await d.cli(['start', 'once']);
+  await d.waitForLine(ev('once', 'failed'), { timeoutMs: 10000 });
+  const dead = await d.cli(['health', '--live']);
+  assert.equal(dead.code, 1, 'failed for good: not alive');
+  assert.match(dead.stderr, /once: failed \(exited with code 4\)/);
+  assert.equal((await d.cli(['health', '--live', '--ready'])).code, 2, 'one question at a time');
+});

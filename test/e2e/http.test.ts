@@ -119,7 +119,10 @@ test('an http address already in use: dinit exits 2 with the address and why, an
   const d = await startDinit({ config, dir, t });
   const st = await d.exited();
   assert.equal(st.code, 2, d.dump());
-  assert.ok(d.lines('stderr').some((l) => l === `dinit: options.http: cannot listen on 127.0.0.1:${port}: the address is in use (another dinit, or another program, listens there)`), d.dump());
+  assert.ok(
+    d.lines('stderr').some((l) => l === `dinit: options.http: cannot listen on 127.0.0.1:${port}: the address is in use (another dinit, or another program, listens there)`),
+    d.dump(),
+  );
   assert.equal(d.indexOf(/web started/), -1, d.dump());
 });
 
@@ -132,15 +135,10 @@ test('a real Prometheus server scrapes /metrics', { skip: havePrometheus ? false
   const config = writeConfig(dir, `options:\n  http: "127.0.0.1:${port}"\nservices:\n  web:\n    command: ${fixture('long-running.js', 'web')}\n`);
   const d = await startDinit({ config, dir, t });
   await waitStarted(d, 'web');
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    `global: { scrape_interval: 1s }\nscrape_configs:\n  - job_name: dinit\n    static_configs: [{ targets: ["127.0.0.1:${port}"] }]\n`,
-  );
-  const prom = spawn(
-    'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  writeFileSync(join(dir, 'prometheus.yml'), `global: { scrape_interval: 1s }\nscrape_configs:\n  - job_name: dinit\n    static_configs: [{ targets: ["127.0.0.1:${port}"] }]\n`);
+  const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   prom.stderr.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   t.after(() => {
@@ -165,16 +163,16 @@ test('a real Prometheus server scrapes /metrics', { skip: havePrometheus ? false
   }
   // The target is healthy in Prometheus' own view (its parser accepted every line).
   const targets = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
-  assert.deepEqual(targets.data.activeTargets.map((x) => [x.health, x.lastError]), [['up', '']]);
+  assert.deepEqual(
+    targets.data.activeTargets.map((x) => [x.health, x.lastError]),
+    [['up', '']],
+  );
 });
 
-test('as PID 1 of a new PID namespace, the endpoint answers and counts a service\'s workers in its memory', async (t) => {
+test("as PID 1 of a new PID namespace, the endpoint answers and counts a service's workers in its memory", async (t) => {
   const dir = makeTmpDir();
   const port = await freePort();
-  const config = writeConfig(
-    dir,
-    `options:\n  http: "127.0.0.1:${port}"\nservices:\n  web:\n    command: ${sh('sleep 1000 & sleep 1000 & wait')}\n  solo:\n    command: [sleep, "1000"]\n`,
-  );
+  const config = writeConfig(dir, `options:\n  http: "127.0.0.1:${port}"\nservices:\n  web:\n    command: ${sh('sleep 1000 & sleep 1000 & wait')}\n  solo:\n    command: [sleep, "1000"]\n`);
   const d = await startDinit({ config, dir, t, pidns: true });
   await waitStarted(d, 'web');
   await waitStarted(d, 'solo');

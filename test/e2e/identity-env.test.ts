@@ -197,8 +197,7 @@ services:
     E4_DEFAULTED: 'fallback',
     E4_EXPANDED: 'dinit-x',
   };
-  const pick = (e: Record<string, string>): Record<string, string> =>
-    Object.fromEntries(Object.entries(e).filter(([k]) => !['HOME', 'USER', 'LOGNAME'].includes(k)));
+  const pick = (e: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(e).filter(([k]) => !['HOME', 'USER', 'LOGNAME'].includes(k)));
   assert.deepEqual(pick(one), {
     ...common,
     E4_OVER: 'service',

@@ -70,16 +70,7 @@ test('an invalid config exits 2 with a file:line:col error on stderr and starts 
   const marker = join(dir, 'started-marker');
   const config = writeConfig(
     dir,
-    [
-      'services:',
-      '  good:',
-      `    command: ${sh(`touch ${marker}; exec sleep 100`)}`,
-      '  bad:',
-      '    command: ["sleep", "100"]',
-      '    depends-on: [good]',
-      '    restrat: always',
-      '',
-    ].join('\n'),
+    ['services:', '  good:', `    command: ${sh(`touch ${marker}; exec sleep 100`)}`, '  bad:', '    command: ["sleep", "100"]', '    depends-on: [good]', '    restrat: always', ''].join('\n'),
   );
   const d = await startDinit({ config, dir, t });
   const status = await d.exited(10000);
@@ -94,10 +85,7 @@ test('an invalid config exits 2 with a file:line:col error on stderr and starts 
 
 test("a service's last line is printed even without a trailing newline", async (t) => {
   const dir = makeTmpDir();
-  const config = writeConfig(
-    dir,
-    `services:\n  partial: { command: ${sh("printf 'first line\\nno newline at end'")}, restart: never }\n`,
-  );
+  const config = writeConfig(dir, `services:\n  partial: { command: ${sh("printf 'first line\\nno newline at end'")}, restart: never }\n`);
   const d = await startDinit({ config, dir, t });
   await d.waitForLine(exitedCode('partial', 0));
   await d.waitForLine(out('partial', 'no newline at end$'));

@@ -8,17 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  startDinit,
-  writeConfig,
-  makeTmpDir,
-  waitUntil,
-  isAlive,
-  procState,
-  childrenOf,
-  zombiesUnder,
-  type DinitProcess,
-} from '../helpers/dinit-process.js';
+import { startDinit, writeConfig, makeTmpDir, waitUntil, isAlive, procState, childrenOf, zombiesUnder, type DinitProcess } from '../helpers/dinit-process.js';
 import { fixture, sh, out, orphanSpawner, count, at } from './support.js';
 
 function parentOf(pid: number): number | null {

@@ -1,7 +1,9 @@
 // The orphan-reaping scenario shared by the PID 1 and subreaper suites: a
 // service leaves 1000 blocked orphans under dinit, the test checks from the
 // host (/proc) that they really are dinit's children, releases them all at
-// once, and measures how long until none is left — alive or zombie.
+// once, and waits (with a deadline generous enough for a loaded CI machine)
+// until none is left — alive or zombie. How fast is a figure, not a behaviour:
+// `npm run bench` measures it (reaping: time to 0 zombies, next to tini).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -11,8 +13,8 @@ import { childrenOf, procState, waitUntil, zombiesUnder, type DinitProcess } fro
 import { out } from './support.js';
 
 export const ORPHANS = 1000;
-/** The product target: every orphan reaped within 1 s of exiting. */
-export const REAP_TARGET_MS = 1000;
+/** A deadline, not a target (the target, 1 s, is checked by the bench): a stuck reaper never gets there. */
+const REAP_DEADLINE_MS = 60_000;
 
 /** A child of dinit that is not a session leader: not a service, so an orphan. */
 function isOrphan(pid: number): boolean {
@@ -36,7 +38,7 @@ export async function releaseAndMeasure(d: DinitProcess, dir: string): Promise<n
       const o = childrenOf(dinit).filter(isOrphan);
       return o.length >= ORPHANS ? o : undefined;
     },
-    10000,
+    30000,
     20,
   );
   assert.equal(orphans.length, ORPHANS);
@@ -48,11 +50,11 @@ export async function releaseAndMeasure(d: DinitProcess, dir: string): Promise<n
   while (left.length > 0) {
     left = left.filter((p) => procState(p) !== null);
     if (left.length === 0) break;
-    if (performance.now() - t0 > 10000) {
+    if (performance.now() - t0 > REAP_DEADLINE_MS) {
       const z = left.filter((p) => procState(p) === 'Z').length;
-      assert.fail(`${left.length} orphans still present 10s after release (${z} zombies)\n${d.dump()}`);
+      assert.fail(`${left.length} orphans still present ${REAP_DEADLINE_MS / 1000}s after release (${z} zombies)\n${d.dump()}`);
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
   }
   const took = performance.now() - t0;
   await d.waitForLine(out('orphans', 'released'));

@@ -4,19 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDinit, writeConfig, makeTmpDir, isAlive, waitUntil } from '../helpers/dinit-process.js';
-import {
-  fixture,
-  exitedCode,
-  startedPid,
-  waitStarted,
-  restarting,
-  count,
-  failed,
-  stopped,
-  out,
-  at,
-  ev,
-} from './support.js';
+import { fixture, exitedCode, startedPid, waitStarted, restarting, count, failed, stopped, out, at, ev } from './support.js';
 
 test('restart: never / on-failure / always decide by the exit code', async (t) => {
   const dir = makeTmpDir();
@@ -68,7 +56,11 @@ test('beyond the restart limit the service is failed and its hard dependents sta
   assert.equal(count(d, startedPid('flaky')), 3, d.dump());
   assert.equal(count(d, out('flaky', 'running')), 3, d.dump());
   // dep was rolled back and is not running; its last event is a stop.
-  const lastDepEvent = (): string => d.lines().filter((l) => ev('dep', '').test(l)).at(-1) ?? '';
+  const lastDepEvent = (): string =>
+    d
+      .lines()
+      .filter((l) => ev('dep', '').test(l))
+      .at(-1) ?? '';
   await waitUntil('dep to end stopped', () => stopped('dep').test(lastDepEvent()), 5000).catch(() => {
     assert.fail(`dep's last event is not "stopped"\n${d.dump()}`);
   });

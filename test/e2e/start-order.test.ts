@@ -47,12 +47,7 @@ test('independent services start in parallel', async (t) => {
   // a is ready only once b is running, and b only once a is running: if dinit
   // waited for one before spawning the other, neither would ever be ready.
   const dir = makeTmpDir();
-  const peer = (me: string, other: string): string =>
-    sh(
-      `touch ${dir}/${me}-running; ` +
-        `while [ ! -e ${dir}/${other}-running ]; do sleep 0.02; done; ` +
-        `echo ${me}-ready; exec sleep 1000`,
-    );
+  const peer = (me: string, other: string): string => sh(`touch ${dir}/${me}-running; ` + `while [ ! -e ${dir}/${other}-running ]; do sleep 0.02; done; ` + `echo ${me}-ready; exec sleep 1000`);
   const config = writeConfig(
     dir,
     `services:
@@ -65,5 +60,8 @@ test('independent services start in parallel', async (t) => {
   await waitStarted(d, 'both', { timeoutMs: 10000 });
   before(d, started('a'), started('both'));
   before(d, started('b'), started('both'));
-  assert.ok(d.lines().some((l) => /^a\s*\| a-ready/.test(l)), d.dump());
+  assert.ok(
+    d.lines().some((l) => /^a\s*\| a-ready/.test(l)),
+    d.dump(),
+  );
 });

@@ -39,11 +39,7 @@ export function out(name: string, text: string): RegExp {
 }
 
 /** Wait for `NAME started (pid N)` at or after `from`; returns pid and line index. */
-export async function waitStarted(
-  d: DinitProcess,
-  name: string,
-  opts: { from?: number; timeoutMs?: number } = {},
-): Promise<{ pid: number; index: number }> {
+export async function waitStarted(d: DinitProcess, name: string, opts: { from?: number; timeoutMs?: number } = {}): Promise<{ pid: number; index: number }> {
   const e = await d.waitForEntry(startedPid(name), { timeoutMs: opts.timeoutMs ?? 8000, from: opts.from ?? 0 });
   return { pid: Number(startedPid(name).exec(e.text)![1]), index: e.index };
 }
@@ -57,7 +53,10 @@ export function at(d: DinitProcess, re: RegExp, from = 0): number {
 
 /** How many lines match re. */
 export function count(d: DinitProcess, re: RegExp, from = 0): number {
-  return d.lines().slice(from).filter((l) => re.test(l)).length;
+  return d
+    .lines()
+    .slice(from)
+    .filter((l) => re.test(l)).length;
 }
 
 /** Assert a < b with the output in the message (for "X happened before Y"). */

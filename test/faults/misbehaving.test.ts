@@ -74,16 +74,17 @@ test('a service that forks 1000 children and exits: every child is reaped, nothi
   );
   const d = await startOwn({ config: file, dir, t });
   const canary = await waitStarted(d, 'canary', { timeoutMs: 10_000 });
-  await d.waitForLine(out('forker', 'forked 1000'), { timeoutMs: 20_000 });
-  await d.waitForLine(/^\[dinit\] forker (stopped|exited)/, { timeoutMs: 10_000 });
-  // All 1000 end within a second or so; each must be reaped, none left a zombie.
+  await d.waitForLine(out('forker', 'forked 1000'), { timeoutMs: 60_000 });
+  await d.waitForLine(/^\[dinit\] forker (stopped|exited)/, { timeoutMs: 30_000 });
+  // All 1000 end within a second or so on an idle machine; each must be reaped, none left a zombie.
+  // The deadline is for a loaded CI machine (1000 forks and exits at load ~40), not a speed target.
   await waitUntil(
     'the 1000 children to be gone and reaped',
     () => {
       const left = descendantsOf(d.pid).filter((p) => p !== canary.pid);
       return left.length === 0 && zombiesUnder(d.pid, true).length === 0;
     },
-    20_000,
+    60_000,
     50,
   );
   const rows = await statusJson(d, ['canary']);

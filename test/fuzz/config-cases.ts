@@ -22,7 +22,50 @@ const allKeys = [...new Set([...serviceKeys, ...optionKeys, ...rootKeys, 'tcp', 
 
 /** Scalars a user might plausibly write, valid or not, for any key. */
 const scalar: fc.Arbitrary<string | number | boolean | null> = fc.oneof(
-  fc.constantFrom('10s', '500ms', '2m', '0', '-1', '1e9', 'SIGTERM', 'TERM', '15', 'SIGFOO', 'always', 'never', 'on-failure', 'fd', 'systemd', '3', '022', 'root', '0:0', 'nobody', '5432', 'localhost:80', '[::1]:1', 'http://127.0.0.1:1/', 'ftp://x', '10MB', '1GiB', '(', '[a-', '${X}', '${SECRET_PW}', '${NOPE:?must be set}', '${', '$$', '${A:-${B:-c}}', 'a b "c', "sh -c 'x; y'", 'a | b', 'true', 'null', '~', ''),
+  fc.constantFrom(
+    '10s',
+    '500ms',
+    '2m',
+    '0',
+    '-1',
+    '1e9',
+    'SIGTERM',
+    'TERM',
+    '15',
+    'SIGFOO',
+    'always',
+    'never',
+    'on-failure',
+    'fd',
+    'systemd',
+    '3',
+    '022',
+    'root',
+    '0:0',
+    'nobody',
+    '5432',
+    'localhost:80',
+    '[::1]:1',
+    'http://127.0.0.1:1/',
+    'ftp://x',
+    '10MB',
+    '1GiB',
+    '(',
+    '[a-',
+    '${X}',
+    '${SECRET_PW}',
+    '${NOPE:?must be set}',
+    '${',
+    '$$',
+    '${A:-${B:-c}}',
+    'a b "c',
+    "sh -c 'x; y'",
+    'a | b',
+    'true',
+    'null',
+    '~',
+    '',
+  ),
   fc.integer({ min: -5, max: 70000 }),
   fc.double(),
   fc.boolean(),
@@ -47,33 +90,35 @@ const serviceName = fc.oneof(fc.constantFrom('db', 'web', 'cache', 'all', 'migra
 /** A service: mostly known keys with plausible values, dependencies on the other names. */
 function service(names: string[]): fc.Arbitrary<Record<string, unknown>> {
   const dep = names.length > 0 ? fc.oneof(fc.constantFrom(...names), fc.constant('nope')) : fc.constant('nope');
-  return fc.record(
-    {
-      command: fc.oneof(fc.constant(['sleep', '1000']), fc.constant('sleep 1000'), value),
-      type: fc.oneof(fc.constantFrom('process', 'scripted', 'internal'), scalar),
-      'depends-on': fc.oneof(fc.array(dep, { maxLength: 3 }), dep, value),
-      'depends-ms': fc.array(dep, { maxLength: 2 }),
-      'waits-for': fc.array(dep, { maxLength: 2 }),
-      after: fc.array(dep, { maxLength: 2 }),
-      before: fc.array(dep, { maxLength: 2 }),
-      ready: fc.oneof(fc.record({ tcp: scalar, interval: scalar }, { requiredKeys: [] }), fc.record({ http: scalar, log: scalar, notify: scalar, exec: value }, { requiredKeys: [] }), value),
-      health: fc.oneof(fc.record({ exec: value, retries: scalar, interval: scalar }, { requiredKeys: [] }), value),
-      log: fc.oneof(fc.record({ file: scalar, 'max-size': scalar, keep: scalar, buffer: scalar, prefix: scalar }, { requiredKeys: [] }), value),
-      environment: fc.oneof(fc.dictionary(fc.constantFrom('A', 'PW', 'B_1', '1X', 'a-b'), scalar, { maxKeys: 3 }), value),
-      'restart-limit': fc.oneof(fc.record({ count: scalar, interval: scalar }, { requiredKeys: [] }), value),
-      other: fc.tuple(key, value),
-    },
-    { requiredKeys: [] },
-  ).map((rec) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) {
-      if (k === 'other') {
-        const [ok, ov] = v as [string, unknown];
-        out[ok] = ov;
-      } else out[k] = v;
-    }
-    return out;
-  });
+  return fc
+    .record(
+      {
+        command: fc.oneof(fc.constant(['sleep', '1000']), fc.constant('sleep 1000'), value),
+        type: fc.oneof(fc.constantFrom('process', 'scripted', 'internal'), scalar),
+        'depends-on': fc.oneof(fc.array(dep, { maxLength: 3 }), dep, value),
+        'depends-ms': fc.array(dep, { maxLength: 2 }),
+        'waits-for': fc.array(dep, { maxLength: 2 }),
+        after: fc.array(dep, { maxLength: 2 }),
+        before: fc.array(dep, { maxLength: 2 }),
+        ready: fc.oneof(fc.record({ tcp: scalar, interval: scalar }, { requiredKeys: [] }), fc.record({ http: scalar, log: scalar, notify: scalar, exec: value }, { requiredKeys: [] }), value),
+        health: fc.oneof(fc.record({ exec: value, retries: scalar, interval: scalar }, { requiredKeys: [] }), value),
+        log: fc.oneof(fc.record({ file: scalar, 'max-size': scalar, keep: scalar, buffer: scalar, prefix: scalar }, { requiredKeys: [] }), value),
+        environment: fc.oneof(fc.dictionary(fc.constantFrom('A', 'PW', 'B_1', '1X', 'a-b'), scalar, { maxKeys: 3 }), value),
+        'restart-limit': fc.oneof(fc.record({ count: scalar, interval: scalar }, { requiredKeys: [] }), value),
+        other: fc.tuple(key, value),
+      },
+      { requiredKeys: [] },
+    )
+    .map((rec) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(rec)) {
+        if (k === 'other') {
+          const [ok, ov] = v as [string, unknown];
+          out[ok] = ov;
+        } else out[k] = v;
+      }
+      return out;
+    });
 }
 
 /** A structured config as YAML text: services referring to each other, options, environment. */
@@ -102,14 +147,21 @@ export const yamlishText: fc.Arbitrary<string> = fc
       fc.constantFrom('', '  ', '    ', '      ', '\t', '- '),
       fc.oneof(key, fc.constantFrom('services', 'options', '<<', '&a', '*a', '? ', '---', '...', '%YAML 1.2', '!!binary', '!tag')),
       fc.constantFrom(':', ': ', ':  ', ' ', ''),
-      fc.oneof(scalar.map((s) => (s === null ? '' : String(s))), fc.constantFrom('{', '}', '[', ']', '[a, b]', '{ a: 1 }', '|', '>', '"', "'", '&x', '*x', '<<: *x', '#c', '\\')),
+      fc.oneof(
+        scalar.map((s) => (s === null ? '' : String(s))),
+        fc.constantFrom('{', '}', '[', ']', '[a, b]', '{ a: 1 }', '|', '>', '"', "'", '&x', '*x', '<<: *x', '#c', '\\'),
+      ),
     ),
     { maxLength: 25 },
   )
   .map((lines) => lines.map(([ind, k, sep, v]) => ind + k + sep + v).join('\n'));
 
 /** Arbitrary text, unicode and control characters included. */
-export const anyText: fc.Arbitrary<string> = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8')));
+export const anyText: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8')),
+);
 
 // ---- mutations of real files ------------------------------------------------
 
@@ -122,7 +174,10 @@ export type Mutation =
   | { op: 'swap-value'; at: number; value: string }
   | { op: 'reindent'; at: number; delta: number };
 
-const replacement = fc.oneof(scalar.map((s) => (s === null ? '' : typeof s === 'string' ? s : String(s))), fc.constantFrom('[]', '{}', '[a, b]', '{ x: 1 }', '- a', '"unclosed', "'x'", '*nope', '&a', '!!int x'));
+const replacement = fc.oneof(
+  scalar.map((s) => (s === null ? '' : typeof s === 'string' ? s : String(s))),
+  fc.constantFrom('[]', '{}', '[a, b]', '{ x: 1 }', '- a', '"unclosed', "'x'", '*nope', '&a', '!!int x'),
+);
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constantFrom('delete-line' as const, 'duplicate-line' as const), at: fc.nat() }),

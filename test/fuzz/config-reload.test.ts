@@ -31,8 +31,7 @@ services:
 `;
 
 /** What must not change: who runs, with which pid, since when. */
-const snapshot = (rows: Array<Record<string, unknown>>): string =>
-  JSON.stringify(rows.map((r) => [r.name, r.state, r.pid, r.restarts, r.since, r.ready, r.target]));
+const snapshot = (rows: Array<Record<string, unknown>>): string => JSON.stringify(rows.map((r) => [r.name, r.state, r.pid, r.restarts, r.since, r.ready, r.target]));
 
 // Sixteen CLI runs and eight SIGHUPs: minutes on a loaded machine under coverage, so its own deadline.
 test('reload and SIGHUP with mutated invalid configs leave the running services untouched and exit 2', { timeout: 300_000 }, async (t) => {

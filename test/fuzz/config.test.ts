@@ -85,7 +85,12 @@ test('a dependency chain thousands of services deep is checked without exhaustin
 
 test('an alias bomb (billion laughs) and self-referencing merges are refused quickly, not expanded', () => {
   const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < 12; i++) bomb.push(`${'abcdefghijklmnop'[i]}: &${'abcdefghijklmnop'[i]} [${Array(10).fill(`*${'abcdefghijklmnop'[i - 1]}`).join(',')}]`);
+  for (let i = 1; i < 12; i++)
+    bomb.push(
+      `${'abcdefghijklmnop'[i]}: &${'abcdefghijklmnop'[i]} [${Array(10)
+        .fill(`*${'abcdefghijklmnop'[i - 1]}`)
+        .join(',')}]`,
+    );
   bomb.push('services:', '  web: { command: *l }');
   const started = performance.now();
   checkOutcome(bomb.join('\n'), FILE);
@@ -97,7 +102,10 @@ test('an alias bomb (billion laughs) and self-referencing merges are refused qui
 test('a duration longer than a timer can hold (about 24 days) is refused with its position, not turned into "at once"', () => {
   const out = checkOutcome('services:\n  web:\n    command: [sleep, "1"]\n    stop-timeout: 1000h\n', FILE);
   assert.ok(out instanceof ConfigError);
-  assert.deepEqual(out.issues.map((i) => `${i.pos.line}:${i.pos.col} ${i.message}`), ['4:19 services.web.stop-timeout: "1000h" is too long: the longest duration is 596h (about 24 days)']);
+  assert.deepEqual(
+    out.issues.map((i) => `${i.pos.line}:${i.pos.col} ${i.message}`),
+    ['4:19 services.web.stop-timeout: "1000h" is too long: the longest duration is 596h (about 24 days)'],
+  );
   const inf = checkOutcome(`services:\n  web: { command: [a], restart-delay: ${'9'.repeat(400)} }\n`, FILE);
   assert.ok(inf instanceof ConfigError, 'an infinite number of seconds is refused');
   assert.ok(!(checkOutcome('services:\n  web: { command: [a], stop-timeout: 596h }\n', FILE) instanceof ConfigError));

@@ -25,12 +25,7 @@ const fifo = (dir: string, name: string): string => {
 
 const withEnvFile = (dir: string, envFile: string, where: 'top' | 'service' = 'top'): string => {
   const cfg = join(dir, 'dinit.yaml');
-  writeFileSync(
-    cfg,
-    where === 'top'
-      ? `env-file: ${envFile}\nservices:\n  a: { command: [sleep, "1"] }\n`
-      : `services:\n  a:\n    command: [sleep, "1"]\n    env-file: ${envFile}\n`,
-  );
+  writeFileSync(cfg, where === 'top' ? `env-file: ${envFile}\nservices:\n  a: { command: [sleep, "1"] }\n` : `services:\n  a:\n    command: [sleep, "1"]\n    env-file: ${envFile}\n`);
   return cfg;
 };
 
@@ -49,10 +44,18 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'env-file a directory', build: (d) => ({ config: withEnvFile(d, d) }), expect: /it is a directory/ },
   { name: 'env-file of 2 MiB', build: (d) => ({ config: withEnvFile(d, file(d, 'big.env', `A=${'x'.repeat(2 * 1024 * 1024)}\n`)) }), expect: /larger than 1 MiB/ },
   { name: 'env-file of one 1 MiB line with no newline', build: (d) => ({ config: withEnvFile(d, file(d, 'line.env', Buffer.alloc(1024 * 1024 + 1, 'A'))) }), expect: /larger than 1 MiB/ },
-  { name: 'env-file expansion bomb (A=${A}${A}, 40 lines)', build: (d) => ({ config: withEnvFile(d, file(d, 'bomb.env', doubling(40))) }), expect: /bomb\.env:19:3: A: the expanded value is longer than 128 KiB/ },
-  { name: 'env-file expansion bomb through defaults (${A:-${A}${A}})', build: (d) => ({ config: withEnvFile(d, file(d, 'dflt.env', ['B=' + 'y'.repeat(70_000), 'A=${NOPE:-${B}${B}}'].join('\n'))) }), expect: /A: the expanded value is longer than 128 KiB/ },
   {
-    name: 'environment value that doubles a 100 KiB variable of dinit\'s environment',
+    name: 'env-file expansion bomb (A=${A}${A}, 40 lines)',
+    build: (d) => ({ config: withEnvFile(d, file(d, 'bomb.env', doubling(40))) }),
+    expect: /bomb\.env:19:3: A: the expanded value is longer than 128 KiB/,
+  },
+  {
+    name: 'env-file expansion bomb through defaults (${A:-${A}${A}})',
+    build: (d) => ({ config: withEnvFile(d, file(d, 'dflt.env', ['B=' + 'y'.repeat(70_000), 'A=${NOPE:-${B}${B}}'].join('\n'))) }),
+    expect: /A: the expanded value is longer than 128 KiB/,
+  },
+  {
+    name: "environment value that doubles a 100 KiB variable of dinit's environment",
     build: (d) => ({ config: file(d, 'dinit.yaml', 'environment:\n  X: "${BIG}${BIG}"\nservices:\n  a: { command: [sleep, "1"] }\n'), env: { BIG: 'z'.repeat(100 * 1024) } }),
     expect: /dinit\.yaml:2:\d+: .*longer than 128 KiB/,
   },

@@ -48,7 +48,10 @@ test('the real supervisor survives garbage, an oversized frame, 300 connections 
     }),
   );
   // Past MAX_CONNECTIONS (64) at once, a connection is told BUSY (the real client retries it); none goes unanswered.
-  assert.ok(burst.every((r) => r === 'ok' || r === 'BUSY'), burst.join(' '));
+  assert.ok(
+    burst.every((r) => r === 'ok' || r === 'BUSY'),
+    burst.join(' '),
+  );
   assert.ok(burst.includes('ok'));
   const rows = await statusJson(d, ['canary']);
   assert.equal(rows[0]?.pid, pid, 'the canary kept its pid');

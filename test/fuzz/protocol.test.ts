@@ -63,7 +63,10 @@ describe('protocol fuzzing against a live control server', () => {
 
   const stillServes = async (): Promise<void> => {
     const rows = await request(sock, 'status', { names: [] });
-    assert.deepEqual(rows.map((r) => r.name), ['db', 'web']);
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['db', 'web'],
+    );
   };
 
   test('random bytes in random chunks get error replies or a drop, never a crash; the same connection still answers after a newline', async () => {

@@ -49,6 +49,8 @@ export interface StartOptions {
   /** Private tmp dir (created if omitted); removed by cleanup when made by makeTmpDir. */
   dir?: string;
   env?: Record<string, string>;
+  /** Text piped to dinit's stdin (then closed); omitted: stdin is /dev/null. */
+  stdin?: string;
   cwd?: string;
   /** Script to run instead of bin/dinit.cjs (for testing the helper itself). */
   bin?: string;
@@ -158,12 +160,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Poll `check` until it returns a non-undefined value or the deadline passes. */
-export async function waitUntil<T>(
-  what: string,
-  check: () => T | undefined | false,
-  timeoutMs = 5000,
-  everyMs = 10,
-): Promise<T> {
+export async function waitUntil<T>(what: string, check: () => T | undefined | false, timeoutMs = 5000, everyMs = 10): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = check();
@@ -212,15 +209,14 @@ export class DinitProcess {
     if (opts.config !== undefined) argv.push('-c', opts.config);
     argv.push('--socket', this.socket, ...(opts.args ?? []));
     if (opts.command) argv.push('--', ...opts.command);
-    const [file, args] = this.pidns
-      ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...argv]]
-      : [process.execPath, argv];
+    const [file, args] = this.pidns ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...argv]] : [process.execPath, argv];
     this.child = spawn(file, args, {
       cwd: opts.cwd ?? this.dir,
       env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    if (opts.stdin !== undefined) this.child.stdin?.end(opts.stdin);
     if (!this.pidns) this.innerPid = this.child.pid ?? null;
     live.add(this);
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -429,10 +425,7 @@ export class DinitProcess {
 }
 
 /** Run `node bin/dinit.cjs ARGS` (or another build's `bin`) to completion. */
-export function runCli(
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; bin?: string; uid?: number; gid?: number } = {},
-): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; bin?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [opts.bin ?? dinitBin, ...args], {
       cwd: opts.cwd,

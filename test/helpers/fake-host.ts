@@ -17,7 +17,7 @@ export interface FakeProcess {
 }
 
 export class FakeHost implements ProcessHost {
-  /** Every request, in order: `spawn:<argv>`, `group:<pid>:<SIG>`, `tree:<pid>:<SIG>`, `sweep:<sid>:<SIG>`, `kill-leftovers:<pids>`. */
+  /** Every request, in order: `spawn:<argv>`, `group:<pid>:<SIG>`, `pid:<pid>:<SIG>`, `tree:<pid>:<SIG>`, `sweep:<sid>:<SIG>`, `kill-leftovers:<pids>`. */
   readonly calls: string[] = [];
   readonly procs: FakeProcess[] = [];
   /** Processes a session keeps after its leader exits (by sid). */
@@ -25,6 +25,8 @@ export class FakeHost implements ProcessHost {
   /** The next spawn of this argv[0] fails with this errno code (ENOENT, EACCES…). */
   readonly failExec = new Map<string, string>();
   users: Record<string, ResolvedUser> = {};
+  /** Processes with no group of their own yet (main with a terminal makes its group after spawn): signalGroup misses them. */
+  readonly groupless = new Set<number>();
   private nextPid = 100;
 
   spawn(req: SpawnRequest, role: ChildRole, events: ChildEvents): Child {
@@ -45,7 +47,12 @@ export class FakeHost implements ProcessHost {
 
   signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
     this.calls.push(`group:${pgid}:${signal}`);
-    return this.byPid(pgid)?.alive ?? false;
+    return !this.groupless.has(pgid) && (this.byPid(pgid)?.alive ?? false);
+  }
+
+  signalPid(pid: number, signal: NodeJS.Signals): boolean {
+    this.calls.push(`pid:${pid}:${signal}`);
+    return this.byPid(pid)?.alive ?? false;
   }
 
   signalTree(pid: number, signal: NodeJS.Signals): number {

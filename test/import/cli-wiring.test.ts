@@ -21,7 +21,10 @@ test('dinit --help lists import, and dinit import --help shows its usage, option
 test('the client bundle that dinit status loads holds none of the importer', () => {
   const inputs = JSON.parse(readFileSync(join(repoRoot, 'dist', 'lib', 'client-inputs.json'), 'utf8')) as string[];
   assert.ok(inputs.length > 0);
-  assert.deepEqual(inputs.filter((i) => i.includes('src/import/') || i.includes('cli/import')), []);
+  assert.deepEqual(
+    inputs.filter((i) => i.includes('src/import/') || i.includes('cli/import')),
+    [],
+  );
 });
 
 test('a missing PATH is a usage error (exit 2)', async () => {

@@ -36,7 +36,10 @@ const CASES: Case[] = [
     dir: 'supervisord/django',
     path: 'supervisord.conf',
     exit: 1,
-    summary: [/^dinit import: 6 services from .*supervisord\.conf \(supervisord\); 7 settings not converted:$/m, /^ {2}celery_00: not converted: stdout_events_enabled = true \(dinit has no process communication events\)$/m],
+    summary: [
+      /^dinit import: 6 services from .*supervisord\.conf \(supervisord\); 7 settings not converted:$/m,
+      /^ {2}celery_00: not converted: stdout_events_enabled = true \(dinit has no process communication events\)$/m,
+    ],
   },
   {
     name: 'procfile-rails',
@@ -82,7 +85,10 @@ for (const c of CASES) {
     if (process.env.DINIT_UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
     assert.equal(text, readFileSync(file, 'utf8'), `differs from ${file} (regenerate: DINIT_UPDATE_GOLDEN=1)`);
     // Every "not converted" of the summary is a comment in the YAML too.
-    const listed = r.stderr.split('\n').filter((l) => l.startsWith('  ') && l.includes('not converted:')).map((l) => l.replace(/^ {2}([^:\s]+: )?/, ''));
+    const listed = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('  ') && l.includes('not converted:'))
+      .map((l) => l.replace(/^ {2}([^:\s]+: )?/, ''));
     for (const l of listed) assert.ok(r.stdout.includes(`# ${l}`), `not in the YAML as a comment: ${l}`);
     writeFileSync(join(dir, 'dinit.yaml'), r.stdout);
     const check = await runCli(['check', '-c', join(dir, 'dinit.yaml')], { cwd: dir });

@@ -21,11 +21,15 @@ test('buffers taken from an arena never overlap one still in use, through wrap-a
         mark = (mark % 250) + 1;
         b.fill(mark);
         const use = rand();
-        if (use < 0.1) a.abandon(); // nothing of it was queued
+        if (use < 0.1)
+          a.abandon(); // nothing of it was queued
         else live.push({ b: use < 0.3 ? b.subarray(0, 1 + Math.floor(rand() * len)) : b, mark });
       } else if (live.length > 0) {
         const { b, mark: m } = live.shift()!;
-        assert.ok(b.every((x) => x === m), `seed ${seed}, step ${step}: a buffer in use was overwritten`);
+        assert.ok(
+          b.every((x) => x === m),
+          `seed ${seed}, step ${step}: a buffer in use was overwritten`,
+        );
         a.release(b);
       }
     }

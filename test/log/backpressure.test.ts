@@ -71,10 +71,7 @@ function tally(output: string, size: number): Tally {
  * meets a stalled reader however slow the machine is.
  * With `mergeStderr` its stderr is the same file (2>&1).
  */
-function runHarness(
-  services: object[],
-  opts: { stallMs: number; mergeStderr: boolean; via: 'fifo' | 'socket'; awaitFlood: boolean; maxQueueBytes?: number },
-): Promise<{ output: string; result: Result }> {
+function runHarness(services: object[], opts: { stallMs: number; mergeStderr: boolean; via: 'fifo' | 'socket'; awaitFlood: boolean; maxQueueBytes?: number }): Promise<{ output: string; result: Result }> {
   const dir = mkdtempSync(join(tmpdir(), 'dinit-log-'));
   const resultFile = join(dir, 'result.json');
   const argv = [process.execPath, '--expose-gc', harness, '--harness', 'flood', resultFile, JSON.stringify(services)];
@@ -112,17 +109,19 @@ function runHarness(
       /* already gone */
     }
   };
-  return within(exited, 30_000, 'the harness to finish').catch((err: unknown) => {
-    killGroup();
-    throw err;
-  }).then((code) => {
-    assert.ok(reading, 'the harness finished only after we read its output');
-    assert.equal(code, 0, 'harness pipeline exits 0');
-    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as Result;
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(result.stdoutKind, opts.via, `the hub wrote to a ${opts.via}`);
-    return { output: Buffer.concat(chunks).toString('utf8'), result };
-  });
+  return within(exited, 30_000, 'the harness to finish')
+    .catch((err: unknown) => {
+      killGroup();
+      throw err;
+    })
+    .then((code) => {
+      assert.ok(reading, 'the harness finished only after we read its output');
+      assert.equal(code, 0, 'harness pipeline exits 0');
+      const result = JSON.parse(readFileSync(resultFile, 'utf8')) as Result;
+      rmSync(dir, { recursive: true, force: true });
+      assert.equal(result.stdoutKind, opts.via, `the hub wrote to a ${opts.via}`);
+      return { output: Buffer.concat(chunks).toString('utf8'), result };
+    });
 }
 
 /**

@@ -96,7 +96,11 @@ test('json format prints one parseable object per line with time, service, strea
   await feed(h, 'web', 'hello "quoted" \\ \u00e9\n', 'oops\n');
   h.dinit('web started');
   await h.flush();
-  const outLines = out.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const outLines = out
+    .text()
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(outLines, [
     { time: '2024-01-02T03:04:05.006Z', service: 'web', stream: 'stdout', line: 'hello "quoted" \\ \u00e9' },
     { time: '2024-01-02T03:04:05.006Z', service: 'dinit', stream: 'dinit', line: 'web started' },
@@ -115,8 +119,7 @@ test('configure switches the format after a reload', async () => {
 });
 
 // ANSI foreground colour code that opens a coloured prefix.
-const colourOf = (text: string, name: string): string | undefined =>
-  new RegExp(`\\u001b\\[(\\d+)m${name} *\\| `).exec(text)?.[1];
+const colourOf = (text: string, name: string): string | undefined => new RegExp(`\\u001b\\[(\\d+)m${name} *\\| `).exec(text)?.[1];
 
 test('with colour on, each service gets a stable colour of its own', async () => {
   const names = ['web', 'db', 'cache', 'worker'];
@@ -136,14 +139,20 @@ test('with colour on, each service gets a stable colour of its own', async () =>
   await first.h.flush();
   await second.h.flush();
   const codes = names.map((n) => colourOf(first.out.text(), n));
-  assert.ok(codes.every((c) => c !== undefined), 'every prefix is coloured');
+  assert.ok(
+    codes.every((c) => c !== undefined),
+    'every prefix is coloured',
+  );
   assert.equal(new Set(codes).size, names.length, 'services get distinct colours');
   assert.deepEqual(
     names.map((n) => colourOf(second.out.text(), n)),
     codes,
     'the same names get the same colours in another run',
   );
-  const webLines = first.out.text().split('\n').filter((l) => l.includes('web'));
+  const webLines = first.out
+    .text()
+    .split('\n')
+    .filter((l) => l.includes('web'));
   assert.equal(new Set(webLines.map((l) => colourOf(l + '\n', 'web'))).size, 1, 'colour unchanged after re-registering');
   assert.match(first.out.text(), /\u001b\[\d+mweb {4}\| \u001b\[39ma\n/, 'only the prefix is coloured, the line is untouched');
 });
@@ -172,12 +181,7 @@ function colorHarness(env: Record<string, string>): Promise<string> {
 }
 
 test('colour is detected: none on a pipe, on with FORCE_COLOR, never with NO_COLOR', async () => {
-  const [plain, forced, no, both] = await Promise.all([
-    colorHarness({}),
-    colorHarness({ FORCE_COLOR: '1' }),
-    colorHarness({ NO_COLOR: '1' }),
-    colorHarness({ FORCE_COLOR: '1', NO_COLOR: '1' }),
-  ]);
+  const [plain, forced, no, both] = await Promise.all([colorHarness({}), colorHarness({ FORCE_COLOR: '1' }), colorHarness({ NO_COLOR: '1' }), colorHarness({ FORCE_COLOR: '1', NO_COLOR: '1' })]);
   assert.equal(plain, 'web | hello\n[dinit] event\n');
   assert.match(forced, /\u001b\[\d+mweb \| \u001b\[39mhello\n/);
   assert.match(forced, /\u001b\[1m\[dinit\]\u001b\[22m event\n/);
@@ -233,7 +237,11 @@ test('thousands of lines in one chunk each get a prefix, and probes, followers a
   assert.equal(out.text(), expected.map((l) => `bulk | ${l}\n`).join(''));
   assert.deepEqual(probed, expected);
   assert.deepEqual(followed, expected);
-  assert.deepEqual(h.tail(['bulk'], 100).map((l) => l.line), expected.slice(-5), 'the buffer keeps the last 5 lines');
+  assert.deepEqual(
+    h.tail(['bulk'], 100).map((l) => l.line),
+    expected.slice(-5),
+    'the buffer keeps the last 5 lines',
+  );
 });
 
 test('a service name outside ASCII is padded and printed like any other', async () => {

@@ -49,7 +49,10 @@ test('tail returns the last n lines across services in the order they arrived', 
   assert.deepEqual(text(h.tail([], 2)), ['dinit/dinit: event', 'b/stdout: b2']);
   assert.deepEqual(text(h.tail(['a'], 10)), ['a/stdout: a1', 'a/stdout: a2']);
   assert.deepEqual(text(h.tail(['b', 'a'], 3)), ['b/stderr: b1', 'a/stdout: a2', 'b/stdout: b2']);
-  assert.ok(h.tail(['a'], 10).every((l, i, all) => i === 0 || l.time >= all[i - 1]!.time), 'times are non-decreasing');
+  assert.ok(
+    h.tail(['a'], 10).every((l, i, all) => i === 0 || l.time >= all[i - 1]!.time),
+    'times are non-decreasing',
+  );
 });
 
 test('a service keeps only its last log.buffer lines, and a reload can resize the buffer', async () => {
@@ -58,9 +61,15 @@ test('a service keeps only its last log.buffer lines, and a reload can resize th
   const s = live(h, 's');
   s.out('1\n2\n3\n4\n5\n');
   await s.end();
-  assert.deepEqual(h.tail(['s'], 100).map((l) => l.line), ['3', '4', '5']);
+  assert.deepEqual(
+    h.tail(['s'], 100).map((l) => l.line),
+    ['3', '4', '5'],
+  );
   h.addService('s', spec({ buffer: 2 }));
-  assert.deepEqual(h.tail(['s'], 100).map((l) => l.line), ['4', '5']);
+  assert.deepEqual(
+    h.tail(['s'], 100).map((l) => l.line),
+    ['4', '5'],
+  );
   h.addService('t', spec({ buffer: 0 }));
   const t = live(h, 't');
   t.out('x\n');
@@ -132,9 +141,16 @@ test('a ring buffer is bounded by bytes as well as by count', () => {
   // Each entry costs its text plus a fixed overhead of 64: room for two 4-byte lines.
   const r = new LineRing(100, 2 * 68);
   ['aaaa', 'bbbb', 'cccc'].forEach((l, i) => r.push(one(i + 1, l)));
-  assert.deepEqual(r.last().map((x) => x.l.line), ['bbbb', 'cccc']);
+  assert.deepEqual(
+    r.last().map((x) => x.l.line),
+    ['bbbb', 'cccc'],
+  );
   r.push(one(4, 'x'.repeat(500)));
-  assert.deepEqual(r.last().map((x) => x.l.line), ['x'.repeat(500)], 'a single oversized item still fits alone');
+  assert.deepEqual(
+    r.last().map((x) => x.l.line),
+    ['x'.repeat(500)],
+    'a single oversized item still fits alone',
+  );
 });
 
 test('a ring keeps blocks of raw lines and splits them only when read, trimming to its line count', () => {
@@ -150,16 +166,34 @@ test('a ring keeps blocks of raw lines and splits them only when read, trimming 
   assert.equal(r.length, 4);
   assert.deepEqual(
     r.last().map((x) => [x.seq, x.l.line]),
-    [[2, 'b'], [3, 'c'], [4, 'd'], [5, 'e']],
+    [
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+      [5, 'e'],
+    ],
     'the oldest line is cut out of its block; CRLF loses its CR; seqs count through a block',
   );
-  assert.deepEqual(r.last(2).map((x) => x.l.line), ['d', 'e']);
+  assert.deepEqual(
+    r.last(2).map((x) => x.l.line),
+    ['d', 'e'],
+  );
   r.resize(2);
-  assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e']);
+  assert.deepEqual(
+    r.last().map((x) => x.l.line),
+    ['d', 'e'],
+  );
   r.resize(10);
-  assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e'], 'growing does not bring trimmed lines back');
+  assert.deepEqual(
+    r.last().map((x) => x.l.line),
+    ['d', 'e'],
+    'growing does not bring trimmed lines back',
+  );
   r.push(block(6, 'f\n'));
-  assert.deepEqual(r.last().map((x) => x.l.line), ['d', 'e', 'f']);
+  assert.deepEqual(
+    r.last().map((x) => x.l.line),
+    ['d', 'e', 'f'],
+  );
 });
 
 test('a ring holds exactly the last lines a simple list would, through wrap-around, growth, resizes and mixed entries', () => {
@@ -210,5 +244,32 @@ test('blocks are bounded by bytes too: the newest lines that fit are kept, a blo
   assert.ok(kept.length <= 10, `within 1000 bytes (${kept.length} lines kept)`);
   assert.deepEqual(kept, lines.slice(12 - kept.length, 12), 'the newest lines, in order');
   r.push(block(13, lines.slice(12, 30)));
-  assert.deepEqual(r.last().map((x) => [x.seq, x.l.line]), lines.slice(20).map((l, i) => [21 + i, l]), 'an 1800-byte block keeps its last 1000 bytes of lines');
+  assert.deepEqual(
+    r.last().map((x) => [x.seq, x.l.line]),
+    lines.slice(20).map((l, i) => [21 + i, l]),
+    'an 1800-byte block keeps its last 1000 bytes of lines',
+  );
+});
+
+test("dinit's event lines about a service are kept in its buffer between its output lines, once in a merged tail, and reach its followers", async () => {
+  const { h } = hub();
+  h.addService('web', spec());
+  h.addService('db', spec());
+  const web = live(h, 'web');
+  const got: LogLine[] = [];
+  const stop = h.follow(['web'], (l) => got.push(l));
+  h.dinit('web started (pid 42)', 'web');
+  web.out('listening\n');
+  await web.end();
+  h.dinit('db started (pid 43)', 'db');
+  h.dinit('web killed by SIGKILL', 'web');
+  h.dinit('all started');
+  stop();
+  assert.deepEqual(text(h.tail(['web'], 10)), ['dinit/dinit: web started (pid 42)', 'web/stdout: listening', 'dinit/dinit: web killed by SIGKILL']);
+  assert.deepEqual(text(h.tail([], 10)), ['dinit/dinit: web started (pid 42)', 'web/stdout: listening', 'dinit/dinit: db started (pid 43)', 'dinit/dinit: web killed by SIGKILL', 'dinit/dinit: all started']);
+  assert.deepEqual(text(got), ['dinit/dinit: web started (pid 42)', 'web/stdout: listening', 'dinit/dinit: web killed by SIGKILL']);
+  assert.ok(
+    h.tail(['web'], 10).every((l) => l.time >= 1000),
+    'every line has the time it arrived',
+  );
 });

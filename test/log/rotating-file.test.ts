@@ -30,7 +30,10 @@ test('a log file rotates by size: file, file.1 … file.KEEP, none over max-size
   assert.ok(!existsSync(`${path}.4`), 'no more than keep rotated files');
   assert.equal(statSync(`${path}.1`).size, 1000, 'rotated files are filled up to max-size');
   // Oldest first: .3, .2, .1, current — the tail of what was written, in order.
-  const kept = [...files].reverse().map((p) => readFileSync(p, 'utf8')).join('');
+  const kept = [...files]
+    .reverse()
+    .map((p) => readFileSync(p, 'utf8'))
+    .join('');
   const expected = Array.from({ length: total }, (_, i) => line(i) + '\n').join('');
   assert.ok(expected.endsWith(kept), 'kept files hold the most recent lines, in order');
   assert.equal(kept.length, 3500, 'current file has the last 5 lines, each rotated one 10');

@@ -30,7 +30,12 @@ describe('libc', () => {
     assert.equal(isPid1(), false);
     // In a short-lived child, so the test runner itself never adopts orphans.
     const c = spawn(process.execPath, ['--input-type=module', '-e', `import('${new URL('../../src/os/subreaper.js', import.meta.url).href}').then(m => process.exit(m.becomeSubreaper() ? 0 : 1))`]);
-    return new Promise<void>((resolve) => c.on('exit', (code) => { assert.equal(code, 0); resolve(); }));
+    return new Promise<void>((resolve) =>
+      c.on('exit', (code) => {
+        assert.equal(code, 0);
+        resolve();
+      }),
+    );
   });
 
   it('exposes becomeSubreaper without throwing', () => {

@@ -19,7 +19,10 @@ describe('reaping by peeking', () => {
     const child = spawn('sh', ['-c', 'exit 7'], { stdio: 'ignore' });
     const pid = child.pid!;
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    assert.ok(spinUntil(() => peekExited() === pid, 5000), 'the exited child is named');
+    assert.ok(
+      spinUntil(() => peekExited() === pid, 5000),
+      'the exited child is named',
+    );
     assert.equal(peekExited(), pid, 'and named again: the peek reaped nothing');
     assert.equal(readStat(pid)?.state, 'Z');
     assert.equal(await exited, 7, 'libuv reaped it with its status');

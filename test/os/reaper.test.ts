@@ -38,7 +38,7 @@ function run(mode: string, wrap: string[] = [], env: Record<string, string> = {}
 const expectedCodes = Array.from({ length: 10 }, (_, k) => [k + 1, k + 101]).flat();
 
 describe('reaper', () => {
-  it('reaps 1000 orphans under a subreaper and never steals the exit status of Node\'s own children', async () => {
+  it("reaps 1000 orphans under a subreaper and never steals the exit status of Node's own children", async () => {
     const r = await run('storm');
     assert.equal(r['subreaper'], true);
     assert.equal(r['fixture'], 'spawned 1000');
@@ -65,7 +65,10 @@ describe('reaper', () => {
     const stubborn = String(r['stubborn']);
     assert.equal(events.filter((e) => e.includes(`process ${polite} `) && e.includes('SIGTERM')).length, 1, events.join('\n'));
     assert.ok(!events.some((e) => e.includes(`process ${polite} `) && e.includes('ignored SIGTERM')), events.join('\n'));
-    assert.ok(events.some((e) => e.includes(`process ${stubborn} (sleep) ignored SIGTERM`) && e.includes('SIGKILL')), events.join('\n'));
+    assert.ok(
+      events.some((e) => e.includes(`process ${stubborn} (sleep) ignored SIGTERM`) && e.includes('SIGKILL')),
+      events.join('\n'),
+    );
     assert.equal(r['left'], 0);
   });
 

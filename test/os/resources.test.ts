@@ -86,7 +86,7 @@ describe('resource sampler', () => {
     assert.equal(sampler.sample([2 ** 22 + 1]).size, 0);
   });
 
-  it('reports the supervisor\'s own figures', () => {
+  it("reports the supervisor's own figures", () => {
     const s = selfFigures();
     assert.ok(s.rssBytes > 0 && s.heapBytes > 0 && s.cpuUserSeconds > 0);
     assert.ok(s.openFds !== null && s.openFds >= 3);

@@ -10,19 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'dinit-os-users-'));
 const files = { passwd: join(dir, 'passwd'), group: join(dir, 'group') };
 writeFileSync(
   files.passwd,
-  [
-    'root:x:0:0:root:/root:/bin/bash',
-    '# a comment',
-    'www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin',
-    'app:x:1000:1000:App User,,,:/home/app:/bin/sh',
-    'broken line',
-    '',
-  ].join('\n'),
+  ['root:x:0:0:root:/root:/bin/bash', '# a comment', 'www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin', 'app:x:1000:1000:App User,,,:/home/app:/bin/sh', 'broken line', ''].join('\n'),
 );
-writeFileSync(
-  files.group,
-  ['root:x:0:', 'www-data:x:33:', 'app:x:1000:', 'docker:x:999:app,other', 'video:x:44:www-data, app', 'staff:x:50:'].join('\n'),
-);
+writeFileSync(files.group, ['root:x:0:', 'www-data:x:33:', 'app:x:1000:', 'docker:x:999:app,other', 'video:x:44:www-data, app', 'staff:x:50:'].join('\n'));
 const missing = { passwd: join(dir, 'none-passwd'), group: join(dir, 'none-group') };
 
 describe('resolveUser', () => {

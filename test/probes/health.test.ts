@@ -85,7 +85,10 @@ describe('health checks', { concurrency: true }, () => {
       startHealth({ probe, interval: 10, timeout: 10, retries: 1, startPeriod: 0 }, bareContext(), rec.health);
       await rec.next('healthy');
       await new Promise((r) => setTimeout(r, 30));
-      assert.deepEqual(rec.events.map((e) => e.kind), ['healthy']);
+      assert.deepEqual(
+        rec.events.map((e) => e.kind),
+        ['healthy'],
+      );
     }
   });
 });

@@ -34,22 +34,22 @@ export async function measureOnce(kind: LatencyKind, interval: number): Promise<
     if (kind === 'tcp' || kind === 'http' || kind === 'exec') {
       const port = await freePort();
       const flag = join(dir, 'up');
-      const probe: ProbeSpec =
-        kind === 'tcp'
-          ? { kind: 'tcp', host: '127.0.0.1', port }
-          : kind === 'http'
-            ? { kind: 'http', url: `http://127.0.0.1:${port}/` }
-            : { kind: 'exec', command: ['test', '-f', flag] };
+      const probe: ProbeSpec = kind === 'tcp' ? { kind: 'tcp', host: '127.0.0.1', port } : kind === 'http' ? { kind: 'http', url: `http://127.0.0.1:${port}/` } : { kind: 'exec', command: ['test', '-f', flag] };
       const spec: ReadySpec = { probe, interval, timeout };
       let readyAt = 0;
       const ready = new Promise<void>((resolve) => {
-        const h = startReadiness(spec, bareContext(), { env: {}, stdio: [], attach() {}, close() {} }, {
-          onReady: () => {
-            readyAt = wall();
-            resolve();
+        const h = startReadiness(
+          spec,
+          bareContext(),
+          { env: {}, stdio: [], attach() {}, close() {} },
+          {
+            onReady: () => {
+              readyAt = wall();
+              resolve();
+            },
+            onFail: () => {},
           },
-          onFail: () => {},
-        });
+        );
         cleanup.push(() => h.cancel());
       });
       await new Promise((r) => setTimeout(r, 20 + Math.random() * interval)); // a random phase of the cycle
@@ -134,9 +134,7 @@ if (values.measure) {
     for (const interval of kind === 'tcp' || kind === 'http' || kind === 'exec' ? intervals : [intervals[0]!]) {
       const f = await measure(kind, interval, reps);
       const polled = ['tcp', 'http', 'exec'].includes(kind);
-      console.log(
-        `${kind.padEnd(15)} ${polled ? `interval ${String(interval).padStart(5)}ms` : 'push          '}  mean ${f.mean.toFixed(1).padStart(7)}ms  max ${f.max.toFixed(1).padStart(7)}ms  (n=${reps})`,
-      );
+      console.log(`${kind.padEnd(15)} ${polled ? `interval ${String(interval).padStart(5)}ms` : 'push          '}  mean ${f.mean.toFixed(1).padStart(7)}ms  max ${f.max.toFixed(1).padStart(7)}ms  (n=${reps})`);
     }
   }
 }

@@ -43,7 +43,11 @@ describe('readiness by polling (tcp, http, exec)', { concurrency: true }, () => 
     const { rec } = await ready(t, { probe: { kind: 'http', url: `http://127.0.0.1:${port}/health` }, interval: 20, timeout: 10_000 });
     await rec.next('ready');
     await fx.waitLine(/^200 4$/);
-    assert.deepEqual(fx.lines.filter((l) => /^\d{3} /.test(l)), ['503 1', '503 2', '503 3', '200 4'], 'polled until the first 200, then stopped');
+    assert.deepEqual(
+      fx.lines.filter((l) => /^\d{3} /.test(l)),
+      ['503 1', '503 2', '503 3', '200 4'],
+      'polled until the first 200, then stopped',
+    );
     const status = rec.events.find((e) => e.kind === 'status') as { text: string };
     assert.match(status.text, /HTTP 503 Service Unavailable/);
   });

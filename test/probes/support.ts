@@ -36,12 +36,7 @@ export interface Fixture {
   waitLine(re: RegExp, ms?: number): Promise<string>;
 }
 
-export function startFixture(
-  t: TestContext,
-  name: string,
-  args: string[],
-  opts: { env?: Record<string, string>; extraStdio?: ('pipe' | 'ignore')[] } = {},
-): Fixture {
+export function startFixture(t: TestContext, name: string, args: string[], opts: { env?: Record<string, string>; extraStdio?: ('pipe' | 'ignore')[] } = {}): Fixture {
   const env = { ...(process.env as Record<string, string>), ...opts.env };
   const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...(opts.extraStdio ?? [])];
   const child = spawn(process.execPath, [fixtureBin(name), ...args], { env, stdio, detached: true });
@@ -179,9 +174,5 @@ export function waitExit(child: ChildProcess, ms = DEADLINE): Promise<{ code: nu
   if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   }
-  return withDeadline(
-    new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-    ms,
-    `pid ${child.pid} to exit`,
-  );
+  return withDeadline(new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))), ms, `pid ${child.pid} to exit`);
 }

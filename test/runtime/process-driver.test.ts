@@ -34,12 +34,12 @@ class Heard implements DriverEvents {
   }
 }
 
-function setup() {
+function setup(mainConsole?: 'stdin' | 'terminal') {
   const host = new FakeHost();
   const clock = new FakeClock();
   const log = new FakeLog();
   const heard = new Heard();
-  const driver = new ProcessDriver({ host, clock, output: log, environment: (s) => ({ ...s.environment }) });
+  const driver = new ProcessDriver({ host, clock, output: log, environment: (s) => ({ ...s.environment }), ...(mainConsole ? { mainConsole } : {}) });
   driver.bind(heard);
   return { host, clock, log, heard, driver };
 }
@@ -146,5 +146,33 @@ describe('process driver (fake host, fake clock)', () => {
     driver.start(proc('x'));
     await settle();
     assert.deepEqual(heard.calls, ["startFailed:x:EACCES:cannot execute 'svc-x': EACCES"]);
+  });
+
+  it("gives dinit's terminal to main alone, never to another service or to main's stop-command", async () => {
+    const { host, driver } = setup('terminal');
+    driver.start(proc('shell', { main: true, type: 'scripted', stopCommand: ['svc-bye'] }));
+    driver.start(proc('db'));
+    await settle();
+    assert.equal(host.last('svc-shell').req.console, 'terminal');
+    assert.equal(host.last('svc-db').req.console, undefined);
+    host.exit(host.last('svc-shell').pid, 0);
+    await settle();
+    driver.stop(proc('shell', { main: true, type: 'scripted', stopCommand: ['svc-bye'] }));
+    await settle();
+    assert.equal(host.last('svc-bye').req.console, undefined);
+  });
+
+  it('signals main alone while it has no group yet (with a terminal it makes its own after spawn)', async () => {
+    const { host, driver } = setup('terminal');
+    driver.start(proc('shell', { main: true }));
+    await settle();
+    const pid = host.last('svc-shell').pid;
+    host.groupless.add(pid);
+    host.take();
+    assert.equal(driver.signal('shell', 'SIGINT'), true);
+    assert.deepEqual(host.take(), [`group:${pid}:SIGINT`, `pid:${pid}:SIGINT`]);
+    host.groupless.delete(pid);
+    assert.equal(driver.signal('shell', 'SIGWINCH'), true);
+    assert.deepEqual(host.take(), [`group:${pid}:SIGWINCH`], 'once the group exists, the group');
   });
 });

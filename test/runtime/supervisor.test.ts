@@ -134,4 +134,21 @@ describe('supervisor runtime (fake host, fake clock)', () => {
     assert.equal(row.state, 'stopped');
     assert.match(row.reason ?? '', /start.?timeout|within/i);
   });
+
+  it('stop-group: false sends stop-signal to the main process alone, then SIGKILL to the group and its session after stop-timeout', async () => {
+    const r = await rig([svc('pool', { stopGroup: false, stopSignal: 'SIGQUIT', stopTimeout: 3000 })]);
+    const pid = r.pid('pool');
+    r.host.take();
+    void r.sup.stop(['pool'], false);
+    await settle();
+    assert.deepEqual(r.host.take(), [`pid:${pid}:SIGQUIT`], 'the group is not signalled: the main process stops its workers itself');
+    await r.advance(2999);
+    assert.deepEqual(r.host.take(), []);
+    assert.equal(r.row('pool').state, 'stopping');
+    await r.advance(1);
+    assert.deepEqual(r.host.take(), [`tree:${pid}:SIGKILL`]);
+    r.host.exit(pid, null, 'SIGKILL');
+    await settle();
+    assert.equal(r.row('pool').state, 'stopped');
+  });
 });

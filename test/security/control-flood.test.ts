@@ -21,15 +21,14 @@ function rssMiB(pid: number): number {
 test('forty clients that request a large logs backlog and never read do not grow the supervisor', async (t) => {
   const dir = makeTmpDir('dinit-flood-');
   // Four services with full 4 MiB buffers: each `logs` reply is ~17 MB of JSON.
-  const svc = (i: number): string =>
-    `  f${i}:\n    command: ${fixture('flood-output.js', '--lines', 5000, '--size', 1000)}\n    restart: never\n    log: { buffer: 5000, prefix: false }\n`;
+  const svc = (i: number): string => `  f${i}:\n    command: ${fixture('flood-output.js', '--lines', 5000, '--size', 1000)}\n    restart: never\n    log: { buffer: 5000, prefix: false }\n`;
   const cfg = writeConfig(dir, `services:\n${[1, 2, 3, 4].map(svc).join('')}  idle:\n    command: [sleep, "1000"]\n`);
   const d = await startDinit({ config: cfg, dir, t });
   await waitUntil('the four floods to finish', () => d.lines().filter((l) => l === 'done').length === 4, 120_000, 50);
   // And to have exited: their exit lines are in the backlog too, so count it only once it is final.
   const floods = ['f1', 'f2', 'f3', 'f4'];
   const exited = async (): Promise<boolean> => (await request(d.socket, 'status', { names: floods }, { timeoutMs: 10_000 })).every((s) => s.pid === null);
-  for (const deadline = Date.now() + 60_000; !(await exited()); ) {
+  for (const deadline = Date.now() + 60_000; !(await exited());) {
     assert.ok(Date.now() < deadline, 'the four floods did not exit within 60 s');
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -19,7 +19,7 @@ function assertClean(what: string, text: string): void {
   for (const s of SECRETS) assert.ok(!text.includes(s), `${what} leaks ${s}:\n${text}`);
 }
 
-test('no environment or env-file value appears in status, dinit\'s own lines, logs, health, graph or the config verb', async (t) => {
+test("no environment or env-file value appears in status, dinit's own lines, logs, health, graph or the config verb", async (t) => {
   const dir = makeTmpDir('dinit-sec-secrets-');
   writeFileSync(join(dir, 'global.env'), `TOKEN_B=${SECRETS[1]}\n`);
   writeFileSync(join(dir, 'svc.env'), `TOKEN_D="${SECRETS[3]}"\n`);

@@ -90,7 +90,10 @@ test('as a non-root user with no environment, the supervisor passes over a /tmp/
   await waitUntil('the supervisor to say where its socket is', () => /control socket \/dev\/shm/.test(output) && /web started/.test(output), 20_000, 20).catch((err: Error) => {
     throw new Error(`${err.message}\n${output}`);
   });
-  assert.match(output, /\[dinit\] control socket \/dev\/shm\/dinit-65534\/dinit\.sock \(passed over \/run\/dinit-65534\/dinit\.sock: permission denied; \/tmp\/dinit-65534\/dinit\.sock: cannot use .*: \/tmp\/dinit-65534 is owned by uid 65533, not by this user \(uid 65534\)\)/);
+  assert.match(
+    output,
+    /\[dinit\] control socket \/dev\/shm\/dinit-65534\/dinit\.sock \(passed over \/run\/dinit-65534\/dinit\.sock: permission denied; \/tmp\/dinit-65534\/dinit\.sock: cannot use .*: \/tmp\/dinit-65534 is owned by uid 65533, not by this user \(uid 65534\)\)/,
+  );
   assert.equal(statSync('/dev/shm/dinit-65534').mode & 0o777, 0o700, 'the private directory is 0700');
 
   const status = await cliAs(VICTIM, ['status']);

@@ -63,10 +63,18 @@ test('dinit writes only the log files and the socket a config names, nowhere els
   const after = tree(root);
   const added = after.filter((p) => !before.includes(p));
   const allowed = (p: string): boolean => p.startsWith(dirs.logs + '/') && /\/web\.log(\.\d+)?$/.test(p);
-  assert.deepEqual(added.filter((p) => !allowed(p)), [], 'files written outside the named paths');
+  assert.deepEqual(
+    added.filter((p) => !allowed(p)),
+    [],
+    'files written outside the named paths',
+  );
   assert.ok(added.includes(logFile), `the log file was written: ${added.join(', ')}`);
   assert.ok(readdirSync(dirs.logs!).length <= 3, `rotation keeps 2: ${readdirSync(dirs.logs!).join(', ')}`);
   assert.equal(existsSync(socket), false, 'the socket is removed on exit');
   const runNow = existsSync('/run') ? readdirSync('/run') : [];
-  assert.deepEqual(runNow.filter((n) => !runExisted.has(n) && /dinit/.test(n)), [], 'nothing written in /run');
+  assert.deepEqual(
+    runNow.filter((n) => !runExisted.has(n) && /dinit/.test(n)),
+    [],
+    'nothing written in /run',
+  );
 });

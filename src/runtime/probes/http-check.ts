@@ -44,10 +44,7 @@ export function httpCheck(url: string, timeoutMs: number, signal: AbortSignal): 
       headers: { 'user-agent': 'dinit-probe', accept: '*/*', connection: 'close' },
     };
     try {
-      req =
-        target.protocol === 'https:'
-          ? httpsRequest(target, { ...options, rejectUnauthorized: false }, onResponse)
-          : httpRequest(target, options, onResponse);
+      req = target.protocol === 'https:' ? httpsRequest(target, { ...options, rejectUnauthorized: false }, onResponse) : httpRequest(target, options, onResponse);
     } catch (err) {
       finish({ ok: false, message: `GET ${url}: ${describeError(err)}`, permanent: true });
       return;
