@@ -2,21 +2,25 @@
 // Coverage per folder of src/, from c8's json-summary (coverage/coverage-summary.json),
 // checked against the floors below. `npm test` runs it after the tests; CI fails
 // when a folder falls under its floor. The per-file report: coverage/index.html
-// after `npm run coverage:html`.
+// after `npm run coverage:report`.
 //
 // Usage: node scripts/coverage-floors.mjs [coverage/coverage-summary.json]
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
-/** Minimum % of lines covered, per folder of src/ (issue 16). */
+/**
+ * Minimum % of lines covered, per folder of src/ (issue 16). runtime/, os/ and log/
+ * started at 75 %; raised once test/runtime/ drove the runtime in-process
+ * (measured then: runtime 85.8 %, os 94.0 %, log 95.7 %).
+ */
 export const FLOORS = {
   'src/core': 90,
   'src/config': 90,
   'src/control': 90,
-  'src/runtime': 75,
-  'src/os': 75,
-  'src/log': 75,
+  'src/runtime': 80,
+  'src/os': 85,
+  'src/log': 85,
 };
 
 const root = resolve(import.meta.dirname, '..');
