@@ -163,11 +163,13 @@ function bind(koffi: Koffi, lib: KoffiNs.LibraryHandle, path: string): Libc {
  * The supervisor's last step, once everything it wrote is flushed: _exit(2)
  * skips Node's teardown (exit hooks, V8 and its platform threads), 1.5-3 ms a
  * container stop would wait for (measured, issue 17). Under coverage
- * (NODE_V8_COVERAGE, which Node writes at its own exit) and when libc cannot be
- * loaded, process.exit as ever.
+ * (NODE_V8_COVERAGE) or a profiler (--cpu-prof, --heap-prof, --prof: all
+ * written by Node at its own exit) and when libc cannot be loaded,
+ * process.exit as ever.
  */
 export function exitAtOnce(code: number): never {
-  if (!process.env['NODE_V8_COVERAGE']) {
+  const profiling = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) => /--(cpu-prof|heap-prof|prof)\b/.test(a));
+  if (!process.env['NODE_V8_COVERAGE'] && !profiling) {
     let c: Libc | null = null;
     try {
       c = libc();
