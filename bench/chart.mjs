@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Draws docs/bench-figures.svg from bench/out/figures.json: three panels of
+// Draws docs/bench-figures.svg from bench/out/figures.json: panels of
 // horizontal bars (idle RSS with 10 services, one status round trip,
-// restarts/s), dinit next to its floor and the peers measured in the same run.
+// restarts/s, start-up of 50 and shutdown of 10, `sleep` and shell-script
+// services), dinit next to its floor and the peers measured in the same run.
 // Plain SVG text, no image tools. Run by bench/run.mjs after a full run, or:
 //   node bench/chart.mjs [figures.json] [out.svg]
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,25 @@ export function panels(f) {
     },
     {
       title: 'Restarts per second, a service that exits at once (higher is better)',
-      bars: [['dinit', f.restart?.rate], ...peer('pm2', 'rate'), ...peer('supervisord', 'rate'), ...peer('s6', 'rate')],
+      bars: [['dinit', f.restart?.rate], ['dinit, bash crasher', f.restart?.bash?.rate], ...peer('pm2', 'rate'), ...peer('supervisord', 'rate'), ...peer('s6', 'rate')],
+    },
+    {
+      title: 'Start-up, exec → 50 services running (ms, lower is better)',
+      bars: [
+        ['dinit, 50 sleep', f.startup?.flat],
+        ['Node skeleton, 50 sleep', f.startup?.skeleton],
+        ['dinit, 50 shell scripts', f.startup?.shell],
+        ['Node skeleton, 50 shell', f.startup?.skeletonShell],
+        ['bare node (floor)', f.startup?.floor],
+      ],
+    },
+    {
+      title: 'SIGTERM → PID 1 exited, 10 services (ms, lower is better)',
+      bars: [
+        ['dinit, 10 sleep', f.shutdown?.ms],
+        ['dinit, 10 trapping shells', f.shutdown?.shell],
+        ['tini -g, 10 trapping shells', f.shutdown?.tini],
+      ],
     },
   ].map((x) => ({ ...x, bars: x.bars.filter(([, v]) => Number.isFinite(v)) }));
 }

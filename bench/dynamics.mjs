@@ -5,7 +5,9 @@
 //   stamps are dinit's respawn cycle; the same program in a shell loop
 //   (`while :; do date; done`) is the floor of any respawn (fork+exec+wait),
 //   so latency = median gap − median floor gap: what dinit adds from the exit
-//   of one process to the exec of the next.
+//   of one process to the exec of the next. The same for a real-shaped
+//   crasher, bench/fixtures/crash.sh (bash: stamps $EPOCHREALTIME, exits 1),
+//   against the same script in a shell loop.
 // reaping: bench/fixtures/orphans.mjs makes 1000 subshells, orphans of PID 1,
 //   that all exit the moment it exits; the moment is stamped (hrtime, the
 //   same monotonic clock as ours) and PID 1's children are then counted from
@@ -13,40 +15,47 @@
 // output: `yes LINE | head -c 200MiB` (100-byte lines) through dinit's
 //   prefixer, against tini passing it through; bench/fixtures/count-lines.mjs
 //   reads it, checks every line whole, and stamps first and last byte.
-// shutdown: SIGTERM to PID 1 → the namespace's PID 1 has exited.
+// shutdown: SIGTERM to PID 1 → the namespace's PID 1 has exited, with 10
+//   `sleep` services, and with 10 bench/fixtures/trap-wait.sh (a shell that
+//   traps TERM and waits on a background child) next to tini -g running one
+//   shell that starts the same 10 and waits for them.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { childCount, commOf, descendants, dinitArgv, fixture, median, now, report, rmTmp, servicesYaml, sleep, startDinit, startPid1, tmp, which, writeConfig } from './lib.mjs';
 
+/** ms from a stamp: `date +%s%N` (19 digits, ns) or bash's $EPOCHREALTIME (s.µs). */
+const stampMs = (s) => (s.includes('.') ? Number(s.replace('.', '')) / 1000 : Number(BigInt(s) / 1000n) / 1000);
+
 function stampGaps(text, re) {
   const ts = [];
-  for (const m of text.matchAll(re)) ts.push(Number(BigInt(m[1]) / 1000n) / 1000);
+  for (const m of text.matchAll(re)) ts.push(stampMs(m[1]));
   const gaps = [];
   for (let i = 1; i < ts.length; i++) gaps.push(ts[i] - ts[i - 1]);
   return { count: ts.length, span: ts.length > 1 ? ts[ts.length - 1] - ts[0] : NaN, gap: median(gaps) };
 }
 
-export async function restart({ runs, windowMs }) {
+/** Median respawn cycle (and rate) of one service running `command` (which prints one stamp per run), and of `loop` in a shell loop, alternating. */
+async function respawnCycles({ runs, windowMs, command, loop, stamp }) {
   const floor = [];
   const cyc = [];
   const rate = [];
   const yaml = servicesYaml(1, {
-    command: ['date', '+%s%N'],
+    command,
     extra: '    restart: always\n    restart-delay: 0ms\n    restart-limit: { count: 100000000, interval: 1s }\n',
   }).replace(/ {2}all:[\s\S]*$/, '');
   for (let i = 0; i < runs; i++) {
-    const sh = startPid1(['sh', '-c', 'while :; do date +%s%N; done']);
+    const sh = startPid1(['sh', '-c', `while :; do ${loop}; done`]);
     await sleep(windowMs);
     await sh.stop('SIGKILL');
-    floor.push(stampGaps(sh.text(), /^(\d{19})$/gm).gap);
+    floor.push(stampGaps(sh.text(), new RegExp(`^(${stamp})$`, 'gm')).gap);
     const dir = tmp();
     try {
       const p = startPid1(dinitArgv(['run', '-c', writeConfig(dir, yaml), '--socket', join(dir, 'sock')]));
-      await p.waitFor(/s0\s*\| \d{19}/);
+      await p.waitFor(new RegExp(`s0\\s*\\| ${stamp}`));
       await sleep(windowMs);
       await p.stop();
-      const g = stampGaps(p.text(), /^s0\s*\| (\d{19})$/gm);
+      const g = stampGaps(p.text(), new RegExp(`^s0\\s*\\| (${stamp})$`, 'gm'));
       cyc.push(g.gap);
       rate.push(((g.count - 1) / g.span) * 1000);
     } finally {
@@ -55,11 +64,34 @@ export async function restart({ runs, windowMs }) {
   }
   const f = median(floor);
   const c = median(cyc);
-  const r = median(rate);
-  const lat = c - f;
-  report({ scenario: 'restart', figure: 'restarts/s, restart-delay 0', value: r, unit: '/s', target: '≥ 300', met: r >= 300 });
-  report({ scenario: 'restart', figure: 'exit → respawn latency (median)', value: lat, unit: 'ms', target: '≤ 3 ms', met: lat <= 3, note: `(cycle ${c.toFixed(2)} ms − shell-loop cycle ${f.toFixed(2)} ms)` });
-  return { rate: r, latency: lat, cycle: c, floorCycle: f };
+  return { rate: median(rate), latency: c - f, cycle: c, floorCycle: f };
+}
+
+export async function restart({ runs, windowMs }) {
+  const d = await respawnCycles({ runs, windowMs, command: ['date', '+%s%N'], loop: 'date +%s%N', stamp: '\\d{19}' });
+  report({ scenario: 'restart', figure: 'restarts/s, restart-delay 0', value: d.rate, unit: '/s', target: '≥ 300', met: d.rate >= 300 });
+  report({
+    scenario: 'restart',
+    figure: 'exit → respawn latency (median)',
+    value: d.latency,
+    unit: 'ms',
+    target: '≤ 3 ms',
+    met: d.latency <= 3,
+    note: `(cycle ${d.cycle.toFixed(2)} ms − shell-loop cycle ${d.floorCycle.toFixed(2)} ms)`,
+  });
+  const crash = fixture('crash.sh');
+  const b = await respawnCycles({ runs, windowMs, command: [crash], loop: crash, stamp: '\\d+\\.\\d{6}' });
+  report({ scenario: 'restart', figure: 'bash crasher: restarts/s', value: b.rate, unit: '/s' });
+  report({
+    scenario: 'restart',
+    figure: 'bash crasher: exit → respawn latency',
+    value: b.latency,
+    unit: 'ms',
+    target: '≤ 2 ms',
+    met: b.latency <= 2,
+    note: `(cycle ${b.cycle.toFixed(2)} ms − the script in a shell loop ${b.floorCycle.toFixed(2)} ms)`,
+  });
+  return { ...d, bash: b };
 }
 
 /** One reaping run under `init` (argv prefix that takes `-- CMD...`). */
@@ -188,25 +220,65 @@ export async function output({ runs, mib }) {
   return { dinit: v, tini: b, lost, bad };
 }
 
+/** SIGTERM to an already running PID 1 (`p`, after `ready`) → the namespace's PID 1 has exited. */
+async function termToExit(p) {
+  const pid1 = await p.pid1();
+  await sleep(300);
+  const t = now();
+  process.kill(pid1, 'SIGTERM');
+  const { at } = await p.exited;
+  return at - t;
+}
+
+async function dinitShutdown(n, command) {
+  const dir = tmp();
+  try {
+    return await termToExit(await startDinit(writeConfig(dir, servicesYaml(n, command ? { command } : {})), dir));
+  } finally {
+    rmTmp(dir);
+  }
+}
+
+/** tini -g (TERM to the child's group) over one shell that starts n `script`s and, on TERM, waits for them all. */
+async function tiniShutdown(tini, n, script) {
+  const dir = tmp();
+  try {
+    const cmd = `trap 'wait; exit 0' TERM; for i in $(seq ${n}); do ${script} & done; echo started; wait`;
+    const p = startPid1([tini, '-g', '-s', '--', 'sh', '-c', cmd], { cwd: dir });
+    await p.waitFor(/started/);
+    // Every script's line: each has set its trap and started its child.
+    await p.waitFor(new RegExp(`(?:[^]*?waiting on \\d+){${n}}`));
+    return await termToExit(p);
+  } finally {
+    rmTmp(dir);
+  }
+}
+
 export async function shutdown({ runs, n = 10 }) {
+  const tini = which('tini');
+  const trapWait = fixture('trap-wait.sh');
   const ms = [];
+  const shell = [];
+  const t = [];
   for (let i = 0; i < runs; i++) {
-    const dir = tmp();
-    try {
-      const d = await startDinit(writeConfig(dir, servicesYaml(n)), dir);
-      const pid1 = await d.pid1();
-      await sleep(300);
-      const t = now();
-      process.kill(pid1, 'SIGTERM');
-      const { at } = await d.exited;
-      ms.push(at - t);
-    } finally {
-      rmTmp(dir);
-    }
+    ms.push(await dinitShutdown(n));
+    shell.push(await dinitShutdown(n, [trapWait]));
+    if (tini) t.push(await tiniShutdown(tini, n, trapWait));
   }
   const v = median(ms);
+  const s = median(shell);
+  const b = median(t);
   report({ scenario: 'shutdown', figure: `SIGTERM → dinit exited (${n} services)`, value: v, unit: 'ms', target: '≤ 15 ms', met: v <= 15 });
-  return { ms: v };
+  report({
+    scenario: 'shutdown',
+    figure: `SIGTERM → exited, ${n} trapping shell services`,
+    value: s,
+    unit: 'ms',
+    ...(tini ? { base: b, baseName: 'tini -g', ratio: s / b } : {}),
+    target: '≤ 15 ms',
+    met: s <= 15,
+  });
+  return { ms: v, shell: s, tini: b };
 }
 
 function descendantsInfo(pid) {

@@ -5,7 +5,7 @@
 // one Children (the owner of child exits, which the reaper shares).
 
 import type { Children } from './children.js';
-import { killGroup, killPid, killTree, sessionMembers } from './kill.js';
+import { killGroup, killPid, killTree, sessionLeftovers } from './kill.js';
 import type { Leftover, ProcessHost, ResolvedUser } from './ports.js';
 import { readStat } from './proc.js';
 import { readRegularFileSync } from './regular-file.js';
@@ -22,11 +22,7 @@ export function createProcessHost(children: Children): ProcessHost {
     signalPid: (pid, signal) => killPid(pid, signal),
     signalTree: (pid, signal) => killTree(pid, signal),
     sweepSession(sid, signal) {
-      const left: Leftover[] = [];
-      for (const pid of sessionMembers(sid)) {
-        const start = readStat(pid)?.starttime;
-        if (start !== undefined) left.push({ pid, start });
-      }
+      const left: Leftover[] = [...sessionLeftovers(sid)];
       for (const m of left) killPid(m.pid, signal);
       return left;
     },

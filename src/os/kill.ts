@@ -36,16 +36,55 @@ export function killPid(pid: number, signal: NodeJS.Signals | number): boolean {
   return send(pid, signal);
 }
 
-/** Live (non-zombie) processes whose session id is `sid`, except ourselves. */
-export function sessionMembers(sid: number): number[] {
-  guard(sid, 'session');
-  const out: number[] = [];
+/** A live (non-zombie) process of a session, with its start time (with the pid, it names the process across pid reuse). */
+export interface SessionMember {
+  readonly pid: number;
+  readonly start: number;
+}
+
+/** Counts walks of /proc for session members (tests check that one burst of exits walks once). */
+export const sessionWalks = { count: 0 };
+
+/** One walk of /proc: the live members (but ourselves) of session `only`, or of every session. */
+function walkSessions(only?: number): Map<number, SessionMember[]> {
+  sessionWalks.count++;
+  const bySession = new Map<number, SessionMember[]>();
   for (const pid of allPids()) {
     if (pid === process.pid) continue;
     const st = readStat(pid);
-    if (st && st.session === sid && st.state !== 'Z' && st.state !== 'X') out.push(pid);
+    if (!st || st.state === 'Z' || st.state === 'X' || (only !== undefined && st.session !== only)) continue;
+    let list = bySession.get(st.session);
+    if (!list) bySession.set(st.session, (list = []));
+    list.push({ pid, start: st.starttime });
   }
-  return out;
+  return bySession;
+}
+
+/** Live (non-zombie) processes whose session id is `sid`, except ourselves. */
+export function sessionMembers(sid: number): number[] {
+  guard(sid, 'session');
+  return (walkSessions(sid).get(sid) ?? []).map((m) => m.pid);
+}
+
+/** Every session's members, from the walk of this run of JS (see sessionLeftovers). */
+let burst: Map<number, SessionMember[]> | null = null;
+
+/**
+ * What is left of session `sid` once its leader was reaped. Every leader that
+ * one SIGCHLD reports is reaped before any of them is looked at
+ * (os/children.ts), so the first call of a run of JS walks /proc once for every
+ * session and the others of that run read the same walk: N services ending
+ * together cost one walk, not N (300 stopping at shutdown: 300 × 300 stat
+ * reads before). Forgotten on the next microtask, so a later exit sees /proc
+ * as it is then.
+ */
+export function sessionLeftovers(sid: number): readonly SessionMember[] {
+  guard(sid, 'session');
+  if (!burst) {
+    burst = walkSessions();
+    queueMicrotask(() => (burst = null));
+  }
+  return burst.get(sid) ?? [];
 }
 
 /**

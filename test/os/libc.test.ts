@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeWaitStatus, libc, libcCandidates, waitNoHang } from '../../src/os/libc.js';
 import { parseSignal, signalExitCode, signalName, signalNumber } from '../../src/os/signals.js';
 import { parseStat } from '../../src/os/proc.js';
@@ -11,6 +14,17 @@ describe('libc', () => {
     assert.equal(libc().getpid(), process.pid);
     assert.ok(libcCandidates('x64').includes('libc.so.6'));
     assert.ok(libcCandidates('arm64').includes('/lib/ld-musl-aarch64.so.1'));
+  });
+
+  it('exitAtOnce ends with the code, and still lets a profiler write its profile at exit', () => {
+    const lib = new URL('../../src/os/libc.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(lib)}).then((m) => m.exitAtOnce(3))`;
+    const env = { ...process.env };
+    delete env['NODE_V8_COVERAGE']; // as in production: the _exit path
+    assert.equal(spawnSync(process.execPath, ['-e', script], { env }).status, 3);
+    const dir = mkdtempSync(join(tmpdir(), 'dinit-prof-'));
+    assert.equal(spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '-e', script], { env }).status, 3);
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).length, 1, '--cpu-prof wrote its profile');
   });
 
   it('decodes wait statuses', () => {

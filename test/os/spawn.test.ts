@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeSpawnError } from '../../src/os/spawn-errors.js';
-import { killGroup, killTree, sessionMembers } from '../../src/os/kill.js';
+import { killGroup, killTree, sessionLeftovers, sessionMembers, sessionWalks } from '../../src/os/kill.js';
 import { childPids, readStat } from '../../src/os/proc.js';
 import { children, watch, type Exit, type Watched } from '../helpers/host.js';
 
@@ -97,6 +97,25 @@ describe('spawning through the ProcessHost', () => {
     assert.ok(killTree(pid, 'SIGKILL') >= 2);
     await exited(c);
     await until(() => dead(job));
+  });
+
+  it('sessionLeftovers: the exits of one SIGCHLD read one walk of /proc, and the next run of JS walks afresh', async () => {
+    const started = [0, 1].map(() => spawnService({ command: ['sh', '-c', 'sleep 30 & echo $!; wait'], env }));
+    const jobs = await Promise.all(started.map((c) => new Promise<number>((resolve) => c.child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))))));
+    const [a, b] = started.map((c) => c.child.pid!);
+    await Promise.resolve(); // a run of JS of our own
+    const before = sessionWalks.count;
+    const left = [sessionLeftovers(a!), sessionLeftovers(b!)].map((l) => l.map((m) => m.pid).sort((x, y) => x - y));
+    assert.equal(sessionWalks.count - before, 1, 'two sessions, one walk');
+    assert.deepEqual(left, [[a!, jobs[0]!].sort((x, y) => x - y), [b!, jobs[1]!].sort((x, y) => x - y)]);
+    for (const l of [sessionLeftovers(a!), sessionLeftovers(b!)]) for (const m of l) assert.equal(m.start, readStat(m.pid)!.starttime);
+    killGroup(a!, 'SIGKILL');
+    await exited(started[0]!);
+    await until(() => dead(jobs[0]!));
+    assert.deepEqual(sessionLeftovers(a!), [], 'a later run of JS sees the session gone');
+    assert.equal(sessionWalks.count - before, 2);
+    killGroup(b!, 'SIGKILL');
+    await exited(started[1]!);
   });
 
   it('refuses to signal process group 0 or 1', () => {
