@@ -28,21 +28,8 @@ import { DinitError } from '../errors.js';
 import { clearStaleSocket, listenPrivately, prepareDirectory } from './socket-file.js';
 import type { SocketPlace } from './socket-path.js';
 import type { ControlTarget, EventRecord, LogLine } from './target.js';
-import { withResources } from './observe.js';
-import {
-  CappedLineReader,
-  MAX_REQUEST_LINE,
-  PROTOCOL_VERSION,
-  encodeMessage,
-  errorToWire,
-  parseRequest,
-  redactConfig,
-  type Request,
-  type RequestId,
-  type ServerMessage,
-  type Verb,
-  type VerbArgs,
-} from './protocol.js';
+import { dispatch } from './dispatch.js';
+import { CappedLineReader, MAX_REQUEST_LINE, PROTOCOL_VERSION, encodeMessage, errorToWire, parseRequest, type RequestId, type ServerMessage } from './protocol.js';
 
 /** What one client may have queued and unread before its requests wait and its follow lines drop. */
 export const CLIENT_QUEUE_BOUND = 256 * 1024;
@@ -251,7 +238,12 @@ class Connection {
     this.inFlight++;
     let done: Promise<void>;
     try {
-      done = this.run(req);
+      done = dispatch(this.target, req, {
+        reply: (id, result) => this.reply(id, result),
+        replyOrBusy: (id, result) => this.replyOrBusy(id, result),
+        followLogs: (id, names, n) => this.follow(id, names, n),
+        followEvents: (id, names) => this.followEvents(id, names),
+      });
     } catch (err) {
       done = Promise.reject(err);
     }
@@ -288,58 +280,6 @@ class Connection {
       return;
     }
     if (!this.closed && this.socket.writable) this.socket.write(text);
-  }
-
-  private async run(req: Request): Promise<void> {
-    const t = this.target;
-    const verb: Verb = req.verb;
-    switch (verb) {
-      case 'status': {
-        const names = args<'status'>(req).names;
-        return this.replyOrBusy(req.id, withResources(t.status(names), t.resources(names)));
-      }
-      case 'start':
-      case 'stop':
-      case 'restart': {
-        const a = args<'start'>(req);
-        return this.reply(req.id, await t[verb](a.names, a.wait));
-      }
-      case 'signal': {
-        const a = args<'signal'>(req);
-        t.signal(a.name, a.signal);
-        return this.reply(req.id, null);
-      }
-      case 'logs': {
-        const a = args<'logs'>(req);
-        if (a.follow) return this.follow(req.id, a.names, a.n);
-        return this.replyOrBusy(req.id, t.logs(a.names, a.n));
-      }
-      case 'reload':
-        return this.reply(req.id, await t.reload());
-      case 'shutdown':
-        await t.shutdown();
-        return this.reply(req.id, null);
-      case 'health':
-        return this.reply(req.id, t.health(args<'health'>(req).probe ?? 'ready'));
-      case 'config':
-        return this.replyOrBusy(req.id, redactConfig(t.config()));
-      case 'orphans':
-        return this.replyOrBusy(req.id, t.orphans());
-      case 'wait': {
-        const a = args<'wait'>(req);
-        return this.reply(req.id, await t.wait(a.names, a.timeoutMs));
-      }
-      case 'events':
-        return this.followEvents(req.id, args<'events'>(req).names);
-      case 'scale': {
-        const a = args<'scale'>(req);
-        return this.reply(req.id, await t.scale(a.name, a.count));
-      }
-      default: {
-        const never: never = verb;
-        throw new DinitError('PROTOCOL', `unknown verb '${String(never)}'`);
-      }
-    }
   }
 
   /**
@@ -417,10 +357,6 @@ class Connection {
     if (this.closed || !this.socket.writable) return;
     this.socket.write(encodeMessage(msg));
   }
-}
-
-function args<V extends Verb>(req: Request): VerbArgs[V] {
-  return req.args as VerbArgs[V];
 }
 
 function safe(fn: () => void): void {

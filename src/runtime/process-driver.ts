@@ -15,13 +15,16 @@
 // pid is never hit.
 
 import type { Readable } from 'node:stream';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { DriverEvents, ServiceDriver } from '../core/driver.js';
-import type { Child, MainConsole, ProcessHost } from '../os/ports.js';
+import type { MainConsole, ProcessHost } from '../os/ports.js';
 import type { ServiceConfig } from '../types.js';
-import { formatDuration } from '../units.js';
-import { prepareReadiness, startHealth, startReadiness, type ReadinessPrep } from './probes/index.js';
-import type { Cancellable, ProbeContext } from './probes/index.js';
+import { prepareReadiness, startHealth, startReadiness, type ProbeContext } from './probes/index.js';
+import { awaitPidFile } from './pid-file.js';
+import { runHook } from './service-hooks.js';
+import { serviceUser } from './service-user.js';
+import { UpBatch } from './up-batch.js';
+import { livePid, newRun, type Running } from './running.js';
 
 /** What the driver needs from the log layer. */
 export interface ServiceOutput {
@@ -46,40 +49,12 @@ export interface ProcessDriverDeps {
   afterExit?(name: string): { restarts: number; willRestart: boolean };
 }
 
-interface Running {
-  gen: number;
-  child: Child | null;
-  pid: number | null;
-  prep: ReadinessPrep | null;
-  probes: Cancellable[];
-  /** A scripted service's stop-command runs as its own child. */
-  stopping: boolean;
-  exited: boolean;
-  /** type: forking: the command (the launcher) ran; now `pid` is its daemon's, adopted from the pid file. */
-  daemon?: boolean;
-  /** stop() was asked while the process ran: its exit is the stop's, whatever it was. */
-  stopRequested?: boolean;
-  /** Once ready: the health probe (replaced when a reload changes `health`) and the env it runs with. */
-  health?: { probe: Cancellable | null; env: Record<string, string> };
-}
-
-/** The pid of a spawned process that has not exited; known as soon as spawn() returns. */
-function livePid(run: Running): number | null {
-  if (run.exited) return null;
-  return run.pid ?? run.child?.pid ?? null;
-}
-
 export class ProcessDriver implements ServiceDriver {
   private events: DriverEvents | null = null;
   private readonly running = new Map<string, Running>();
   private gen = 0;
-  /**
-   * Services spawned with no readiness check, told to the graph together: the
-   * host reports `spawned` on process.nextTick, so the services started
-   * by one reconcile all report in one run of the tick queue, and a microtask
-   * after it hands them over as one batch (one reconcile, not two per service).
-   */
-  private upBatch: { svc: ServiceConfig; run: Running; env: Record<string, string> }[] = [];
+  /** Services spawned with no readiness check, told to the graph together (see up-batch.ts). */
+  private readonly upBatch = new UpBatch<{ svc: ServiceConfig; run: Running; env: Record<string, string> }>((batch) => this.flushUp(batch));
 
   private readonly host: ProcessHost;
 
@@ -100,7 +75,7 @@ export class ProcessDriver implements ServiceDriver {
 
   start(svc: ServiceConfig): void {
     this.cleanup(svc.name);
-    const run: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: false, exited: false };
+    const run = newRun(++this.gen, false);
     this.running.set(svc.name, run);
     void this.launch(svc, run, svc.command, true);
   }
@@ -111,7 +86,7 @@ export class ProcessDriver implements ServiceDriver {
     if (pid !== null && svc.type === 'process' && svc.stopCommand?.length) {
       // stop-command instead of stop-signal; the graph still SIGKILLs the group after stop-timeout.
       const signal = (): void => void (this.host.signalGroup(pid, svc.stopSignal) || this.host.signalTree(pid, svc.stopSignal));
-      this.runHook(svc, 'stop-command', svc.stopCommand, {}, signal);
+      runHook(this.deps, svc, 'stop-command', svc.stopCommand, {}, signal);
       return;
     }
     if (run && pid !== null) run.stopRequested = true;
@@ -126,7 +101,7 @@ export class ProcessDriver implements ServiceDriver {
       return;
     }
     if (svc.type === 'scripted' && svc.stopCommand?.length) {
-      const next: Running = { gen: ++this.gen, child: null, pid: null, prep: null, probes: [], stopping: true, exited: false };
+      const next = newRun(++this.gen, true);
       this.running.set(svc.name, next);
       void this.launch(svc, next, svc.stopCommand, false);
       return;
@@ -193,18 +168,11 @@ export class ProcessDriver implements ServiceDriver {
     const name = svc.name;
     const ev = (): DriverEvents | null => (this.current(name, run) ? this.events : null);
     let env: Record<string, string> = {};
-    let ids: { uid?: number; gid?: number; groups?: number[] } = {};
+    let ids: ReturnType<typeof serviceUser>['ids'];
     try {
-      const identity: Record<string, string> = {};
-      if (svc.user) {
-        const u = this.host.resolveUser(svc.user.spec);
-        ids = { uid: u.uid, gid: u.gid };
-        // Supplementary groups need the exec-as wrapper (~50 ms of Node start-up): only when there are any.
-        if (u.groups.some((g) => g !== u.gid)) ids.groups = u.groups;
-        if (u.home) identity.HOME = u.home;
-        if (u.name) identity.USER = identity.LOGNAME = u.name;
-      }
-      env = this.deps.environment(svc, identity);
+      const user = serviceUser(this.host, svc);
+      ids = user.ids;
+      env = this.deps.environment(svc, user.identity);
       if (isStart && svc.type === 'process' && svc.ready) {
         run.prep = await prepareReadiness(svc.ready, name);
         if (!this.current(name, run)) return run.prep.close();
@@ -260,7 +228,7 @@ export class ProcessDriver implements ServiceDriver {
       return;
     }
     if (svc.type === 'process' && (!svc.ready || !run.prep)) {
-      this.batchUp(svc, run, env);
+      this.upBatch.add({ svc, run, env });
       return;
     }
     e.spawned(name, pid);
@@ -296,7 +264,7 @@ export class ProcessDriver implements ServiceDriver {
     this.events?.exited(svc.name, code, signal);
     if (svc.onExit?.length && !run.stopping) {
       const after = this.deps.afterExit?.(svc.name) ?? { restarts: 0, willRestart: false };
-      this.runHook(svc, 'on-exit', svc.onExit, {
+      runHook(this.deps, svc, 'on-exit', svc.onExit, {
         ...(signal ? { DINIT_EXIT_SIGNAL: signal } : { DINIT_EXIT_CODE: String(code) }),
         DINIT_RESTARTS: String(after.restarts),
         DINIT_WILL_RESTART: after.willRestart ? 'yes' : 'no',
@@ -304,12 +272,7 @@ export class ProcessDriver implements ServiceDriver {
     }
   }
 
-  /**
-   * A forking service's command ended: exit 0 means its daemon is running and
-   * writes the pid file; read it (again every 100 ms, through the Clock) until
-   * it names a live child of dinit, or fail the start with the last reason
-   * shortly before start-timeout (so the reason is the pid file's, not the timer's).
-   */
+  /** A forking service's command ended: exit 0 means its daemon is running and writes the pid file (see pid-file.ts). */
   private launcherExited(svc: ServiceConfig, run: Running, code: number | null, signal: NodeJS.Signals | null): void {
     const name = svc.name;
     if (!this.current(name, run)) return;
@@ -320,95 +283,29 @@ export class ProcessDriver implements ServiceDriver {
       this.events?.startFailed(name, `the command ${how} instead of 0 after starting its daemon (pid-file ${pidFile})`);
       return;
     }
-    const deadline = svc.startTimeout > 0 ? this.deps.clock.now() + Math.max(0, svc.startTimeout - 200) : Infinity;
-    const attempt = (): void => {
-      if (!this.current(name, run) || run.stopping) return;
-      const r = this.host.readPidFile(pidFile);
-      if ('error' in r) {
-        if (this.deps.clock.now() >= deadline) {
-          this.cleanup(name);
-          this.events?.startFailed(name, r.error);
-        } else {
-          this.deps.clock.setTimer(100, attempt);
-        }
-        return;
-      }
-      run.daemon = true;
-      run.exited = false;
-      run.pid = r.pid;
-      this.host.adopt(r.pid, (c, s) => this.onExited(svc, run, c, s));
-      this.events?.spawned(name, r.pid);
-      this.events?.ready(name);
-      this.startHealth(svc, run, this.deps.environment(svc, {}));
-    };
-    attempt();
+    awaitPidFile({
+      host: this.host,
+      clock: this.deps.clock,
+      pidFile,
+      startTimeout: svc.startTimeout,
+      wanted: () => this.current(name, run) && !run.stopping,
+      failed: (reason) => {
+        this.cleanup(name);
+        this.events?.startFailed(name, reason);
+      },
+      found: (pid) => {
+        run.daemon = true;
+        run.exited = false;
+        run.pid = pid;
+        this.host.adopt(pid, (c, s) => this.onExited(svc, run, c, s));
+        this.events?.spawned(name, pid);
+        this.events?.ready(name);
+        this.startHealth(svc, run, this.deps.environment(svc, {}));
+      },
+    });
   }
 
-  /**
-   * A hook of a service (on-exit, a process service's stop-command): its own
-   * child next to the service, as the service's user, with its environment
-   * plus `extra`, its output prefixed `NAME:LABEL`, bounded by stop-timeout
-   * (then SIGKILL). Its failure is reported, never fatal; `onSpawnFailure`
-   * runs when it could not even start.
-   */
-  private runHook(svc: ServiceConfig, label: string, command: string[], extra: Record<string, string>, onSpawnFailure?: () => void): void {
-    const tag = `${svc.name}:${label}`;
-    const note = (message: string): void => this.deps.note?.(`${tag} ${message}`, svc.name);
-    const cantRun = (why: string): void => {
-      note(`failed: ${why}`);
-      onSpawnFailure?.();
-    };
-    let ids: { uid?: number; gid?: number; groups?: number[] } = {};
-    const identity: Record<string, string> = {};
-    try {
-      if (svc.user) {
-        const u = this.host.resolveUser(svc.user.spec);
-        ids = { uid: u.uid, gid: u.gid };
-        if (u.groups.some((g) => g !== u.gid)) ids.groups = u.groups;
-        if (u.home) identity.HOME = u.home;
-        if (u.name) identity.USER = identity.LOGNAME = u.name;
-      }
-    } catch (err) {
-      cantRun((err as Error).message);
-      return;
-    }
-    const env = { ...this.deps.environment(svc, identity), ...extra };
-    let timer: TimerHandle | null = null;
-    let child: Child | null = null;
-    const clear = (): void => {
-      if (timer) this.deps.clock.clearTimer(timer);
-      timer = null;
-    };
-    try {
-      child = this.host.spawn({ command, env, ...(svc.workingDir !== undefined ? { cwd: svc.workingDir } : {}), ...ids, ...(svc.umask !== undefined ? { umask: svc.umask } : {}) }, 'probe', {
-        failed: (err) => cantRun(this.host.describeSpawnError(err, command, svc.workingDir)),
-        spawned: (pid) => {
-          if (child) void this.deps.output.attach(tag, child.stdout, child.stderr);
-          timer = this.deps.clock.setTimer(svc.stopTimeout, () => {
-            timer = null;
-            note(`did not finish within stop-timeout ${formatDuration(svc.stopTimeout)}, sending SIGKILL`);
-            this.host.signalTree(pid, 'SIGKILL');
-          });
-        },
-        exited: (code, signal) => {
-          clear();
-          if (signal) note(`killed by ${signal}`);
-          else if (code !== 0) note(`failed: exited with code ${String(code)}`);
-        },
-      });
-    } catch (err) {
-      cantRun(this.host.describeSpawnError(err, command, svc.workingDir));
-    }
-  }
-
-  private batchUp(svc: ServiceConfig, run: Running, env: Record<string, string>): void {
-    if (this.upBatch.length === 0) queueMicrotask(() => this.flushUp());
-    this.upBatch.push({ svc, run, env });
-  }
-
-  private flushUp(): void {
-    const batch = this.upBatch;
-    this.upBatch = [];
+  private flushUp(batch: { svc: ServiceConfig; run: Running; env: Record<string, string> }[]): void {
     // Still the process the graph asked for (not replaced, stopped or exited meanwhile).
     const up = batch.filter((b) => this.current(b.svc.name, b.run) && b.run.pid !== null);
     const e = this.events;

@@ -12,14 +12,20 @@ import { ServiceSet } from '../core/service-set.js';
 import { DinitError } from '../errors.js';
 import type { MainConsole, ProcessHost } from '../os/ports.js';
 import type { ControlTarget, Counters, EventRecord, HealthResult, LogLine, OpResult, OrphanInfo, ReloadResult, ScaleResult } from '../control/target.js';
-import type { Config, ResourceFigures, ServiceConfig, ServiceStatus } from '../types.js';
+import type { Config, ResourceFigures, ServiceStatus } from '../types.js';
 import { inPlaceFields } from '../config/keys.js';
 import { formatDuration } from '../units.js';
 import { eventLine } from './event-lines.js';
 import { DINIT_SOURCE, eventRecords } from './event-records.js';
 import { ProcessDriver, type ServiceOutput } from './process-driver.js';
-import { Scheduler, type ScheduleKind } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
 import { MemoryWatch, type Watched } from './memory-watch.js';
+import { OpWaits, downResult, upResult } from './op-waits.js';
+import { expandReplicas, scaledConfig } from './replicas.js';
+import { ServiceEnvironment } from './service-env.js';
+import { EventFollowers } from './event-followers.js';
+import { addSchedules, runNow, scheduleTick } from './schedule-ticks.js';
+import { ShutdownKill } from './shutdown-kill.js';
 
 export interface SupervisorLog extends ServiceOutput {
   /** An event line; `about` a service, it is kept in that service's buffer too (`dinit logs web`). */
@@ -46,23 +52,21 @@ export interface SupervisorDeps {
   mainConsole?: MainConsole;
 }
 
-type Waiter = () => boolean;
-
 export class Supervisor implements ControlTarget {
   readonly set: ServiceSet;
   readonly driver: ProcessDriver;
   private cfg: Config;
   private readonly log: SupervisorLog;
   private readonly clock: Clock;
-  private readonly waiters = new Set<Waiter>();
+  private readonly waits: OpWaits;
   private finish!: (code: number) => void;
   /** Resolves with dinit's exit code once every service has stopped after a shutdown. */
   readonly finished: Promise<number>;
-  private shutdownTimer: ReturnType<Clock['setTimer']> | null = null;
-  private checkQueued = false;
+  private readonly kill: ShutdownKill;
   private orphanSource: () => OrphanInfo[] = () => [];
-  /** `dinit events` followers: the services each wants (empty: all, and dinit's own records). */
-  private readonly eventFollowers = new Map<(r: EventRecord) => void, ReadonlySet<string>>();
+  /** `dinit events` followers. */
+  private readonly followers = new EventFollowers();
+  private readonly env: ServiceEnvironment;
   /** schedule: and restart-schedule: ticks (through the same Clock as the graph). */
   private readonly scheduler: Scheduler;
   /** max-memory checks (through the same Clock). */
@@ -73,11 +77,13 @@ export class Supervisor implements ControlTarget {
     this.log = deps.log;
     this.clock = deps.clock;
     this.finished = new Promise((resolve) => (this.finish = resolve));
+    this.waits = new OpWaits(this.clock);
+    this.env = new ServiceEnvironment(deps.env);
     this.driver = new ProcessDriver({
       host: deps.host,
       clock: this.clock,
       output: this.log,
-      environment: (svc, identity) => this.environment(svc, identity),
+      environment: (svc, identity) => this.env.of(this.cfg, svc, identity),
       ...(deps.mainConsole ? { mainConsole: deps.mainConsole } : {}),
       note: (message, about) => this.log.dinit(message, about),
       afterExit: (name) => {
@@ -94,8 +100,9 @@ export class Supervisor implements ControlTarget {
       inPlace: inPlaceFields(),
     });
     this.driver.bind(this.set);
+    this.kill = new ShutdownKill(this.clock, this.set, (m) => this.log.dinit(m));
     this.log.configure(this.cfg);
-    this.scheduler = new Scheduler(this.clock, { fire: (n, k) => this.onTick(n, k), ...(deps.env.TZ ? { timezone: deps.env.TZ } : {}) });
+    this.scheduler = new Scheduler(this.clock, { fire: (n, k) => scheduleTick(this.set, (m) => this.log.dinit(m), n, k), ...(deps.env.TZ ? { timezone: deps.env.TZ } : {}) });
     this.scheduler.configure(this.cfg.services);
     this.memoryWatch = new MemoryWatch(this.clock, {
       watched: () => {
@@ -128,180 +135,54 @@ export class Supervisor implements ControlTarget {
   }
 
   /** Services still running when the shutdown had to kill (for dinit's last line), and why it did. */
-  private killed: { names: string[]; why: string } | null = null;
-
   killedAtShutdown(): string[] {
-    return this.killed?.names ?? [];
+    return this.kill.names;
   }
 
   killReason(): string {
-    return this.killed?.why ?? '';
-  }
-
-  private killRest(why: string): void {
-    const names = this.set
-      .status()
-      .filter((s) => s.state !== 'stopped')
-      .map((s) => s.name);
-    if (!this.killed && names.length) this.killed = { names, why };
-    this.set.killAll();
+    return this.kill.reason;
   }
 
   /** Orderly shutdown, capped by options.shutdown-timeout; a second call kills at once. */
   beginShutdown(why: string): void {
     if (this.set.isShuttingDown()) {
       this.log.dinit(`${why} again: killing every service now`);
-      this.killRest(`${why} again`);
+      this.kill.killRest(`${why} again`);
       return;
     }
     this.set.shutdown(why);
   }
 
-  private armShutdownTimer(): void {
-    if (this.shutdownTimer) return;
-    const limit = this.cfg.options.shutdownTimeout;
-    this.shutdownTimer = this.clock.setTimer(limit, () => {
-      if (this.set.allStopped()) return;
-      this.log.dinit(`shutdown-timeout ${formatDuration(limit)} reached: killing what is left`);
-      this.killRest(`shutdown-timeout ${formatDuration(limit)} reached`);
-    });
-  }
-
-  /** dinit's own environment as a plain object, read once: process.env is slow to walk (every key is a native call). */
-  private ownEnv: Record<string, string> | null = null;
-  /** dinit's environment under the config's global one, for services with no `user` (per config). */
-  private baseEnv: { cfg: Config; env: Record<string, string> } | null = null;
-
-  private environment(svc: ServiceConfig, identity: Record<string, string>): Record<string, string> {
-    if (!this.ownEnv) {
-      this.ownEnv = {};
-      for (const [k, v] of Object.entries(this.deps.env)) if (v !== undefined) this.ownEnv[k] = v;
-    }
-    if (Object.keys(identity).length > 0) {
-      return { ...this.ownEnv, ...identity, ...this.cfg.environment, ...svc.environment, DINIT_SERVICE: svc.name };
-    }
-    if (this.baseEnv?.cfg !== this.cfg) this.baseEnv = { cfg: this.cfg, env: Object.assign({}, this.ownEnv, this.cfg.environment) };
-    return Object.assign({}, this.baseEnv.env, svc.environment, { DINIT_SERVICE: svc.name });
-  }
-
   private onEvent(ev: ServiceEvent): void {
     const line = eventLine(ev);
     if (line) this.log.dinit(line, 'name' in ev ? ev.name : undefined);
-    if (this.eventFollowers.size > 0) {
-      this.publish(eventRecords(ev, this.clock.now(), (n) => this.set.get(n)?.cfg.ready !== undefined));
+    if (this.followers.active) {
+      this.followers.publish(eventRecords(ev, this.clock.now(), (n) => this.set.get(n)?.cfg.ready !== undefined));
     }
     if (ev.type === 'shutdown') {
       this.scheduler.stop();
       this.memoryWatch.stop();
-      this.armShutdownTimer();
+      this.kill.arm(this.cfg.options.shutdownTimeout);
     }
     if (ev.type === 'spawned' && this.set.get(ev.name)?.cfg.schedule !== undefined) this.scheduler.ran(ev.name);
     if (ev.type === 'all-stopped') {
-      if (this.shutdownTimer) this.clock.clearTimer(this.shutdownTimer);
+      this.kill.clear();
       this.finish(this.set.exitCode());
     }
-    if (!this.checkQueued) {
-      this.checkQueued = true;
-      queueMicrotask(() => {
-        this.checkQueued = false;
-        for (const w of [...this.waiters]) if (w()) this.waiters.delete(w);
-      });
-    }
-  }
-
-  /** Resolve when `settled` returns a result (checked now and after every event), or at the timeout. */
-  private until(settled: () => OpResult | null, timeoutMs: number | null, onTimeout: () => OpResult): Promise<OpResult> {
-    return new Promise((resolve) => {
-      let timer: ReturnType<Clock['setTimer']> | null = null;
-      const check: Waiter = () => {
-        const r = settled();
-        if (!r) return false;
-        if (timer) this.clock.clearTimer(timer);
-        resolve(r);
-        return true;
-      };
-      if (check()) return;
-      this.waiters.add(check);
-      if (timeoutMs !== null) {
-        timer = this.clock.setTimer(timeoutMs, () => {
-          this.waiters.delete(check);
-          resolve(onTimeout());
-        });
-      }
-    });
-  }
-
-  /** Started (ready) → ok; failed or held down → failure with the reason; else still pending. */
-  private upResult(names: string[]): OpResult | null {
-    const failures: OpResult['failures'] = [];
-    for (const s of this.set.status(names.filter((n) => this.set.has(n)))) {
-      if (s.ready) continue;
-      if (s.failed || (s.state === 'stopped' && s.target === 'down')) {
-        failures.push({ service: s.name, reason: s.reason ?? 'stopped' });
-      } else return null;
-    }
-    for (const n of names) if (!this.set.has(n)) failures.push({ service: n, reason: 'removed' });
-    return { ok: failures.length === 0, failures };
-  }
-
-  /**
-   * Stopped → ok. A `start` that lifted the stop before the service got down
-   * (it needed it) settles the wait too, as a failure: it will not stop now.
-   */
-  private downResult(names: string[]): OpResult | null {
-    const failures: OpResult['failures'] = [];
-    for (const s of this.set.status(names.filter((n) => this.set.has(n)))) {
-      if (s.state === 'stopped') continue;
-      if (s.target !== 'up') return null;
-      failures.push({ service: s.name, reason: 'started again (needed by another request) before it stopped' });
-    }
-    return { ok: failures.length === 0, failures };
-  }
-
-  private publish(records: EventRecord[]): void {
-    for (const r of records) {
-      for (const [cb, names] of this.eventFollowers) if (names.size === 0 || names.has(r.service)) cb(r);
-    }
+    this.waits.queueCheck();
   }
 
   /** A replica group's name (as written in dinit.yaml) stands for every instance; other names are left as they are. */
   private expand(names: string[]): string[] {
-    if (!this.cfg.services.some((c) => c.replicaOf !== undefined)) return names;
-    return [
-      ...new Set(
-        names.flatMap((n) => {
-          if (this.set.has(n)) return [n];
-          const instances = this.set.names().filter((i) => this.set.get(i)?.cfg.replicaOf === n && this.set.get(i)?.next !== 'remove');
-          return instances.length ? instances : [n];
-        }),
-      ),
-    ];
+    return expandReplicas(this.cfg, this.set, names);
   }
 
-  /** A schedule's tick: run the job (unless a run is still going), or restart the service (if it is up). */
-  private onTick(name: string, kind: ScheduleKind): 'ran' | 'skipped' {
-    const s = this.set.get(name);
-    if (!s || this.set.isShuttingDown()) return 'skipped';
-    if (kind === 'restart') {
-      if (s.state !== 'started') return 'skipped';
-      this.log.dinit(`${name}: restart-schedule ${s.cfg.restartSchedule ?? ''}: restarting`);
-      this.set.restart([name]);
-      return 'ran';
-    }
-    if (s.state === 'starting' || s.state === 'stopping') {
-      this.log.dinit(`${name}: schedule ${s.cfg.schedule ?? ''}: the last run is still going, this tick is skipped`);
-      return 'skipped';
-    }
-    this.runNow([name]);
-    return 'ran';
-  }
-
-  /** Scheduled jobs that completed are `started`: running them again is a restart. */
-  private runNow(names: string[]): void {
-    const again = names.filter((n) => this.set.get(n)?.cfg.schedule !== undefined && this.set.get(n)?.state === 'started');
-    if (again.length) this.set.restart(again);
-    const rest = names.filter((n) => !again.includes(n));
-    if (rest.length) this.set.start(rest);
+  /** A new config is in force (the set has applied it): logs, schedules and memory watch follow. */
+  private adopt(next: Config): void {
+    this.cfg = next;
+    this.log.configure(next);
+    this.scheduler.configure(next.services);
+    this.memoryWatch.configure(next.services);
   }
 
   // ---- ControlTarget -----------------------------------------------------
@@ -309,35 +190,22 @@ export class Supervisor implements ControlTarget {
   followEvents(names: string[], onEvent: (ev: EventRecord) => void): () => void {
     names = this.expand(names);
     if (names.length) this.set.status(names); // throws UNKNOWN_SERVICE
-    // A wrapper per call: the same callback may follow twice.
-    const cb = (r: EventRecord): void => onEvent(r);
-    this.eventFollowers.set(cb, new Set(names));
-    return () => this.eventFollowers.delete(cb);
+    return this.followers.add(names, onEvent);
   }
 
   status(names: string[]): ServiceStatus[] {
     names = this.expand(names);
-    const rows = this.set.status(names);
-    for (const row of rows) {
-      const info = this.scheduler.info(row.name);
-      if (!info) continue;
-      row.schedule = { next: info.next, lastRun: info.lastRun, lastExit: info.kind === 'run' && info.lastRun !== null ? row.exitCode : null, skipped: info.skipped };
-      if (row.statusText === null && info.next !== null) {
-        const skipped = info.skipped ? `; ${info.skipped} tick${info.skipped === 1 ? '' : 's'} skipped` : '';
-        row.statusText = `next ${info.kind === 'run' ? 'run' : 'restart'} ${new Date(info.next).toISOString()}${skipped}`;
-      }
-    }
-    return rows;
+    return addSchedules(this.set.status(names), this.scheduler);
   }
 
   async start(names: string[], wait: boolean): Promise<OpResult> {
     names = this.expand(names);
     this.set.status(names); // throws UNKNOWN_SERVICE before anything runs
-    this.runNow(names); // a scheduled job runs now, even if its last run completed
+    runNow(this.set, names); // a scheduled job runs now, even if its last run completed
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(
-      () => (pending() ? null : this.upResult(names)),
+    return this.waits.until(
+      () => (pending() ? null : upResult(this.set, names)),
       null,
       () => ({ ok: false, failures: [] }),
     );
@@ -347,8 +215,8 @@ export class Supervisor implements ControlTarget {
     names = this.expand(names);
     this.set.stop(names);
     if (!wait) return { ok: true, failures: [] };
-    return this.until(
-      () => this.downResult(names),
+    return this.waits.until(
+      () => downResult(this.set, names),
       null,
       () => ({ ok: false, failures: [] }),
     );
@@ -360,8 +228,8 @@ export class Supervisor implements ControlTarget {
     this.set.restart(names);
     if (!wait) return { ok: true, failures: [] };
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.until(
-      () => (pending() ? null : this.upResult(names)),
+    return this.waits.until(
+      () => (pending() ? null : upResult(this.set, names)),
       null,
       () => ({ ok: false, failures: [] }),
     );
@@ -393,10 +261,7 @@ export class Supervisor implements ControlTarget {
     if (JSON.stringify(next.options.http) !== JSON.stringify(this.cfg.options.http)) {
       this.log.dinit('warning: options.http changed: the HTTP endpoint keeps its old settings until dinit restarts');
     }
-    this.cfg = next;
-    this.log.configure(next);
-    this.scheduler.configure(next.services);
-    this.memoryWatch.configure(next.services);
+    this.adopt(next);
     const parts = [
       diff.added.length ? `added ${diff.added.join(', ')}` : '',
       diff.removed.length ? `removed ${diff.removed.join(', ')}` : '',
@@ -404,10 +269,10 @@ export class Supervisor implements ControlTarget {
       diff.updated.length ? `updated in place ${diff.updated.join(', ')}` : '',
     ].filter(Boolean);
     this.log.dinit(`reloaded ${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`);
-    if (this.eventFollowers.size > 0) {
+    if (this.followers.active) {
       const now = this.clock.now();
       const rec = (service: string, reason: string): EventRecord => ({ time: now, service, event: 'reloaded', pid: null, reason });
-      this.publish([
+      this.followers.publish([
         rec(DINIT_SOURCE, `${next.file}: ${parts.length ? parts.join('; ') : 'no changes'}`),
         ...diff.added.map((n) => rec(n, 'added')),
         ...diff.removed.map((n) => rec(n, 'removed')),
@@ -431,35 +296,17 @@ export class Supervisor implements ControlTarget {
     }
     const fresh = this.deps.loadConfig({ replicas: { [name]: count } }).services.filter((c) => c.replicaOf === name); // throws ConfigError
     if (fresh.length === 0) throw new DinitError('OPERATION_FAILED', `${name} no longer has replicas in ${this.cfg.file}: run dinit reload`, { service: name });
-    const old = new Set(current.map((c) => c.name));
-    const kept = new Map(current.map((c) => [c.name, c]));
-    const instances = fresh.map((c) => kept.get(c.name) ?? c);
-    const swap = (list: string[]): string[] => {
-      const at = list.findIndex((n) => old.has(n));
-      return at < 0 ? list : [...list.slice(0, at).filter((n) => !old.has(n)), ...instances.map((c) => c.name), ...list.slice(at).filter((n) => !old.has(n))];
-    };
-    const services: ServiceConfig[] = [];
-    for (const c of this.cfg.services) {
-      if (old.has(c.name)) {
-        if (c === current[0]) services.push(...instances);
-        continue;
-      }
-      services.push({ ...c, dependsOn: swap(c.dependsOn), dependsMs: swap(c.dependsMs), waitsFor: swap(c.waitsFor), after: swap(c.after), before: swap(c.before) });
-    }
-    const next: Config = { ...this.cfg, services };
+    const { next, instances } = scaledConfig(this.cfg, current, fresh);
     const diff = this.set.applyConfig(next);
-    this.cfg = next;
-    this.log.configure(next);
-    this.scheduler.configure(next.services);
-    this.memoryWatch.configure(next.services);
+    this.adopt(next);
     this.log.dinit(`scaled ${name} from ${current.length} to ${instances.length} (until the next reload, which goes back to dinit.yaml's replicas)`);
-    const up = await this.until(
-      () => this.upResult(diff.added),
+    const up = await this.waits.until(
+      () => upResult(this.set, diff.added),
       null,
       () => ({ ok: false, failures: [] }),
     );
-    await this.until(
-      () => this.downResult(diff.removed),
+    await this.waits.until(
+      () => downResult(this.set, diff.removed),
       null,
       () => ({ ok: false, failures: [] }),
     );
@@ -503,8 +350,8 @@ export class Supervisor implements ControlTarget {
   async wait(names: string[], timeoutMs: number): Promise<OpResult> {
     names = this.expand(names);
     this.set.status(names); // throws UNKNOWN_SERVICE
-    return this.until(
-      () => this.upResult(names),
+    return this.waits.until(
+      () => upResult(this.set, names),
       timeoutMs,
       () => ({
         ok: false,
