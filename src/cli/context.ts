@@ -106,6 +106,6 @@ export async function paintFor(ctx: CliContext): Promise<Paint> {
 
 /** Visible width of a string, ignoring ANSI colour codes. */
 export function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC (\x1b): matching them is the point
   return s.replace(/\x1b\[[0-9;]*m/g, '').length;
 }
