@@ -9,7 +9,7 @@ import { stream } from '../control/client.js';
 import type { EventRecord } from '../control/target.js';
 import { EXIT } from '../errors.js';
 import { parseVerbArgs } from './args.js';
-import { SOCKET_OPTION, socketOf } from './common.js';
+import { followUntilInterrupted, SOCKET_OPTION, socketOf } from './common.js';
 import { paintFor, type CliContext, type Paint } from './context.js';
 
 export function formatEvent(r: EventRecord, p: Paint): string {
@@ -34,13 +34,6 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
       },
     },
   );
-  const onAbort = (): void => s.close();
-  stop.addEventListener('abort', onAbort, { once: true });
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an interrupt can arrive while stream() connects: TS keeps the narrowing from before the await
-  if (stop.aborted) s.close();
-  const err = await s.closed;
-  stop.removeEventListener('abort', onAbort);
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- same: stop.aborted changes across the awaits
-  if (err && !stop.aborted) throw err;
+  await followUntilInterrupted(stop, s);
   return EXIT.OK;
 }

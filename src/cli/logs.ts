@@ -9,7 +9,7 @@ import { request, stream } from '../control/client.js';
 import type { LogLine } from '../control/target.js';
 import { escapeControls } from '../terminal-text.js';
 import { parseCountArg, parseVerbArgs } from './args.js';
-import { QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
+import { followUntilInterrupted, QUICK_TIMEOUT_MS, SOCKET_OPTION, socketOf } from './common.js';
 import { paintFor, type CliContext, type Paint } from './context.js';
 import { EXIT } from '../errors.js';
 
@@ -63,13 +63,6 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
       },
     },
   );
-  const onAbort = (): void => s.close();
-  stop.addEventListener('abort', onAbort, { once: true });
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an interrupt can arrive while stream() connects: TS keeps the narrowing from before the await
-  if (stop.aborted) s.close();
-  const err = await s.closed;
-  stop.removeEventListener('abort', onAbort);
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- same: stop.aborted changes across the awaits
-  if (err && !stop.aborted) throw err;
+  await followUntilInterrupted(stop, s);
   return EXIT.OK;
 }
