@@ -203,12 +203,7 @@ export class Supervisor implements ControlTarget {
     this.set.status(names); // throws UNKNOWN_SERVICE before anything runs
     runNow(this.set, names); // a scheduled job runs now, even if its last run completed
     if (!wait) return { ok: true, failures: [] };
-    const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
-    return this.waits.until(
-      () => (pending() ? null : upResult(this.set, names)),
-      null,
-      () => ({ ok: false, failures: [] }),
-    );
+    return this.up(names);
   }
 
   async stop(names: string[], wait: boolean): Promise<OpResult> {
@@ -222,17 +217,22 @@ export class Supervisor implements ControlTarget {
     );
   }
 
-  /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
-  async restart(names: string[], wait: boolean): Promise<OpResult> {
-    names = this.expand(names);
-    this.set.restart(names);
-    if (!wait) return { ok: true, failures: [] };
+  /** Started (ready) once no restart is pending for them → ok; failed or held down → a failure. */
+  private up(names: string[]): Promise<OpResult> {
     const pending = (): boolean => names.some((n) => this.set.get(n)?.next === 'restart');
     return this.waits.until(
       () => (pending() ? null : upResult(this.set, names)),
       null,
       () => ({ ok: false, failures: [] }),
     );
+  }
+
+  /** Up again → ok; a stop issued meanwhile cancels the restart and settles it as a failure. */
+  async restart(names: string[], wait: boolean): Promise<OpResult> {
+    names = this.expand(names);
+    this.set.restart(names);
+    if (!wait) return { ok: true, failures: [] };
+    return this.up(names);
   }
 
   signal(name: string, signal: NodeJS.Signals): void {
