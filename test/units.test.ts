@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDuration, formatUptime, parseDuration, parseSignal, signalNumber } from '../src/units.js';
+import { exitCodeOf } from '../src/core/status.js';
 
 test('a formatted duration reads back as the same duration', () => {
   for (const ms of [0, 250, 1000, 1500, 9000, 59_500, 60_000, 90_000, 120_000, 3_600_000, 5_400_000, 3_723_000]) {
@@ -24,4 +25,13 @@ test('signals: one table for names, numbers and the 128+N exit code', () => {
   assert.equal(parseSignal('SIGWHAT'), undefined);
   assert.equal(signalNumber('SIGKILL'), 9);
   assert.equal(signalNumber('SIGNOPE'), undefined);
+});
+
+test('signals: numbers and names both ways, the shell exit code, and everything else refused', () => {
+  assert.equal(parseSignal(15), 'SIGTERM');
+  assert.equal(signalNumber('SIGKILL'), 9);
+  assert.equal(parseSignal(1000), undefined);
+  assert.equal(exitCodeOf(null, 'SIGTERM'), 143);
+  for (const s of ['TERM', 'SIGTERM', 'term', ' 15 ', 15]) assert.equal(parseSignal(s), 'SIGTERM');
+  for (const s of ['NOPE', '', '999', 1.5]) assert.equal(parseSignal(s), undefined);
 });

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as KoffiNs from 'koffi';
 import { DinitError } from '../errors.js';
-import { signalName } from './signals.js';
+import { parseSignal } from '../units.js';
 
 type Koffi = typeof KoffiNs;
 
@@ -193,7 +193,7 @@ export interface WaitStatus {
 export function decodeWaitStatus(status: number): WaitStatus {
   const low = status & 0x7f;
   if (low === 0) return { code: (status >> 8) & 0xff, signal: null, signo: null };
-  if (low !== 0x7f) return { code: null, signal: signalName(low), signo: low };
+  if (low !== 0x7f) return { code: null, signal: parseSignal(low) ?? null, signo: low };
   // Stopped/continued: only reported with WUNTRACED/WCONTINUED, which we never pass.
   return { code: null, signal: null, signo: null };
 }

@@ -5,7 +5,6 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWaitStatus, libc, libcCandidates, waitNoHang } from '../../src/os/libc.js';
-import { parseSignal, signalExitCode, signalName, signalNumber } from '../../src/os/signals.js';
 import { parseStat } from '../../src/os/proc.js';
 import { becomeSubreaper, isPid1 } from '../../src/os/subreaper.js';
 
@@ -54,20 +53,6 @@ describe('libc', () => {
 
   it('exposes becomeSubreaper without throwing', () => {
     assert.equal(typeof becomeSubreaper, 'function');
-  });
-});
-
-describe('signals', () => {
-  it('translates names and numbers both ways', () => {
-    assert.equal(signalName(15), 'SIGTERM');
-    assert.equal(signalNumber('SIGKILL'), 9);
-    assert.equal(signalName(1000), null);
-    assert.equal(signalExitCode('SIGTERM'), 143);
-  });
-
-  it('parses TERM, SIGTERM, term and 15 alike, and rejects the rest', () => {
-    for (const s of ['TERM', 'SIGTERM', 'term', ' 15 ', 15]) assert.equal(parseSignal(s), 'SIGTERM');
-    for (const s of ['NOPE', '', '999', 1.5]) assert.equal(parseSignal(s), null);
   });
 });
 
