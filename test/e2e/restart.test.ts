@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { startDinit, writeConfig, makeTmpDir, isAlive, waitUntil } from '../helpers/dinit-process.js';
 import { fixture, exitedCode, startedPid, waitStarted, restarting, count, failed, stopped, out, at, ev } from './support.js';
 
+/** A service that exits with `code` after `after` ms; fast restarts with a limit no test reaches. */
+const exit = (code: number, after: number): string => fixture('exit-with.js', '--code', code, '--after', after);
+const fast = 'restart-delay: 50ms, restart-limit: { count: 100, interval: 10s }';
+
 test('restart: never / on-failure / always decide by the exit code', async (t) => {
   const dir = makeTmpDir();
-  const exit = (code: number, after: number): string => fixture('exit-with.js', '--code', code, '--after', after);
-  const fast = 'restart-delay: 50ms, restart-limit: { count: 100, interval: 10s }';
   const config = writeConfig(
     dir,
     `services:
@@ -89,8 +91,6 @@ test('on-failure: shutdown stops the container with exit code 1 when a service f
 
 test('success-exit-codes: a listed exit completes a service, and main exiting so makes dinit exit 0', async (t) => {
   const dir = makeTmpDir();
-  const exit = (code: number, after: number): string => fixture('exit-with.js', '--code', code, '--after', after);
-  const fast = 'restart-delay: 50ms, restart-limit: { count: 100, interval: 10s }';
   const config = writeConfig(
     dir,
     `services:
