@@ -96,7 +96,8 @@ test('an alias bomb (billion laughs) and self-referencing merges are refused qui
   checkOutcome(bomb.join('\n'), FILE);
   checkOutcome('services: &s\n  web:\n    <<: *s\n    command: [a]\n', FILE);
   checkOutcome('x: &m { <<: *m }\nservices: { web: { <<: *m, command: [a] } }\n', FILE);
-  assert.ok(performance.now() - started < 2000, 'took too long: the aliases were expanded');
+  // A deadline, not a speed target: expanded, the bomb is 10^12 nodes and never ends; refused, it is milliseconds.
+  assert.ok(performance.now() - started < 30_000, 'took too long: the aliases were expanded');
 });
 
 test('a duration longer than a timer can hold (about 24 days) is refused with its position, not turned into "at once"', () => {
