@@ -3,11 +3,18 @@
 // from the command on belongs to the command (`dinit run node app.js --port 1`
 // must not read `--port` as a dinit option). The runtime is imported only
 // here, so no client verb ever loads it.
+//
+// A socket place given with --socket or $DINIT_SOCKET has no fallback: if its
+// directory cannot be made or trusted (under /proc or /sys, a file in the way,
+// another user's directory), dinit stops here with a usage error (exit 2)
+// naming the path and why, before anything starts. The default places keep
+// their fallbacks (the runtime passes over the ones it cannot use).
 
+import { prepareDirectory } from '../control/socket-file.js';
 import { socketPlaces, type SocketPlace } from '../control/socket-path.js';
 import { usageError } from './args.js';
 import type { CliContext } from './context.js';
-import { EXIT } from '../errors.js';
+import { DinitError, EXIT } from '../errors.js';
 
 interface RunModule {
   run(o: { configPath?: string; socketPlaces: SocketPlace[]; mainCommand?: string[]; env: NodeJS.ProcessEnv }): Promise<number>;
@@ -55,11 +62,26 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     ctx.io.out(verbHelp('run'));
     return EXIT.OK;
   }
+  const places = socketPlaces(a.socket, ctx.env, ctx.uid);
+  checkGivenPlace(places, a.socket ? '--socket' : 'DINIT_SOCKET', ctx.uid ?? 0);
   const mod: RunModule = await import('../runtime/run.js');
   return mod.run({
     ...(a.configPath !== undefined ? { configPath: a.configPath } : {}),
-    socketPlaces: socketPlaces(a.socket, ctx.env, ctx.uid),
+    socketPlaces: places,
     ...(a.mainCommand ? { mainCommand: a.mainCommand } : {}),
     env: ctx.env,
   });
+}
+
+/** A socket place given explicitly: its directory made (or checked) now, or a usage error that says where and why. */
+function checkGivenPlace(places: SocketPlace[], source: string, uid: number): void {
+  const place = places[0];
+  if (places.length !== 1 || !place?.explicit) return;
+  try {
+    prepareDirectory(place, uid);
+  } catch (err) {
+    const why = err instanceof DinitError && typeof err.context.why === 'string' ? err.context.why : err instanceof Error ? err.message : String(err);
+    const other = source === '--socket' ? 'pass another --socket PATH' : 'set DINIT_SOCKET to another path';
+    throw usageError(`${source} ${place.path}: ${why}; ${other} whose directory dinit can create or owns (e.g. /tmp/dinit.sock), or leave it out and dinit picks one`);
+  }
 }

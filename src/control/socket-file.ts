@@ -4,23 +4,30 @@
 // Never in a directory another user controls, never replacing a socket this
 // user does not own (the trust rule is socket-path.ts's).
 
-import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { DinitError } from '../errors.js';
+import { makeDirsSync } from '../os/make-dirs.js';
 import { distrustDir, type SocketPlace } from './socket-path.js';
 
 function refuse(socketPath: string, why: string): DinitError {
-  return new DinitError('OPERATION_FAILED', `cannot use ${socketPath}: ${why}`, { path: socketPath });
+  return new DinitError('OPERATION_FAILED', `cannot use ${socketPath}: ${why}`, { path: socketPath, why });
 }
 
+/**
+ * Make the socket's directory (0700, missing parents too) or check the one
+ * there. Throws a DinitError (context.why says why) for a directory that
+ * cannot be trusted, and os/make-dirs.ts's MakeDirError (its code the errno)
+ * for one that cannot be made: under /proc or /sys, a file in the way…
+ */
 export function prepareDirectory(place: SocketPlace, uid: number): void {
   const dir = place.privateDir ?? dirname(place.path);
   let st;
   try {
     st = lstatSync(dir);
   } catch {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirsSync(dir, 0o700);
     chmodSync(dir, 0o700);
     return;
   }

@@ -12,9 +12,10 @@
 // (a FIFO, a device: see os/regular-file.ts) — is reported once through `onError`
 // and the file is given up; console output is unaffected.
 
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeDirs } from '../os/make-dirs.js';
 import { openRegularForAppend } from '../os/regular-file.js';
 
 export interface RotatingFileOptions {
@@ -144,7 +145,8 @@ export class RotatingFile {
   }
 
   private async openFile(): Promise<void> {
-    await mkdir(dirname(this.opts.path), { recursive: true });
+    // Not mkdir's recursive option: it never returns for a directory under /proc (see os/make-dirs.ts).
+    await makeDirs(dirname(this.opts.path));
     // Non-blocking and regular files only: a FIFO here must not hold one of
     // libuv's four pool threads (every other file write would wait behind it).
     const { fh, size } = await openRegularForAppend(this.opts.path);

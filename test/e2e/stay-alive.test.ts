@@ -9,9 +9,11 @@ import { makeTmpDir, startDinit, writeConfig } from '../helpers/dinit-process.js
 import { failed } from './support.js';
 
 function unusableSocket(dir: string): string {
+  // A regular file where the socket goes: its directory is fine (a directory
+  // that cannot be made is a usage error at start-up), but no socket is created.
   const file = join(dir, 'a-file');
   writeFileSync(file, '');
-  return join(file, 'dinit.sock'); // its "directory" is a file: listen fails with ENOTDIR
+  return file;
 }
 
 const failing = `  bad: { command: [sh, -c, "exit 3"], restart: never }\n`;
