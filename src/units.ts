@@ -68,9 +68,15 @@ export function parseSize(v: string | number): number | undefined {
   return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
 }
 
-/** Bytes as the status table shows memory: 1720320 → `1.6MiB` (binary units, one decimal below 10). */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n}B`;
+/**
+ * Bytes in binary units, one decimal below 10, the one way dinit writes a size.
+ * As the status table shows memory: 1720320 → `1.6MiB`, 512 → `512B`. With
+ * `{ prose: true }`, for a sentence: `1.6 MiB`, a whole number without its
+ * `.0` (`1 MiB`, `128 KiB`), less than 1 KiB as `512 bytes`.
+ */
+export function formatBytes(n: number, opts: { prose?: boolean } = {}): string {
+  const prose = opts.prose === true;
+  if (n < 1024) return prose ? `${n} bytes` : `${n}B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let u = 0;
@@ -78,7 +84,8 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[u]}`;
+  const num = v < 10 && !(prose && Number.isInteger(v)) ? v.toFixed(1) : String(Math.round(v));
+  return `${num}${prose ? ' ' : ''}${units[u]}`;
 }
 
 /** Linux's signal numbers (dinit runs in Linux containers); aliases after the name a number prints as. */

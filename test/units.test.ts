@@ -1,7 +1,7 @@
 // src/units.ts: the one home of durations, sizes and signals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatUptime, parseDuration, parseSignal, signalNumber } from '../src/units.js';
+import { formatBytes, formatDuration, formatUptime, parseDuration, parseSignal, signalNumber } from '../src/units.js';
 import { exitCodeOf } from '../src/core/status.js';
 
 test('a formatted duration reads back as the same duration', () => {
@@ -34,4 +34,17 @@ test('signals: numbers and names both ways, the shell exit code, and everything 
   assert.equal(exitCodeOf(null, 'SIGTERM'), 143);
   for (const s of ['TERM', 'SIGTERM', 'term', ' 15 ', 15]) assert.equal(parseSignal(s), 'SIGTERM');
   for (const s of ['NOPE', '', '999', 1.5]) assert.equal(parseSignal(s), undefined);
+});
+
+test('sizes in a sentence read like 1 MiB, 128 KiB, 1.5 GiB and 512 bytes: the table form with a space and words', () => {
+  const prose = (n: number): string => formatBytes(n, { prose: true });
+  assert.equal(prose(512), '512 bytes');
+  assert.equal(prose(4096), '4 KiB');
+  assert.equal(prose(128 * 1024), '128 KiB');
+  assert.equal(prose(1024 ** 2), '1 MiB');
+  assert.equal(prose(16 * 1024 ** 2), '16 MiB');
+  assert.equal(prose(1024 ** 2 + 1), '1.0 MiB', 'not a whole number: the table keeps its decimal');
+  assert.equal(prose(1.5 * 1024 ** 3), '1.5 GiB');
+  assert.equal(prose(17 * 1024 ** 2 + 3), '17 MiB');
+  assert.equal(formatBytes(1024 ** 2), '1.0MiB', 'the status table form is unchanged');
 });

@@ -10,7 +10,8 @@ import type { CheckContext, Section, ServiceEntry } from './check.js';
 import { convertScalar } from './convert.js';
 import type { NameRef } from './convert.js';
 import { parseEnvFile } from './env-file.js';
-import { RegularFileError, readRegularFileSync } from '../os/regular-file.js';
+import { MAX_NAMED_FILE_BYTES, RegularFileError, readRegularFileSync } from '../os/regular-file.js';
+import { formatBytes } from '../units.js';
 import { OPTIONS_SPEC, SERVICE_SPEC } from './keys.js';
 import { fsReason } from './source.js';
 import type { ObjectSpec, Spec } from './keys.js';
@@ -69,7 +70,10 @@ function buildEnvironment(section: Section | undefined, ctx: CheckContext): Reco
     try {
       text = readRegularFileSync(f.path);
     } catch (e) {
-      const hint = e instanceof RegularFileError ? 'an env-file must be a regular file of at most 1 MiB (not a device, FIFO or socket)' : "check the path; relative paths start at the config file's directory";
+      const hint =
+        e instanceof RegularFileError
+          ? `an env-file must be a regular file of at most ${formatBytes(MAX_NAMED_FILE_BYTES, { prose: true })} (not a device, FIFO or socket)`
+          : "check the path; relative paths start at the config file's directory";
       ctx.issues.add(f.pos, `cannot read env-file ${f.path}: ${fsReason(e)}`, hint);
       continue;
     }

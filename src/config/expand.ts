@@ -10,6 +10,8 @@
 // variable (`A=${A}${A}`, forty times) would otherwise reach 2^40 characters
 // and crash the loader with "Invalid string length" instead of a located error.
 
+import { formatBytes } from '../units.js';
+
 export type ExpandResult = { ok: true; value: string } | { ok: false; error: string; hint?: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -24,7 +26,7 @@ export const MAX_EXPANDED_LENGTH = 128 * 1024;
 function tooLong(): ExpandResult {
   return {
     ok: false,
-    error: `the expanded value is longer than ${MAX_EXPANDED_LENGTH / 1024} KiB (the most one argument or environment string may hold)`,
+    error: `the expanded value is longer than ${formatBytes(MAX_EXPANDED_LENGTH, { prose: true })} (the most one argument or environment string may hold)`,
     hint: 'a variable that refers to itself grows with every line: check the ${...} references',
   };
 }

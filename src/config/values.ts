@@ -4,6 +4,7 @@
 // the validator can say exactly what is allowed.
 
 import { expandTokenAt, expandVars, MAX_EXPANDED_LENGTH } from './expand.js';
+import { formatBytes } from '../units.js';
 
 /**
  * A umask is always octal: "022", "0o022", and the YAML number 022 (which YAML
@@ -64,7 +65,7 @@ export function splitWords(s: string, env?: NodeJS.ProcessEnv): SplitResult {
   const counted = (value: string): string => {
     expanded += value.length;
     if (expanded > MAX_EXPANDED_LENGTH) {
-      throw new ExpansionError(`the expanded command is longer than ${MAX_EXPANDED_LENGTH / 1024} KiB (the most one argument may hold)`);
+      throw new ExpansionError(`the expanded command is longer than ${formatBytes(MAX_EXPANDED_LENGTH, { prose: true })} (the most one argument may hold)`);
     }
     return value;
   };

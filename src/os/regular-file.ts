@@ -14,6 +14,7 @@
 
 import { closeSync, fstatSync, openSync, readSync, constants as fsc, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { formatBytes } from '../units.js';
 
 /** The most an env-file may hold (documented in the README's env-file section). */
 export const MAX_NAMED_FILE_BYTES = 1024 * 1024;
@@ -43,11 +44,8 @@ function notRegular(st: Stats): RegularFileError {
 }
 
 function tooBig(size: number, maxBytes: number): RegularFileError {
-  return new RegularFileError(`it is larger than ${formatBytes(maxBytes)} (${formatBytes(size)}${size > maxBytes ? '' : ' and growing'}), the most dinit reads`, 'EFBIG');
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
+  const bytes = (n: number): string => formatBytes(n, { prose: true });
+  return new RegularFileError(`it is larger than ${bytes(maxBytes)} (${bytes(size)}${size > maxBytes ? '' : ' and growing'}), the most dinit reads`, 'EFBIG');
 }
 
 /**

@@ -56,6 +56,20 @@ test('readRegularFileSync reads a regular file whole', () => {
   assert.equal(readRegularFileSync(join(dir, 'ok.env')), 'A=1\n');
 });
 
+test('a file over its bound is refused with both sizes in a sentence: the bound, and what the file holds', () => {
+  const dir = makeTmpDir('dinit-named-');
+  const cases: [number, number, string][] = [
+    [4096, 5000, 'it is larger than 4 KiB (4.9 KiB), the most dinit reads'],
+    [MAX_NAMED_FILE_BYTES, 2 * MAX_NAMED_FILE_BYTES, 'it is larger than 1 MiB (2 MiB), the most dinit reads'],
+    [100, 300, 'it is larger than 100 bytes (300 bytes), the most dinit reads'],
+  ];
+  for (const [bound, size, message] of cases) {
+    const file = join(dir, `f-${size}`);
+    writeFileSync(file, 'x'.repeat(size));
+    assert.throws(() => readRegularFileSync(file, bound), { code: 'EFBIG', message });
+  }
+});
+
 test('log files that are FIFOs are refused once each and never hold up a healthy log file', async () => {
   const dir = makeTmpDir('dinit-named-');
   const errors: string[] = [];
