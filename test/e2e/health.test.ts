@@ -9,19 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDinit, writeConfig, makeTmpDir, type DinitProcess } from '../helpers/dinit-process.js';
-import type { ServiceStatus } from '../../src/types.js';
-import { fixture, ev, out, started, waitStarted, restarting, at, count, statusOf } from './support.js';
+import { startDinit, writeConfig, makeTmpDir } from '../helpers/dinit-process.js';
+import { fixture, ev, out, started, waitStarted, restarting, at, count, statusOf, waitStatus } from './support.js';
 import { freePort } from '../helpers/ports.js';
-
-async function waitStatus(d: DinitProcess, name: string, pred: (s: ServiceStatus) => boolean, timeoutMs = 8000): Promise<ServiceStatus> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const s = await statusOf(d, name);
-    if (pred(s)) return s;
-    if (performance.now() > deadline) assert.fail(`status of ${name} never matched: ${JSON.stringify(s)}\n${d.dump()}`);
-  }
-}
 
 test('a service whose health check keeps failing is restarted like a crash: dependents roll back and come back with it', async (t) => {
   const dir = makeTmpDir();

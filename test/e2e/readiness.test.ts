@@ -11,19 +11,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDinit, writeConfig, makeTmpDir, type DinitProcess } from '../helpers/dinit-process.js';
-import type { ServiceStatus } from '../../src/types.js';
-import { fixture, started, waitStarted, before, out, ev, at, count, statusOf } from './support.js';
+import { fixture, started, waitStarted, before, out, ev, at, count, statusOf, waitStatus } from './support.js';
 import { freePort } from '../helpers/ports.js';
-
-/** Poll status until pred holds; fails with the last row and the output. */
-async function waitStatus(d: DinitProcess, name: string, pred: (s: ServiceStatus) => boolean, timeoutMs = 8000): Promise<ServiceStatus> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const s = await statusOf(d, name);
-    if (pred(s)) return s;
-    if (performance.now() > deadline) assert.fail(`status of ${name} never matched: ${JSON.stringify(s)}\n${d.dump()}`);
-  }
-}
 
 /** The number after `PREFIX ` in a service's output line. */
 async function numberIn(d: DinitProcess, name: string, prefix: string): Promise<number> {

@@ -101,3 +101,13 @@ export async function statusOf(d: DinitProcess, name: string): Promise<ServiceSt
   assert.ok(row, `no status row for ${name}: ${r.stdout}`);
   return row;
 }
+
+/** Poll `dinit status` until pred holds for the service; fails with the last row and the output. */
+export async function waitStatus(d: DinitProcess, name: string, pred: (s: ServiceStatus) => boolean, timeoutMs = 8000): Promise<ServiceStatus> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const s = await statusOf(d, name);
+    if (pred(s)) return s;
+    if (performance.now() > deadline) assert.fail(`status of ${name} never matched: ${JSON.stringify(s)}\n${d.dump()}`);
+  }
+}

@@ -1,27 +1,11 @@
 // Where the repository is, whether tests run from dist/ or from a private
-// .build/<area>/ output directory: walk up to the package.json named "dinit".
-import { existsSync, readFileSync } from 'node:fs';
+// .build/<area>/ output directory: the package.json named "dinit" above this
+// file, found the way the CLI finds its own (src/cli/package-root.ts).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../src/cli/package-root.js';
 
-function findRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'dinit') return dir;
-      } catch {
-        /* keep walking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
-
-export const repoRoot = findRoot();
+export const repoRoot = packageRoot(fileURLToPath(import.meta.url));
 /** Compiled JS root that holds this file (dist/ or .build/<area>/). */
 export const buildRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const fixturesDir = join(repoRoot, 'test', 'fixtures');
