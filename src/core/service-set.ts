@@ -1,7 +1,8 @@
 // The service set: the whole graph of services and the one place their state
 // changes. Its public face is here — queries, commands, and the driver's
-// events — and each input runs through the loop and transitions of
-// transitions.ts. See service.ts for the model and graph.ts for the rules.
+// events — and each input runs through the loop of set-loop.ts and the
+// transitions of transitions.ts. See service.ts for the model and graph.ts
+// for the rules.
 
 import { DinitError, EXIT } from '../errors.js';
 import type { Config, ServiceConfig, ServiceStatus, StopReason } from '../types.js';
@@ -11,9 +12,10 @@ import { releaseMarks } from './marks.js';
 import { STEADY, newRecord, recovering, type ServiceRecord } from './service.js';
 import { isSuccessExit } from './restart.js';
 import { liveness, readiness, reloadAction, statusOf, type Probe } from './status.js';
-import { Transitions, mainExitCodeOf, type ServiceSetDeps, type ShutdownCause } from './transitions.js';
+import type { ServiceSetDeps, ShutdownCause } from './set-loop.js';
+import { Transitions, mainExitCodeOf } from './transitions.js';
 
-export type { ServiceSetDeps, ShutdownCause } from './transitions.js';
+export type { ServiceSetDeps, ShutdownCause } from './set-loop.js';
 
 export interface ReloadDiff {
   added: string[];
