@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request, stream } from '../../src/control/client.js';
 import type { StreamEvent } from '../../src/control/protocol.js';
-import { CLIENT_QUEUE_BOUND, startControlServer, type ControlServer } from '../../src/control/server.js';
+import { CLIENT_QUEUE_BOUND } from '../../src/control/connection.js';
+import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { FakeTarget, tempDir, until } from './fake-target.js';
 import { rawConnect } from './raw-client.js';
 

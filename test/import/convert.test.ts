@@ -13,7 +13,7 @@ import { literal } from '../../src/import/draft.js';
 import { importConfig } from '../../src/import/index.js';
 import { parseIni } from '../../src/import/ini.js';
 import { plainExecline } from '../../src/import/s6.js';
-import { parseEnvironment } from '../../src/import/supervisord.js';
+import { parseEnvironment } from '../../src/import/supervisord-values.js';
 
 test("supervisord's INI: inline comments after whitespace, continuation lines, key: value, case-insensitive keys", () => {
   const [s] = parseIni('[program:a]\nCommand = sh -c "a;b" ; run it\n  --flag   # more\nuser: www-data\n', 'x.conf');
