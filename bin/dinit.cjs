@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Entry point installed as `dinit` (package.json bin). CommonJS on purpose: it
 // loads the client entry (dist/lib/client.cjs, one file) without Node's ESM
-// loader, so `dinit status` costs little more than Node's own start-up. Every
-// other argv goes on to the full CLI (dist/lib/dinit.js, ESM). `npm run build`
-// produces both.
+// loader, so `dinit status` costs little more than Node's own start-up. The
+// supervisor's argvs go on to dist/lib/supervise.cjs (one more CommonJS file),
+// every other to the full CLI (dist/lib/dinit.js, ESM). `npm run build`
+// produces all three.
 'use strict';
 // First, before anything is loaded: as PID 1 an unhandled signal is discarded,
 // so a `docker stop` during start-up would be lost. Record TERM/INT/HUP; the
@@ -13,4 +14,9 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, early.on);
 globalThis[Symbol.for('dinit.early-signals')] = early;
 const { join } = require('node:path');
 const lib = join(__dirname, '..', 'dist', 'lib');
-require(join(lib, 'client.cjs')).main(process.argv.slice(2), () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href));
+const argv = process.argv.slice(2);
+require(join(lib, 'client.cjs')).main(
+  argv,
+  () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href),
+  () => require(join(lib, 'supervise.cjs')).main(argv),
+);

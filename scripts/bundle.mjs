@@ -6,6 +6,7 @@
 //   OUT/bin/package.json type commonjs: the launcher is CommonJS wherever it is
 //   OUT/node/bin/node    a Node runtime (only with --with-node)
 //   OUT/lib/client.cjs   the client verbs in one CommonJS file (what `dinit status` loads)
+//   OUT/lib/supervise.cjs the supervisor (run, runtime, config, yaml) in one CommonJS file
 //   OUT/lib/dinit.js     the full CLI (esbuild, ESM, code splitting so verbs stay lazy)
 //   OUT/lib/exec-as.js   the exec-as wrapper: spawn.ts finds it next to itself
 //   OUT/lib/*.js         shared chunks, in the same directory on purpose
@@ -71,7 +72,7 @@ writeFileSync(
 // dinit's launcher in the portable bundle: the kernel runs the Node next to it
 // (no shell needed). CommonJS (no package.json in scope, so an extensionless
 // file loads as CommonJS on every Node version): it loads the client entry,
-// one file, and only for verbs other than the client's the full CLI (ESM).
+// one file, then the supervisor's (one more) or, for the other verbs, the full CLI (ESM).
 'use strict';
 // First, before anything is loaded: as PID 1 an unhandled signal is discarded,
 // so a \`docker stop\` during start-up would be lost. Record TERM/INT/HUP; the
@@ -81,7 +82,12 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, early.on);
 globalThis[Symbol.for('dinit.early-signals')] = early;
 const { join } = require('node:path');
 const lib = join(__dirname, '..', 'lib');
-require(join(lib, 'client.cjs')).main(process.argv.slice(2), () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href));
+const argv = process.argv.slice(2);
+require(join(lib, 'client.cjs')).main(
+  argv,
+  () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href),
+  () => require(join(lib, 'supervise.cjs')).main(argv),
+);
 `,
 );
 chmodSync(join(out, 'bin', 'dinit'), 0o755);

@@ -2,8 +2,9 @@
 // launcher (bin/dinit.cjs, or /opt/dinit/bin/dinit in the bundle) loads this
 // file, built as ONE CommonJS file (dist/lib/client.cjs): a single read and
 // compile, no ESM loader, none of the config loader, the runtime or a colour
-// library. It runs the verbs that only talk to a running supervisor; for any
-// other argv it calls `full()`, which loads the full CLI (src/bin/dinit.ts).
+// library. It runs the verbs that only talk to a running supervisor; the
+// supervisor's argvs go to `supervise()` (src/bin/supervise.ts, one more
+// CommonJS file), and any other to `full()`, the full CLI (src/bin/dinit.ts).
 
 import { dispatch, type VerbModule } from '../cli/dispatch.js';
 import * as events from '../cli/events.js';
@@ -44,10 +45,18 @@ async function noConfigLoader(): Promise<never> {
   throw new Error('internal: a client verb asked for the config loader');
 }
 
-/** Runs argv: a client verb here, anything else through `full()`. Exits the process with the verb's code. */
-export async function main(argv: string[], full: () => Promise<unknown>): Promise<void> {
+/**
+ * Runs argv: a client verb here, the supervisor through `supervise()` (the
+ * full CLI's when not given), anything else through `full()`. Exits the
+ * process with the verb's code.
+ */
+export async function main(argv: string[], full: () => Promise<unknown>, supervise: () => Promise<unknown> = full): Promise<void> {
   const plan = planCommand(argv);
   const mod = plan.kind === 'verb' ? CLIENT_VERBS[plan.verb] : undefined;
+  if (plan.kind === 'unknown' || (plan.kind === 'verb' && plan.verb === 'run')) {
+    await supervise();
+    return;
+  }
   if (plan.kind !== 'verb' || !mod) {
     await full();
     return;

@@ -40,22 +40,33 @@ export interface CliContext {
 export function processIO(): CliIO {
   let broken = false;
   let controller: AbortController | undefined;
-  const onStdoutError = (err: NodeJS.ErrnoException): void => {
-    if (err.code === 'EPIPE') {
-      broken = true;
-      controller?.abort();
+  // process.stdout is made on first use (a stream over a pipe, file or TTY costs ~0.5 ms): a
+  // client verb sends its request first and builds it while the supervisor answers.
+  let stdout: NodeJS.WriteStream | undefined;
+  const out = (): NodeJS.WriteStream => {
+    if (!stdout) {
+      stdout = process.stdout;
+      stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') {
+          broken = true;
+          controller?.abort();
+        }
+      });
     }
+    return stdout;
   };
-  process.stdout.on('error', onStdoutError);
   return {
     out(text) {
-      if (!broken) process.stdout.write(text);
+      if (!broken) out().write(text);
     },
     err(text) {
       process.stderr.write(text);
     },
-    isTTY: process.stdout.isTTY === true,
+    get isTTY() {
+      return out().isTTY === true;
+    },
     interrupted() {
+      out(); // an EPIPE on stdout interrupts too
       if (!controller) {
         const c = new AbortController();
         controller = c;

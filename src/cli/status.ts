@@ -15,14 +15,19 @@ import { EXIT } from '../errors.js';
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
   const socket = socketOf(values, ctx);
-  const rows = await request(socket, 'status', { names: positionals }, { timeoutMs: QUICK_TIMEOUT_MS });
+  // Both questions go at once, each on its own connection: one round trip, not two.
+  const asked = { timeoutMs: QUICK_TIMEOUT_MS };
+  const rowsReply = request(socket, 'status', { names: positionals }, asked);
+  const orphansReply = values.json || positionals.length > 0 ? undefined : request(socket, 'orphans', {}, asked);
+  orphansReply?.catch(() => {}); // if status fails, that is the error reported
+  const rows = await rowsReply;
   if (values.json) {
     ctx.io.out(terminalJson(rows, 2) + '\n');
     return EXIT.OK;
   }
   ctx.io.out(renderStatusTable(rows, Date.now(), await paintFor(ctx)));
-  if (positionals.length === 0) {
-    const orphans = await request(socket, 'orphans', {}, { timeoutMs: QUICK_TIMEOUT_MS });
+  if (orphansReply) {
+    const orphans = await orphansReply;
     if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${escapeControls(o.comm)})`).join(', ')}\n`);
   }
   return EXIT.OK;

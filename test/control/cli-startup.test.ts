@@ -83,7 +83,8 @@ export async function resolve(spec, ctx, next) {
 
 // The installed launcher: bin/dinit.cjs runs client verbs from ONE CommonJS
 // file (dist/lib/client.cjs, built by scripts/build-lib.mjs) and loads the
-// full CLI (ESM) only for the other verbs. A --require preload records every
+// full CLI (ESM) only for the other verbs, and the supervisor from one more
+// CommonJS file (dist/lib/supervise.cjs). A --require preload records every
 // CommonJS file loaded, a resolve hook every ESM module.
 describe('installed launcher (bin/dinit.cjs)', () => {
   const tmp = tempDir();
@@ -92,7 +93,11 @@ describe('installed launcher (bin/dinit.cjs)', () => {
   const preload = join(tmp.dir, 'preload.cjs');
   const hooks = join(tmp.dir, 'hooks.mjs');
   const register = join(tmp.dir, 'register.mjs');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').appendFileSync(process.env.DINIT_TRACE_FILE, Object.keys(require.cache).map((f) => 'cjs:' + f + '\\n').join('')));\n`);
+  // Each CommonJS file as it loads (the supervisor ends with _exit: no 'exit' event to list them at).
+  writeFileSync(
+    preload,
+    `const M = require('node:module');\nconst { appendFileSync } = require('node:fs');\nconst load = M._load;\nM._load = function (request, parent, isMain) {\n  const r = load.apply(this, arguments);\n  try {\n    appendFileSync(process.env.DINIT_TRACE_FILE, 'cjs:' + M._resolveFilename(request, parent, isMain) + '\\n');\n  } catch {}\n  return r;\n};\n`,
+  );
   writeFileSync(
     hooks,
     `import { appendFileSync } from 'node:fs';\nexport async function resolve(spec, ctx, next) {\n  const r = await next(spec, ctx);\n  appendFileSync(process.env.DINIT_TRACE_FILE, 'esm:' + r.url + '\\n');\n  return r;\n}\n`,
@@ -130,6 +135,15 @@ describe('installed launcher (bin/dinit.cjs)', () => {
       assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort());
     });
   }
+
+  test("the supervisor ('dinit -- CMD', 'dinit CMD') reads the launcher, client.cjs and supervise.cjs: no ESM module", async () => {
+    for (const args of [['--', 'true'], ['true']]) {
+      const r = await launch(args, `run-${args.length}`);
+      assert.equal(r.code, 0, r.stderr);
+      const own = r.own.filter((f) => !f.includes('/node_modules/')); // koffi is the supervisor's, and CommonJS
+      assert.deepEqual(own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'supervise.cjs')].sort(), args.join(' '));
+    }
+  });
 
   test("'dinit --version' and 'dinit check' go on to the full CLI", async () => {
     const v = await launch(['--version'], 'version');
