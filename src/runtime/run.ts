@@ -128,6 +128,10 @@ export async function run(opts: RunOptions): Promise<number> {
     log.dinit(`warning: ${(err as Error).message}; dinit status, health and friends will not work (set DINIT_SOCKET to a writable place)`);
   }
 
+  // A signal that came while dinit loaded (synchronously: one CommonJS file, then the config) waits
+  // in libuv for a turn of the event loop. Give it that turn while the launcher's handlers still
+  // hold it, so a `docker stop` during loading counts as early and nothing starts.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const handlers = new Map<NodeJS.Signals, () => void>();
   const on = (sig: NodeJS.Signals, fn: () => void): void => {
     handlers.set(sig, fn);
