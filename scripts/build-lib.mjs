@@ -52,9 +52,10 @@ export async function buildLib(outDir) {
     // Bundled CommonJS dependencies may call require(): give ESM output one.
     banner: { js: "import { createRequire as __dinitCreateRequire } from 'node:module'; const require = __dinitCreateRequire(import.meta.url);" },
   });
-  // A dynamic import esbuild left unresolved would fail at run time, far from here: fail now.
+  // A dynamic import esbuild left unresolved would fail at run time, far from here: fail now
+  // (a Node built-in, import()ed so it loads only when used, resolves anywhere).
   for (const file of Object.keys(full.metafile.outputs)) {
-    const bad = readFileSync(join(root, file), 'utf8').match(/import\((?!"\.\/[\w-]+\.js"\))[^)]*\)/g);
+    const bad = readFileSync(join(root, file), 'utf8').match(/import\((?!"\.\/[\w-]+\.js"\)|"node:[\w/]+"\))[^)]*\)/g);
     if (bad) throw new Error(`${file}: dynamic import the bundle cannot follow: ${bad.join(', ')}`);
   }
 

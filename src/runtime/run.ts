@@ -7,7 +7,7 @@
 
 import { existsSync } from 'node:fs';
 import { chooseConfig, describeShadowing, emptyConfig, httpWarnings, loadConfigFile, mainService, readTokenFile, shutdownBudget, type LoadOverrides } from '../config/index.js';
-import { startHttpEndpoint, type HttpEndpoint } from '../control/http.js';
+import type { HttpEndpoint } from '../control/http.js';
 import { startControlServerFirst, type ControlServer } from '../control/server.js';
 import type { SocketPlace } from '../control/socket-path.js';
 import { realClock } from '../core/clock.js';
@@ -98,6 +98,8 @@ export async function run(opts: RunOptions): Promise<number> {
   if (h) {
     try {
       const token = h.tokenFile ? readTokenFile(h.tokenFile) : null;
+      // Loaded only when configured: node:http and node:crypto cost a supervisor without it nothing.
+      const { startHttpEndpoint } = await import('../control/http.js');
       http = await startHttpEndpoint(supervisor, { host: h.host, port: h.port, control: h.control, token, onError: (m) => log.dinit(m) });
       const a = http.address();
       log.dinit(`http: listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port} (/livez /readyz /metrics /status${h.control && token ? ', control with token' : ''})`);

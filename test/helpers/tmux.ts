@@ -58,8 +58,12 @@ export class TmuxSession {
 
   /** The command's exit code, once it ended. */
   async exitCode(timeoutMs = 15000): Promise<number> {
-    const text = await waitUntil('the command to end', () => existsSync(this.exitFile) && readFileSync(this.exitFile, 'utf8').trim(), timeoutMs, 50);
-    return Number(text);
+    try {
+      const text = await waitUntil('the command to end', () => existsSync(this.exitFile) && readFileSync(this.exitFile, 'utf8').trim(), timeoutMs, 50);
+      return Number(text);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- screen ---\n${this.screen()}`, { cause: err });
+    }
   }
 
   resize(cols: number, rows: number): void {
