@@ -13,6 +13,7 @@
 
 import type { Socket } from 'node:net';
 import { DinitError } from '../errors.js';
+import { formatBytes } from '../units.js';
 import type { ControlTarget, EventRecord, LogLine } from './target.js';
 import { dispatch } from './dispatch.js';
 import { CappedLineReader, MAX_REQUEST_LINE, PROTOCOL_VERSION, encodeMessage, errorToWire, parseRequest, type RequestId, type ServerMessage } from './protocol.js';
@@ -178,7 +179,7 @@ export class Connection {
     const hopeless = held >= TOTAL_QUEUE_BOUND && Array.isArray(result) && result.length > 64;
     const text = hopeless ? '' : encodeMessage({ v: PROTOCOL_VERSION, id, ok: true, result: result ?? null });
     if (hopeless || (text.length > SMALL_REPLY && held + text.length > TOTAL_QUEUE_BOUND)) {
-      const err = busy(`${Math.round(held / (1024 * 1024))} MiB of replies are not yet read by clients`);
+      const err = busy(`${formatBytes(held, { prose: true })} of replies are not yet read by clients`);
       this.send({ v: PROTOCOL_VERSION, id, ok: false, error: errorToWire(err) });
       return;
     }

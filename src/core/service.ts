@@ -32,7 +32,7 @@
 //           changed it) or leave the graph (a reload removed it).
 import type { TimerHandle } from './clock.js';
 import type { ServiceConfig, ServiceState, StopReason } from '../types.js';
-import { formatDuration } from '../units.js';
+import { formatBytes, formatDuration } from '../units.js';
 
 export interface ServiceRecord {
   cfg: ServiceConfig;
@@ -118,8 +118,6 @@ export function newRecord(cfg: ServiceConfig, now: number): ServiceRecord {
   };
 }
 
-const mib = (bytes: number): string => `${Math.round(bytes / 1048576)} MiB`;
-
 /** A short human sentence for a StopReason, as shown in status and event lines. */
 export function describeReason(r: StopReason): string {
   switch (r.kind) {
@@ -142,7 +140,7 @@ export function describeReason(r: StopReason): string {
     case 'probe':
       return `readiness check failed: ${r.message}`;
     case 'memory':
-      return `memory ${mib(r.rssBytes)} over max-memory ${mib(r.limit)}`;
+      return `memory ${formatBytes(r.rssBytes, { prose: true })} over max-memory ${formatBytes(r.limit, { prose: true })}`;
     default: {
       const never: never = r;
       return String(never);
