@@ -9,7 +9,9 @@
 // (/proc/sys/fs/pipe-user-pages-soft; pages themselves are only allocated as
 // data comes). Refusals — not a pipe, over the budget, no libc — are ignored.
 
+import { closeSync } from 'node:fs';
 import { libc } from './libc.js';
+import { SERVICE_NOFILE_DEFAULT } from './rlimits.js';
 
 /** fcntl commands (Linux, every architecture). */
 const F_SETPIPE_SZ = 1031;
@@ -32,12 +34,40 @@ export function fdOf(stream: unknown): number | null {
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
 
-/** A new descriptor for what `fd` refers to (close-on-exec, 3 or above), or null. Never throws. */
+/**
+ * Where dinit keeps the descriptors it holds for long (a service's pipes): at
+ * or above the soft RLIMIT_NOFILE a service starts with (rlimits.ts). The fds
+ * below stay free for what is made while dinit's own limit is lowered around a
+ * spawn (libuv's exec-status pipe, musl's posix_spawn pipe), so a thousand
+ * services do not use up the numbers a spawn needs.
+ */
+const HIGH_FD = SERVICE_NOFILE_DEFAULT;
+
+/**
+ * A new descriptor for what `fd` refers to (close-on-exec), at HIGH_FD or
+ * above when the limit allows, else 3 or above; or null. Never throws.
+ */
 export function dupFd(fd: number): number | null {
   try {
-    const n = libc().fcntlSet(fd, F_DUPFD_CLOEXEC, 3);
+    const c = libc();
+    const high = c.fcntlSet(fd, F_DUPFD_CLOEXEC, HIGH_FD);
+    const n = high >= 0 ? high : c.fcntlSet(fd, F_DUPFD_CLOEXEC, 3);
     return n >= 0 ? n : null;
   } catch {
     return null;
+  }
+}
+
+/** `fd` moved to HIGH_FD or above (the old number closed); `fd` itself when that is not possible. Never throws. */
+export function moveHigh(fd: number): number {
+  if (fd >= HIGH_FD) return fd;
+  try {
+    const c = libc();
+    const n = c.fcntlSet(fd, F_DUPFD_CLOEXEC, HIGH_FD);
+    if (n < 0) return fd;
+    closeSync(fd);
+    return n;
+  } catch {
+    return fd;
   }
 }

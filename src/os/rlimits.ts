@@ -7,14 +7,17 @@
 // each service: 1024 (the most select() can handle), at most the hard limit —
 // unless its `limits: {nofile: …}` says otherwise.
 //
-// How a service gets that: a spawn (posix_spawn and Node's spawn alike) is
-// synchronous up to the child's exec (vfork semantics, or libuv's wait on its
-// exec pipe), and a child inherits the limits of the thread that spawns it.
-// So dinit lowers its own soft limit right before the spawn call and raises it
-// again right after (a soft limit can always go back up to the hard one). For
-// those microseconds a libuv pool thread opening a file could meet EMFILE, but
-// only while more than 1024 fds are open, which the control server's
-// connection cap keeps from happening.
+// How a service gets that: with the exec-as wrapper, the wrapper sets it in
+// the child (resolveLimits lists nofile always). Else a spawn (posix_spawn and
+// Node's spawn alike) is synchronous up to the child's exec (vfork semantics,
+// or libuv's wait on its exec pipe), and a child inherits the limits of the
+// thread that spawns it. So dinit lowers its own soft limit right before the
+// call that creates the child and raises it again right after (a soft limit
+// can always go back up to the hard one). No fd may be made in that window
+// above the lowered limit: the service's pipes are made before it (spawn.ts),
+// and dinit keeps the fds it holds for long at 1024 and above (pipe-fds.ts
+// moveHigh), so the few made inside (libuv's exec-status pipe, musl's
+// posix_spawn pipe) and by a libuv pool thread meanwhile find a number below.
 //
 // A service's own `limits:`, `nice` and `oom-score-adj` are applied by the
 // exec-as wrapper in the child, right before exec (see exec-as.ts): per
@@ -30,7 +33,8 @@ export type RlimitResource = keyof typeof RLIMIT_RESOURCES;
 
 const RLIM_INFINITY = 0xffffffffffffffffn;
 /** The soft RLIMIT_NOFILE a service starts with when its config does not say. */
-const SERVICE_NOFILE = 1024n;
+export const SERVICE_NOFILE_DEFAULT = 1024;
+const SERVICE_NOFILE = BigInt(SERVICE_NOFILE_DEFAULT);
 
 interface Limit {
   soft: bigint;

@@ -1,35 +1,44 @@
-// The posix_spawn fast path (the common case: no user, groups, umask or extra
-// fds): the service is started with posix_spawn(3) through koffi instead of
+// The posix_spawn fast path (the common case: no user, groups, umask or
+// limits): the service is started with posix_spawn(3) through koffi instead of
 // Node's spawn. Node forks (copying the page tables of a ~50 MiB process, then
 // waiting for the copy to exec), which costs about 1 ms per service on a small
 // VM; posix_spawn uses vfork semantics (CLONE_VM|CLONE_VFORK) and costs a
 // fraction of that, with the same result: own session (POSIX_SPAWN_SETSID),
-// stdin /dev/null, our stdout/stderr pipes, every signal at its default and
+// stdin /dev/null, our stdout/stderr pipes, extra fds from 3 up (a readiness
+// fd), every signal at its default and
 // none blocked (Node ignores SIGPIPE; libuv resets it the same way), the given
 // environment, working-dir. Its exit is collected by os/children.ts (SIGCHLD,
 // then waitpid of that pid only). Anything unusual (the command not found in
 // PATH by a plain lookup, an exec error, no koffi, a working-dir on a libc
 // without posix_spawn_file_actions_addchdir_np) returns null: the caller falls
 // back to Node's spawn, so every error is reported exactly as Node reports it.
+//
+// Only the posix_spawn call itself runs with dinit's soft RLIMIT_NOFILE
+// lowered to a service's (rlimits.ts), and nothing in it makes an fd: every
+// pipe exists before, and the child only dup2s (glibc reports exec errors
+// through shared memory, not a pipe). musl's posix_spawn does make a pipe
+// there; it gets a low number because dinit keeps its long-held fds high
+// (pipe-fds.ts moveHigh).
 
-import { statSync } from 'node:fs';
+import { openSync, statSync } from 'node:fs';
 import { libc, type Libc } from './libc.js';
 import type { Children } from './children.js';
-import type { OutputPipes } from './output-pipes.js';
+import type { ExtraFds, OutputPipes } from './output-pipes.js';
 import type { Child, ChildEvents, ChildRole } from './ports.js';
+import { withServiceNofile } from './rlimits.js';
 
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 /** glibc ≥ 2.26 and musl. */
 const POSIX_SPAWN_SETSID = 0x80;
-const O_RDONLY = 0;
 
 interface Spawner {
   /**
    * posix_spawn(path), or posix_spawnp(file) when `search`: the pid, or the
-   * errno (negative) of a failure.
+   * errno (negative) of a failure. `fds[i]` goes to the child's fd 1+i
+   * ('ignore': left closed); fd 0 is /dev/null.
    */
-  spawn(path: string, search: boolean, argv: string[], envp: string[], outW: number, errW: number, cwd: string | undefined): number;
+  spawn(path: string, search: boolean, argv: string[], envp: string[], fds: readonly (number | 'ignore')[], cwd: string | undefined): number;
 }
 
 /** undefined: not tried yet; null: unavailable (Node's spawn it is). A binding, not state: one per process. */
@@ -48,13 +57,6 @@ function bindSpawner(): Spawner | null {
     const posixSpawnp = lib.func('int posix_spawnp(_Out_ int *pid, const char *file, void *fa, void *attr, const char **argv, const char **envp)');
     const faInit = lib.func('int posix_spawn_file_actions_init(void *fa)');
     const faDestroy = lib.func('int posix_spawn_file_actions_destroy(void *fa)');
-    const faOpen = lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)') as (
-      fa: Buffer,
-      fd: number,
-      path: string,
-      oflag: number,
-      mode: number,
-    ) => number;
     const faDup2 = lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)') as (fa: Buffer, fd: number, newfd: number) => number;
     // glibc 2.29, musl 1.1.24: without it, services with a working-dir take Node's spawn.
     let faChdir: ((fa: Buffer, path: string) => number) | null = null;
@@ -77,18 +79,24 @@ function bindSpawner(): Spawner | null {
     all.fill(0xff, 0, 8);
     const ok = attrInit(attr) === 0 && attrSigdef(attr, all) === 0 && attrSigmask(attr, none) === 0 && attrFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) === 0;
     if (!ok) return null;
+    // stdin for every service: one /dev/null of ours, opened now while fds are few, and dup2'd
+    // in the child. An open there would take the lowest free fd, which is above the lowered
+    // limit once dinit holds ~1024 (EMFILE); dup2 checks only the new fd (0) against it.
+    const devNull = openSync('/dev/null', 'r'); // close-on-exec: libuv opens every file so
     const pid: [number] = [0];
     return {
-      spawn(path, search, argv, envp, outW, errW, cwd) {
+      spawn(path, search, argv, envp, fds, cwd) {
         if (cwd !== undefined && !faChdir) return -1;
         if (faInit(fa) !== 0) return -1;
         try {
-          const r =
-            faOpen(fa, 0, '/dev/null', O_RDONLY, 0) ||
-            faDup2(fa, outW, 1) ||
-            faDup2(fa, errW, 2) ||
-            (cwd !== undefined && faChdir ? faChdir(fa, cwd) : 0) ||
-            ((search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]) as number);
+          // Built before the window: glibc's adddup2 refuses (EBADF) an fd at or above the soft limit.
+          let r = faDup2(fa, devNull, 0);
+          for (let i = 0; i < fds.length && r === 0; i++) {
+            const fd = fds[i] as number | 'ignore';
+            if (fd !== 'ignore') r = faDup2(fa, fd, i + 1);
+          }
+          if (r === 0 && cwd !== undefined && faChdir) r = faChdir(fa, cwd);
+          if (r === 0) r = withServiceNofile(() => (search ? posixSpawnp : posixSpawn)(pid, path, fa, attr, [...argv, null], [...envp, null]) as number);
           return r === 0 ? pid[0] : -r;
         } finally {
           faDestroy(fa);
@@ -139,6 +147,8 @@ export interface FastSpawn {
   env: Record<string, string>;
   cwd: string | undefined;
   pipes: OutputPipes;
+  /** The service's fds from 3 up, made by the caller (null: none). */
+  extra: ExtraFds | null;
 }
 
 /**
@@ -147,7 +157,7 @@ export interface FastSpawn {
  * `spawned` follows on the next tick; `exited` when children.ts collects it.
  */
 export function fastSpawn(req: FastSpawn, children: Children, role: ChildRole, events: ChildEvents): Child | null {
-  const { file, args, env, cwd, pipes } = req;
+  const { file, args, env, cwd, pipes, extra } = req;
   if (!pipes.real) return null;
   if (spawner === undefined) spawner = bindSpawner();
   if (!spawner) return null;
@@ -158,15 +168,21 @@ export function fastSpawn(req: FastSpawn, children: Children, role: ChildRole, e
   if (path === null) return null;
   const [outW, errW] = pipes.stdio as [number, number];
   if (outW < 3 || errW < 3) return null;
+  // The dup2s run in order (0, 1, 2, then 3 up): an extra fd of ours that is itself one of the
+  // child's extra numbers could be overwritten before its turn. Node sorts that out; leave it to Node.
+  const extraFds = extra?.fds ?? [];
+  const top = 3 + extraFds.length;
+  if (extraFds.some((fd) => fd !== 'ignore' && fd >= 0 && fd < top)) return null;
   const envp: string[] = [];
   for (const k in env) envp.push(`${k}=${env[k]}`);
   children.listen();
-  const pid = spawner.spawn(path, own, [file, ...args], envp, outW, errW, cwd);
+  const pid = spawner.spawn(path, own, [file, ...args], envp, [outW, errW, ...extraFds], cwd);
   if (pid <= 0) return null;
   children.addOwnChild(pid, role, (code, signal) => events.exited(code, signal));
   const streams = pipes.adopt();
   const stdout = streams?.stdout ?? null;
   const stderr = streams?.stderr ?? null;
+  const more = extra?.adopt() ?? [];
   process.nextTick(() => events.spawned(pid));
-  return { pid, stdout, stderr, stdio: [null, stdout, stderr] };
+  return { pid, stdout, stderr, stdio: [null, stdout, stderr, ...more] };
 }

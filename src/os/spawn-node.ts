@@ -1,6 +1,6 @@
 // Node's spawn path, for what posix_spawn does not cover here: a user (uid/gid),
-// extra fds, a command the fast path could not find, or an exec error (Node
-// describes it). Two ways:
+// the wrapper's settings, a command the fast path could not find, or an exec
+// error (Node describes it). Two ways:
 //
 // Direct: child_process.spawn with uid/gid (libuv drops every supplementary
 // group). Wrapper: when supplementary groups, a umask or the terminal (main
@@ -18,9 +18,9 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Children } from './children.js';
-import type { OutputPipes } from './output-pipes.js';
+import type { ExtraFds, OutputPipes } from './output-pipes.js';
 import type { Child, ChildEvents, ChildRole, SpawnRequest } from './ports.js';
-import { resolveLimits, type ResolvedLimit } from './rlimits.js';
+import { resolveLimits, withServiceNofile, type ResolvedLimit } from './rlimits.js';
 import { renameSpawnError, thrownSpawnError, wrapperError } from './spawn-errors.js';
 
 /** What the exec-as wrapper receives (in $DINIT_EXEC_AS). */
@@ -50,9 +50,13 @@ export function needsWrapper(req: SpawnRequest): boolean {
   return req.groups !== undefined || req.umask !== undefined || req.console === 'terminal' || req.limits !== undefined || req.nice !== undefined || req.oomScoreAdj !== undefined;
 }
 
-export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Children, role: ChildRole, events: ChildEvents): Child {
+/**
+ * `extraFds`: the service's fds from 3 up as made by output-pipes.ts (null:
+ * none asked for, or no libc: then Node makes them from req.extraStdio).
+ */
+export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, extraFds: ExtraFds | null, children: Children, role: ChildRole, events: ChildEvents): Child {
   const [file = '', ...args] = req.command;
-  const extra = req.extraStdio ?? [];
+  const extra = extraFds?.fds ?? req.extraStdio ?? [];
   const gid = req.gid ?? req.uid;
   const wrapped = needsWrapper(req);
   const terminal = req.console === 'terminal';
@@ -61,15 +65,23 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
   let child: ChildProcess;
   try {
     if (!wrapped) {
-      child = spawn(file, args, {
-        env: req.env,
-        cwd: req.cwd,
-        uid: req.uid,
-        gid,
-        detached: true,
-        stdio: [stdin, ...pipes.stdio, ...extra] as StdioOptions,
-      });
+      // dinit's soft nofile is lowered for this call only (rlimits.ts). libuv makes a pipe in it
+      // (the exec status) and socketpairs for 'pipe' stdio without libc: EMFILE if the ~1024 fds
+      // below the lowered limit were all in use, a transient failure retried under the restart
+      // policy. dinit keeps its long-held fds above them (pipe-fds.ts moveHigh), so that takes
+      // ~1000 fds of something else.
+      child = withServiceNofile(() =>
+        spawn(file, args, {
+          env: req.env,
+          cwd: req.cwd,
+          uid: req.uid,
+          gid,
+          detached: true,
+          stdio: [stdin, ...pipes.stdio, ...extra] as StdioOptions,
+        }),
+      );
     } else {
+      // No window: the wrapper sets the service's nofile in the child (resolveLimits always lists it).
       const spec: ExecAsSpec = { command: req.command, env: req.env, keepFds: statusFd, statusFd };
       if (req.uid !== undefined) spec.uid = req.uid;
       if (gid !== undefined) spec.gid = gid;
@@ -89,6 +101,7 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
     }
   } catch (err) {
     pipes.abandon();
+    extraFds?.abandon();
     const e = thrownSpawnError(err, file, args);
     process.nextTick(() => events.failed(e));
     return { pid: undefined, stdout: null, stderr: null, stdio: [] };
@@ -98,7 +111,8 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, children: Child
   const stdout = ours?.stdout ?? child.stdout;
   const stderr = ours?.stderr ?? child.stderr;
   const stdio: (Readable | null)[] = [null, stdout, stderr];
-  for (let i = 0; i < extra.length; i++) stdio.push((child.stdio[3 + i] as Readable | null | undefined) ?? null);
+  const mine = extraFds?.adopt();
+  for (let i = 0; i < extra.length; i++) stdio.push(mine?.[i] ?? (child.stdio[3 + i] as Readable | null | undefined) ?? null);
   const pid = child.pid;
   if (pid !== undefined) children.addNodeChild(pid, role);
 

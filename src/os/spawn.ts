@@ -11,28 +11,28 @@
 
 import { DinitError } from '../errors.js';
 import type { Children } from './children.js';
-import { inheritedOutput, outputPipes } from './output-pipes.js';
+import { extraFds, inheritedOutput, outputPipes } from './output-pipes.js';
 import type { Child, ChildEvents, ChildRole, SpawnRequest } from './ports.js';
-import { withServiceNofile } from './rlimits.js';
 import { fastSpawn } from './spawn-fast.js';
 import { needsWrapper, nodeSpawn } from './spawn-node.js';
 
 /**
- * Both paths are synchronous up to the child's exec, so the child starts with
- * the soft RLIMIT_NOFILE of a service, not dinit's raised one (rlimits.ts).
+ * A service starts with the soft RLIMIT_NOFILE of a service, not dinit's
+ * raised one (rlimits.ts): the exec-as wrapper sets it in the child, else
+ * dinit lowers its own around the one call that creates the child. So every
+ * fd is made here, before that call; nothing made inside may need one above
+ * the lowered limit (with 1000 services dinit holds over 2000).
  */
 export function spawnChild(req: SpawnRequest, children: Children, role: ChildRole, events: ChildEvents): Child {
-  return withServiceNofile(() => spawnNow(req, children, role, events));
-}
-
-function spawnNow(req: SpawnRequest, children: Children, role: ChildRole, events: ChildEvents): Child {
   const [file, ...args] = req.command;
   if (file === undefined || file === '') throw new DinitError('INTERNAL', 'spawnChild: empty command');
   const pipes = req.console === 'terminal' ? inheritedOutput() : outputPipes();
-  const plain = !needsWrapper(req) && req.uid === undefined && req.gid === undefined && (req.extraStdio ?? []).length === 0 && !req.console;
+  const wanted = req.extraStdio ?? [];
+  const extra = wanted.length > 0 ? extraFds(wanted) : null;
+  const plain = !needsWrapper(req) && req.uid === undefined && req.gid === undefined && (wanted.length === 0 || extra !== null) && !req.console;
   if (plain) {
-    const fast = fastSpawn({ file, args, env: req.env, cwd: req.cwd, pipes }, children, role, events);
+    const fast = fastSpawn({ file, args, env: req.env, cwd: req.cwd, pipes, extra }, children, role, events);
     if (fast) return fast;
   }
-  return nodeSpawn(req, pipes, children, role, events);
+  return nodeSpawn(req, pipes, extra, children, role, events);
 }
