@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startDinit, writeConfig, makeTmpDir } from '../helpers/dinit-process.js';
+import { childrenOf, startDinit, writeConfig, makeTmpDir } from '../helpers/dinit-process.js';
 import { ev, waitStarted, statusOf } from './support.js';
 
 /** One row of /proc/PID/limits: [soft, hard] as written there ("unlimited" or a number). */
@@ -73,4 +73,41 @@ test('a limit the kernel refuses fails that service alone, with the reason, and 
   assert.equal(s.pid, null);
   assert.match(s.reason ?? '', /hard limit of nofile cannot be raised to 4000000000/);
   assert.equal((await statusOf(d, 'other')).state, 'started');
+});
+
+// Regression (#20.2 with many services): dinit holds two pipe fds per service, so past ~500 of them
+// every fd made while its soft nofile was lowered to 1024 for a spawn failed EMFILE. 1100 services
+// put dinit well over 2048 fds; the last ones cover the other spawn paths: a notify-fd readiness
+// service (posix_spawn with an extra fd) and, as root, one with a user (Node's spawn, whose libuv
+// makes its exec-status pipe inside the window).
+test('as PID 1, 1100 services all start with a soft nofile of 1024 each; SIGTERM stops them all and exits 0', async (t) => {
+  const N = 1100;
+  const isRoot = process.getuid?.() === 0;
+  const dir = makeTmpDir();
+  const names = Array.from({ length: N }, (_, i) => `s${i}`);
+  const lines = names.map((n) => `  ${n}: { command: [sleep, "100000"] }`);
+  lines.push(`  notified: { command: [sh, -c, 'echo > /dev/fd/$DINIT_READY_FD; exec sleep 100000'], ready: { notify: fd } }`);
+  names.push('notified');
+  if (isRoot) {
+    lines.push(`  as-user: { command: [sleep, "100000"], user: "65534" }`);
+    names.push('as-user');
+  }
+  lines.push(`  all: { type: internal, depends-on: [${names.join(', ')}] }`);
+  const config = writeConfig(dir, `services:\n${lines.join('\n')}\n`);
+  const d = await startDinit({ config, dir, t, pidns: true });
+  const settled = await d.waitForLine(ev('all', '(started|failed)'), { timeoutMs: 60000 });
+  assert.match(settled, /all started/, d.dump());
+  // From the host: dinit's children are the services (pids in the log are the namespace's).
+  const host = await d.dinitPid();
+  const kids = childrenOf(host);
+  assert.equal(kids.length, names.length, d.dump());
+  const [ownSoft, ownHard] = limitOf(host, 'Max open files');
+  assert.equal(ownSoft, ownHard, 'dinit keeps its own raised limit');
+  const want = String(Math.min(1024, ownHard === 'unlimited' ? Infinity : Number(ownHard)));
+  // The first, the last ones (spawned when dinit held the most fds), and a few in between.
+  for (const pid of [kids[0]!, ...kids.slice(-5), kids[Math.floor(kids.length / 2)]!]) {
+    assert.equal(limitOf(pid, 'Max open files')[0], want, `pid ${pid} (${readFileSync(`/proc/${pid}/cmdline`, 'utf8')})`);
+  }
+  await d.signal('SIGTERM');
+  assert.deepEqual(await d.exited(60000), { code: 0, signal: null }, d.dump());
 });

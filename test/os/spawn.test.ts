@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { describeSpawnError } from '../../src/os/spawn-errors.js';
 import { killGroup, killTree, sessionLeftovers, sessionMembers, sessionWalks } from '../../src/os/kill.js';
 import { childPids, readStat } from '../../src/os/proc.js';
@@ -214,6 +215,23 @@ describe('spawnService fast path (posix_spawn)', () => {
     assert.equal((await run()).trim(), 'from-b');
     tool(a, 'from-a');
     assert.equal((await run()).trim(), 'from-a', 'a command installed earlier in PATH is found');
+  });
+
+  it('passes extra fds as Node lays them out: a pipe dinit reads (a real one: /dev/fd/N opens), nothing for ignore', async () => {
+    // A notify-fd readiness service (fd 4: fd 3 ignored) no longer needs Node's spawn.
+    const c = spawnService({ command: ['sh', '-c', 'echo ready > /dev/fd/4; [ -e /proc/self/fd/3 ] && echo fd3-open; exit 0'], env, extraStdio: ['ignore', 'pipe'] });
+    assert.equal(byPosixSpawn(c), true, 'started by posix_spawn, not by Node');
+    assert.equal(c.child.stdio.length, 5);
+    assert.equal(c.child.stdio[3], null);
+    const notify = c.child.stdio[4] as Readable;
+    let said = '';
+    notify.setEncoding('utf8').on('data', (d: string) => (said += d));
+    const closed = new Promise((r) => notify.once('close', r));
+    const text = await output(c);
+    await closed;
+    assert.equal(said, 'ready\n');
+    assert.doesNotMatch(text, /fd3-open/, 'an ignored fd is not open in the service');
+    assert.deepEqual(await exited(c), { code: 0, signal: null });
   });
 
   it('leaves what a plain PATH lookup cannot settle to Node: relative PATH entries, and every exec error', async () => {
