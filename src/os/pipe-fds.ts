@@ -44,23 +44,30 @@ export function fdOf(stream: unknown): number | null {
 const HIGH_FD = SERVICE_NOFILE_DEFAULT;
 
 /**
- * A new descriptor for what `fd` refers to (close-on-exec), at HIGH_FD or
- * above when the limit allows, else 3 or above; or null. Never throws.
+ * Below this, numbers are plentiful and a descriptor stays where the kernel
+ * put it. Moving one to HIGH_FD grows the process's fd table past 1024
+ * entries, and with Node's threads sharing it the kernel waits an RCU grace
+ * period to swap the table in: 5-14 ms once, measured, for every supervisor
+ * that moved even one. So only a supervisor that already holds ~768 fds does.
  */
+const CROWDED_FD = HIGH_FD - 256;
+
+/** A new descriptor for what `fd` refers to (close-on-exec, 3 or above; moved up when crowded), or null. Never throws. */
 export function dupFd(fd: number): number | null {
   try {
-    const c = libc();
-    const high = c.fcntlSet(fd, F_DUPFD_CLOEXEC, HIGH_FD);
-    const n = high >= 0 ? high : c.fcntlSet(fd, F_DUPFD_CLOEXEC, 3);
-    return n >= 0 ? n : null;
+    const n = libc().fcntlSet(fd, F_DUPFD_CLOEXEC, 3);
+    return n >= 0 ? moveHigh(n) : null;
   } catch {
     return null;
   }
 }
 
-/** `fd` moved to HIGH_FD or above (the old number closed); `fd` itself when that is not possible. Never throws. */
+/**
+ * `fd` moved to HIGH_FD or above (the old number closed) once the numbers
+ * below are crowded; else, or when that is not possible, `fd` itself. Never throws.
+ */
 export function moveHigh(fd: number): number {
-  if (fd >= HIGH_FD) return fd;
+  if (fd < CROWDED_FD || fd >= HIGH_FD) return fd;
   try {
     const c = libc();
     const n = c.fcntlSet(fd, F_DUPFD_CLOEXEC, HIGH_FD);
