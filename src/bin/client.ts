@@ -12,7 +12,7 @@ import * as health from '../cli/health.js';
 import * as isState from '../cli/is-state.js';
 import * as lifecycle from '../cli/lifecycle.js';
 import * as logs from '../cli/logs.js';
-import { planCommand, type Verb } from '../cli/plan.js';
+import { planCommand, supervises, type Verb } from '../cli/plan.js';
 import * as reload from '../cli/reload.js';
 import * as scale from '../cli/scale.js';
 import * as shutdown from '../cli/shutdown.js';
@@ -53,7 +53,7 @@ async function noConfigLoader(): Promise<never> {
 export async function main(argv: string[], full: () => Promise<unknown>, supervise: () => Promise<unknown> = full): Promise<void> {
   const plan = planCommand(argv);
   const mod = plan.kind === 'verb' ? CLIENT_VERBS[plan.verb] : undefined;
-  if (plan.kind === 'unknown' || (plan.kind === 'verb' && plan.verb === 'run')) {
+  if (supervises(plan)) {
     await supervise();
     return;
   }

@@ -58,6 +58,11 @@ export function planCommand(argv: string[]): Plan {
   return { kind: 'verb', verb: 'run', argv };
 }
 
+/** Whether a plan runs the supervisor: `run` (also `--`), or a word taken for Docker's CMD (a near-typo is refused there). */
+export function supervises(plan: Plan): boolean {
+  return plan.kind === 'unknown' || (plan.kind === 'verb' && plan.verb === 'run');
+}
+
 /** True if argv asks for help before any `--`. */
 export function wantsHelp(argv: string[]): boolean {
   for (const a of argv) {
