@@ -40,7 +40,8 @@ function makePipes(n: number): [number, number][] | null {
 
 /**
  * The read end of a pipe as a stream, moved above the fds a spawn may need
- * (pipe-fds.ts moveHigh: dinit holds it as long as the service runs).
+ * once the numbers below are crowded (pipe-fds.ts moveHigh: dinit holds it
+ * as long as the service runs).
  */
 function reader(fd: number): Readable {
   return new Socket({ fd: moveHigh(fd), readable: true, writable: false });

@@ -35,9 +35,9 @@ export function fdOf(stream: unknown): number | null {
 }
 
 /**
- * Where dinit keeps the descriptors it holds for long (a service's pipes): at
- * or above the soft RLIMIT_NOFILE a service starts with (rlimits.ts). The fds
- * below stay free for what is made while dinit's own limit is lowered around a
+ * Where dinit keeps the descriptors it holds for long (a service's pipes) once
+ * it holds many: at or above the soft RLIMIT_NOFILE a service starts with
+ * (rlimits.ts). The fds below stay free for what is made while dinit's own limit is lowered around a
  * spawn (libuv's exec-status pipe, musl's posix_spawn pipe), so a thousand
  * services do not use up the numbers a spawn needs.
  */

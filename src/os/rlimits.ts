@@ -15,9 +15,10 @@
 // call that creates the child and raises it again right after (a soft limit
 // can always go back up to the hard one). No fd may be made in that window
 // above the lowered limit: the service's pipes are made before it (spawn.ts),
-// and dinit keeps the fds it holds for long at 1024 and above (pipe-fds.ts
-// moveHigh), so the few made inside (libuv's exec-status pipe, musl's
-// posix_spawn pipe) and by a libuv pool thread meanwhile find a number below.
+// and once dinit holds ~768 fds it keeps the ones it holds for long at 1024
+// and above (pipe-fds.ts moveHigh), so the few made inside (libuv's
+// exec-status pipe, musl's posix_spawn pipe) and by a libuv pool thread
+// meanwhile find a number below.
 //
 // A service's own `limits:`, `nice` and `oom-score-adj` are applied by the
 // exec-as wrapper in the child, right before exec (see exec-as.ts): per

@@ -17,8 +17,8 @@
 // lowered to a service's (rlimits.ts), and nothing in it makes an fd: every
 // pipe exists before, and the child only dup2s (glibc reports exec errors
 // through shared memory, not a pipe). musl's posix_spawn does make a pipe
-// there; it gets a low number because dinit keeps its long-held fds high
-// (pipe-fds.ts moveHigh).
+// there; it gets a low number because dinit keeps 768-1023 free of its
+// long-held pipes (pipe-fds.ts moveHigh).
 
 import { openSync, statSync } from 'node:fs';
 import { libc, type Libc } from './libc.js';

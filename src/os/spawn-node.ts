@@ -68,8 +68,8 @@ export function nodeSpawn(req: SpawnRequest, pipes: OutputPipes, extraFds: Extra
       // dinit's soft nofile is lowered for this call only (rlimits.ts). libuv makes a pipe in it
       // (the exec status) and socketpairs for 'pipe' stdio without libc: EMFILE if the ~1024 fds
       // below the lowered limit were all in use, a transient failure retried under the restart
-      // policy. dinit keeps its long-held fds above them (pipe-fds.ts moveHigh), so that takes
-      // ~1000 fds of something else.
+      // policy. dinit keeps 768-1023 free of its long-held pipes (pipe-fds.ts moveHigh), so that
+      // takes ~250 fds of something else there (log files, control clients).
       child = withServiceNofile(() =>
         spawn(file, args, {
           env: req.env,
