@@ -8,7 +8,35 @@ import type { StreamEvent } from '../../src/control/protocol.js';
 import { CLIENT_QUEUE_BOUND } from '../../src/control/connection.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { FakeTarget, tempDir, until } from './fake-target.js';
-import { rawConnect } from './raw-client.js';
+import { rawConnect, type RawClient } from './raw-client.js';
+
+/**
+ * A paused follower resumes reading; the marker is offered again until it
+ * arrives (the server's queue for it has drained). Every message read, the
+ * marker's included.
+ */
+async function resumeUntilMarker(c: RawClient, isMarker: (m: Record<string, unknown>) => boolean, offerMarker: () => void, what: string): Promise<Record<string, unknown>[]> {
+  const messages: Record<string, unknown>[] = [];
+  c.socket.resume();
+  let seen = false;
+  const collect = (async () => {
+    while (!seen) {
+      const m = await c.next(10_000);
+      messages.push(m);
+      if (isMarker(m)) seen = true;
+    }
+  })();
+  await until(
+    () => {
+      if (!seen) offerMarker();
+      return seen;
+    },
+    10_000,
+    what,
+  );
+  await collect;
+  return messages;
+}
 
 describe('following logs', () => {
   const tmp = tempDir();
@@ -104,25 +132,12 @@ describe('following logs', () => {
     assert.equal((await request(sock, 'status', { names: [] }, { timeoutMs: 10_000 })).length, 2);
 
     // Resume reading; keep offering a marker line until it gets through (the server's buffer drained).
-    const messages: Record<string, unknown>[] = [];
-    c.socket.resume();
-    let seenFinal = false;
-    const collect = (async () => {
-      while (!seenFinal) {
-        const m = await c.next(10_000);
-        messages.push(m);
-        if ((m.line as { line?: string } | undefined)?.line === 'final') seenFinal = true;
-      }
-    })();
-    await until(
-      () => {
-        if (!seenFinal) target.emit('web', 'final');
-        return seenFinal;
-      },
-      10_000,
+    const messages = await resumeUntilMarker(
+      c,
+      (m) => (m.line as { line?: string } | undefined)?.line === 'final',
+      () => target.emit('web', 'final'),
       'the marker line after the reader resumed',
     );
-    await collect;
     const lines = messages.filter((m) => m.event === 'line').length;
     const dropped = messages.filter((m) => m.event === 'dropped').reduce((n, m) => n + (m.count as number), 0);
     t.diagnostic(`delivered ${lines}, dropped ${dropped}, ${received} bytes received`);
@@ -171,25 +186,12 @@ describe('following logs', () => {
     const emitted = 20_000;
     const reason = 'z'.repeat(1000);
     for (let i = 0; i < emitted; i++) target.change('web', 'unhealthy', reason);
-    const messages: Record<string, unknown>[] = [];
-    c.socket.resume();
-    let seenFinal = false;
-    const collect = (async () => {
-      while (!seenFinal) {
-        const m = await c.next(10_000);
-        messages.push(m);
-        if ((m.change as { reason?: string } | undefined)?.reason === 'final') seenFinal = true;
-      }
-    })();
-    await until(
-      () => {
-        if (!seenFinal) target.change('web', 'stopped', 'final');
-        return seenFinal;
-      },
-      10_000,
+    const messages = await resumeUntilMarker(
+      c,
+      (m) => (m.change as { reason?: string } | undefined)?.reason === 'final',
+      () => target.change('web', 'stopped', 'final'),
       'the marker event after the reader resumed',
     );
-    await collect;
     const delivered = messages.filter((m) => m.event === 'service').length;
     const dropped = messages.filter((m) => m.event === 'dropped').reduce((n, m) => n + (m.count as number), 0);
     assert.ok(dropped > 0, 'events were dropped');
