@@ -31,6 +31,24 @@ export const IMAGES = {
 /** Every container the suite starts carries this label; the script removes leftovers by it. */
 export const LABEL = 'dinit-container-test=1';
 
+/**
+ * Services for the health tests: `steady` runs on; `flaky` runs until
+ * /tmp/break exists (breakFlaky), then fails for good after two quick restarts.
+ */
+export const STEADY_AND_FLAKY = `services:
+  steady:
+    command: sleep 1000
+  flaky:
+    command: [sh, -c, "while [ ! -e /tmp/break ]; do sleep 0.1; done; exit 1"]
+    restart-delay: 100ms
+    restart-limit: { count: 2, interval: 60s }
+`;
+
+/** Makes STEADY_AND_FLAKY's `flaky` fail for good. */
+export async function breakFlaky(name: string): Promise<void> {
+  await dockerOk(['exec', name, 'touch', '/tmp/break']);
+}
+
 export interface Result {
   code: number;
   stdout: string;

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerOk, exec, IMAGES, remove, runDetached, skip, uniqueName, until, waitForLog, waitStarted } from './docker.js';
+import { breakFlaky, dockerOk, exec, IMAGES, remove, runDetached, skip, STEADY_AND_FLAKY, uniqueName, until, waitForLog, waitStarted } from './docker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dinit-ct-http-'));
 const containers: string[] = [];
@@ -29,14 +29,7 @@ describe('options.http in a real container', { skip }, () => {
       cfg,
       `options:
   http: ":9180"
-services:
-  steady:
-    command: sleep 1000
-  flaky:
-    command: [sh, -c, "while [ ! -e /tmp/break ]; do sleep 0.1; done; exit 1"]
-    restart-delay: 100ms
-    restart-limit: { count: 2, interval: 60s }
-`,
+${STEADY_AND_FLAKY}`,
     );
     const name = uniqueName('http');
     containers.push(name);
@@ -53,7 +46,7 @@ services:
     assert.match(metrics.body, /^dinit_service_memory_bytes\{service="steady"\} [1-9]\d*$/m);
 
     // Restarts do not make it unready for good: only the final failure does.
-    await dockerOk(['exec', ctr, 'touch', '/tmp/break']);
+    await breakFlaky(ctr);
     await waitForLog(ctr, /\[dinit\] flaky failed/);
     const ready = await until('/readyz 503', async () => {
       const r = await get(ctr, '/readyz');

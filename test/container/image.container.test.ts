@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, dockerOk, exec, IMAGES, lineIndex, logs, remove, runDetached, skip, status, uniqueName, until, waitExit, waitForLog, waitHealth, waitStarted } from './docker.js';
+import { breakFlaky, docker, dockerOk, exec, IMAGES, lineIndex, logs, remove, runDetached, skip, STEADY_AND_FLAKY, status, uniqueName, until, waitExit, waitForLog, waitHealth, waitStarted } from './docker.js';
 
 const IMG = IMAGES.image;
 const DEMO = ['db', 'api', 'worker', 'all'];
@@ -142,21 +142,11 @@ describe('the dinit image in a real Docker engine', { skip, concurrency: 3 }, ()
   });
 
   it('turns Docker health `healthy`, then `unhealthy` when a service fails for good', async () => {
-    const cfg = configFile(
-      'health',
-      `services:
-  steady:
-    command: sleep 1000
-  flaky:
-    command: [sh, -c, "while [ ! -e /tmp/break ]; do sleep 0.1; done; exit 1"]
-    restart-delay: 100ms
-    restart-limit: { count: 2, interval: 60s }
-`,
-    );
+    const cfg = configFile('health', STEADY_AND_FLAKY);
     const health = ['--health-interval', '1s', '--health-timeout', '5s', '--health-retries', '1', '--health-start-period', '0s'];
     const ctr = await start('health', ['-v', `${cfg}:/etc/dinit.yaml:ro`, ...health]);
     await waitHealth(ctr, 'healthy');
-    await dockerOk(['exec', ctr, 'touch', '/tmp/break']);
+    await breakFlaky(ctr);
     await waitForLog(ctr, /\[dinit\] flaky failed/);
     await waitHealth(ctr, 'unhealthy');
     const r = await exec(ctr, ['dinit', 'health']);
