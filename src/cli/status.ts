@@ -4,6 +4,7 @@
 // supervisor sent them.
 
 import { request } from '../control/client.js';
+import { splitStatusReply, type StatusWithOrphans } from '../control/protocol.js';
 import { escapeControls, terminalJson } from '../terminal-text.js';
 import type { ServiceStatus } from '../types.js';
 import { humanPercent, parseVerbArgs } from './args.js';
@@ -15,21 +16,19 @@ import { EXIT } from '../errors.js';
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
   const socket = socketOf(values, ctx);
-  // Both questions go at once, each on its own connection: one round trip, not two.
+  // The table's orphans line comes in the same reply (one connection, one round trip).
+  const withOrphans = !values.json && positionals.length === 0;
   const asked = { timeoutMs: QUICK_TIMEOUT_MS };
-  const rowsReply = request(socket, 'status', { names: positionals }, asked);
-  const orphansReply = values.json || positionals.length > 0 ? undefined : request(socket, 'orphans', {}, asked);
-  orphansReply?.catch(() => {}); // if status fails, that is the error reported
-  const rows = await rowsReply;
+  const answer: ServiceStatus[] | StatusWithOrphans = await request(socket, 'status', withOrphans ? { names: positionals, orphans: true } : { names: positionals }, asked);
+  const reply = splitStatusReply(answer);
   if (values.json) {
-    ctx.io.out(terminalJson(rows, 2) + '\n');
+    ctx.io.out(terminalJson(reply.rows, 2) + '\n');
     return EXIT.OK;
   }
-  ctx.io.out(renderStatusTable(rows, Date.now(), await paintFor(ctx)));
-  if (orphansReply) {
-    const orphans = await orphansReply;
-    if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${escapeControls(o.comm)})`).join(', ')}\n`);
-  }
+  ctx.io.out(renderStatusTable(reply.rows, Date.now(), await paintFor(ctx)));
+  // A supervisor from before the combined reply sends the bare list: ask it separately.
+  const orphans = withOrphans ? (reply.orphans ?? (await request(socket, 'orphans', {}, asked))) : [];
+  if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${escapeControls(o.comm)})`).join(', ')}\n`);
   return EXIT.OK;
 }
 

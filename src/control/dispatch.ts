@@ -20,8 +20,9 @@ export async function dispatch(t: ControlTarget, req: Request, out: Replies): Pr
   const verb: Verb = req.verb;
   switch (verb) {
     case 'status': {
-      const names = args<'status'>(req).names;
-      return out.replyOrBusy(req.id, withResources(t.status(names), t.resources(names)));
+      const a = args<'status'>(req);
+      const services = withResources(t.status(a.names), t.resources(a.names));
+      return out.replyOrBusy(req.id, a.orphans ? { services, orphans: t.orphans() } : services);
     }
     case 'start':
     case 'stop':

@@ -8,7 +8,11 @@
 // `id` pairs them). A following `logs` request is answered once (the backlog),
 // then gets stream events `{v, id, event: 'line' | 'dropped'}` until either
 // side closes; an `events` request likewise (answered with null, then
-// `{event: 'service' | 'dropped'}`). Every message carries the protocol version so a mismatch is
+// `{event: 'service' | 'dropped'}`). A `status` request with `orphans: true`
+// (what `dinit status` sends: the table and its orphans line in one round
+// trip) is answered with `{services, orphans}` instead of the bare list; a
+// supervisor from before that ignores the flag and sends the list, so a
+// client that asks must accept both (splitStatusReply). Every message carries the protocol version so a mismatch is
 // reported clearly on whichever side notices it first. Nothing here does I/O:
 // sockets live in server.ts / client.ts; this module only frames, validates
 // and names things.
@@ -33,7 +37,8 @@ export const VERBS = ['status', 'start', 'stop', 'restart', 'signal', 'logs', 'r
 export type Verb = (typeof VERBS)[number];
 
 export interface VerbArgs {
-  status: { names: string[] };
+  /** orphans: also send the orphans (the result is then a StatusWithOrphans). */
+  status: { names: string[]; orphans?: boolean };
   start: { names: string[]; wait: boolean };
   stop: { names: string[]; wait: boolean };
   restart: { names: string[]; wait: boolean };
@@ -51,7 +56,14 @@ export interface VerbArgs {
   scale: { name: string; count: number };
 }
 
+/** The answer to `status` with `orphans: true`. */
+export interface StatusWithOrphans {
+  services: ServiceStatus[];
+  orphans: OrphanInfo[];
+}
+
 export interface VerbResult {
+  /** With `orphans: true`, a supervisor that knows the flag answers a StatusWithOrphans instead (splitStatusReply). */
   status: ServiceStatus[];
   start: OpResult;
   stop: OpResult;
@@ -153,6 +165,8 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
   let out: VerbArgs[Verb];
   switch (verb) {
     case 'status':
+      out = { names: names(a), orphans: bool(a, 'orphans', false) };
+      break;
     case 'events':
       out = { names: names(a) };
       break;
@@ -195,6 +209,11 @@ function validateArgs<V extends Verb>(verb: V, raw: unknown): VerbArgs[V] {
     }
   }
   return out as VerbArgs[V];
+}
+
+/** A status reply's rows, and its orphans when it carried them (undefined: not asked, or an older supervisor). */
+export function splitStatusReply(r: ServiceStatus[] | StatusWithOrphans): { rows: ServiceStatus[]; orphans?: OrphanInfo[] } {
+  return Array.isArray(r) ? { rows: r } : { rows: r.services, orphans: r.orphans };
 }
 
 /** A decoded request line: either a request to run, or an error to answer with. */

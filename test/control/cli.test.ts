@@ -2,11 +2,13 @@
 // control server backed by a fake supervisor.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConfigModule } from '../../src/cli/context.js';
 import { chooseConfig, describeShadowing } from '../../src/config/load.js';
 import { runCli } from '../../src/cli/main.js';
+import { PROTOCOL_VERSION } from '../../src/control/protocol.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { repoRoot } from '../helpers/paths.js';
 import { FakeTarget, captureIO, sampleConfig, sampleConfigError, svcStatus, tempDir, until, type CapturedIO } from './fake-target.js';
@@ -292,6 +294,76 @@ describe('CLI verbs against a running (fake) supervisor', () => {
   test('status with a --socket before the verb uses it', async () => {
     const r = await cli(['--socket', sock, 'status'], { env: {} });
     assert.equal(r.code, 0, r.err);
+  });
+});
+
+// `dinit status` against a scripted supervisor that records each connection and
+// request: the table and its orphans line come in one request, and a supervisor
+// from before the combined reply (it ignores the flag) still gets the line.
+describe('status and the orphans line', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const rows = [svcStatus('db', { pid: 42 })];
+  const orphans = [{ pid: 4242, comm: 'sleep' }];
+
+  async function scripted(name: string, knowsFlag: boolean) {
+    const path = join(tmp.dir, `${name}.sock`);
+    const seen = { connections: 0, requests: [] as { verb: string; args: Record<string, unknown> }[] };
+    const server = createServer((s) => {
+      seen.connections++;
+      let buf = '';
+      s.on('data', (d: Buffer) => {
+        buf += d.toString();
+        for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
+          const req = JSON.parse(buf.slice(0, nl)) as { id: number; verb: string; args: Record<string, unknown> };
+          buf = buf.slice(nl + 1);
+          seen.requests.push({ verb: req.verb, args: req.args });
+          const result = req.verb === 'orphans' ? orphans : knowsFlag && req.args.orphans === true ? { services: rows, orphans } : rows;
+          s.write(JSON.stringify({ v: PROTOCOL_VERSION, id: req.id, ok: true, result }) + '\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(path, r));
+    const run = async (argv: string[]) => {
+      const io = captureIO();
+      const code = await runCli(argv, { DINIT_SOCKET: path }, { io });
+      return { code, out: io.stdout, err: io.stderr };
+    };
+    return { seen, run, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  test('status asks for the rows and the orphans in one request, on one connection', async () => {
+    const sup = await scripted('new', true);
+    const r = await sup.run(['status']);
+    await sup.close();
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^db\s+started\s+42\s/m);
+    assert.match(r.out, /^orphans \(not owned by any service\): 4242 \(sleep\)$/m);
+    assert.equal(sup.seen.connections, 1);
+    assert.deepEqual(sup.seen.requests, [{ verb: 'status', args: { names: [], orphans: true } }]);
+  });
+
+  test('status --json and status NAME ask for the rows alone', async () => {
+    const sup = await scripted('rows', true);
+    assert.equal((await sup.run(['status', '--json'])).code, 0);
+    assert.equal((await sup.run(['status', 'db'])).code, 0);
+    await sup.close();
+    assert.deepEqual(sup.seen.requests, [
+      { verb: 'status', args: { names: [] } },
+      { verb: 'status', args: { names: ['db'] } },
+    ]);
+  });
+
+  test('a supervisor that answers the bare list (older) still gets the orphans line, asked separately', async () => {
+    const sup = await scripted('old', false);
+    const r = await sup.run(['status']);
+    await sup.close();
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^orphans \(not owned by any service\): 4242 \(sleep\)$/m);
+    assert.deepEqual(
+      sup.seen.requests.map((q) => q.verb),
+      ['status', 'orphans'],
+    );
   });
 });
 

@@ -59,6 +59,14 @@ describe('protocol framing', () => {
     const ok = parseRequest(JSON.stringify({ v: PROTOCOL_VERSION, id: 'a', verb: 'logs', args: { names: ['web'] } }));
     assert.ok(ok.ok);
     assert.deepEqual(ok.req.args, { names: ['web'], n: 100, follow: false });
+    const both = parseRequest(JSON.stringify({ v: PROTOCOL_VERSION, id: 3, verb: 'status', args: { names: [], orphans: true } }));
+    assert.ok(both.ok);
+    assert.deepEqual(both.req.args, { names: [], orphans: true });
+    const plain = parseRequest(JSON.stringify({ v: PROTOCOL_VERSION, id: 4, verb: 'status', args: { names: ['web'] } }));
+    assert.ok(plain.ok);
+    assert.deepEqual(plain.req.args, { names: ['web'], orphans: false });
+    const badFlag = parseRequest(JSON.stringify({ v: PROTOCOL_VERSION, id: 5, verb: 'status', args: { orphans: 'yes' } }));
+    assert.ok(!badFlag.ok && /'orphans' must be true or false/.test(badFlag.error.message));
   });
 
   test('a version mismatch names both versions and the remedy, on either side', () => {

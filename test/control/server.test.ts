@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from '../../src/control/client.js';
-import { MAX_REQUEST_LINE, PROTOCOL_VERSION } from '../../src/control/protocol.js';
+import { MAX_REQUEST_LINE, PROTOCOL_VERSION, splitStatusReply, type StatusWithOrphans } from '../../src/control/protocol.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import { ConfigError, DinitError } from '../../src/errors.js';
 import { FakeTarget, sampleConfigError, tempDir } from './fake-target.js';
@@ -71,6 +71,21 @@ describe('control server with a fake supervisor', () => {
         `missing call ${JSON.stringify(expected)}`,
       );
     }
+  });
+
+  test('status with orphans: true answers the rows and the orphans together; a plain status still answers the list', async () => {
+    target.orphanList = [{ pid: 4242, comm: 'sleep' }];
+    const both = (await request(sock, 'status', { names: [], orphans: true })) as unknown as StatusWithOrphans;
+    assert.deepEqual(
+      both.services.map((s) => s.name),
+      ['db', 'web'],
+    );
+    assert.deepEqual(both.orphans, [{ pid: 4242, comm: 'sleep' }]);
+    assert.deepEqual(splitStatusReply(both).orphans, [{ pid: 4242, comm: 'sleep' }]);
+    const plain = await request(sock, 'status', { names: ['web'] });
+    assert.ok(Array.isArray(plain));
+    assert.deepEqual(splitStatusReply(plain), { rows: plain });
+    assert.deepEqual(await request(sock, 'status', { names: ['web'], orphans: false }), plain);
   });
 
   test('the config verb never sends environment values', async () => {
