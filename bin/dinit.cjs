@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Entry point installed as `dinit` (package.json bin). CommonJS on purpose: it
-// loads the client entry (dist/lib/client.cjs, one file) without Node's ESM
-// loader, so `dinit status` costs little more than Node's own start-up. The
+// loads the client entry (dist/lib/client.cjs, one small file) without Node's
+// ESM loader, so `dinit status` costs little more than Node's own start-up. The
 // supervisor's argvs go on to dist/lib/supervise.cjs (one more CommonJS file),
-// every other to the full CLI (dist/lib/dinit.js, ESM). `npm run build`
-// produces all three.
+// the other client verbs to dist/lib/client-verbs.cjs (one more), every other
+// to the full CLI (dist/lib/dinit.js, ESM). `npm run build` produces all four.
 'use strict';
 // First, before anything is loaded: as PID 1 an unhandled signal is discarded,
 // so a `docker stop` during start-up would be lost. Record TERM/INT/HUP; the
@@ -19,4 +19,5 @@ require(join(lib, 'client.cjs')).main(
   argv,
   () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href),
   () => require(join(lib, 'supervise.cjs')).main(argv),
+  () => require(join(lib, 'client-verbs.cjs')),
 );

@@ -5,7 +5,8 @@
 //   OUT/bin/dinit        launcher: `#!/opt/dinit/node/bin/node`, no shell needed
 //   OUT/bin/package.json type commonjs: the launcher is CommonJS wherever it is
 //   OUT/node/bin/node    a Node runtime (only with --with-node)
-//   OUT/lib/client.cjs   the client verbs in one CommonJS file (what `dinit status` loads)
+//   OUT/lib/client.cjs   the client entry in one small CommonJS file (all a plain `dinit status` loads)
+//   OUT/lib/client-verbs.cjs the other client verbs (start, stop, logs, health, ...) in one more
 //   OUT/lib/supervise.cjs the supervisor (run, runtime, config, yaml) in one CommonJS file
 //   OUT/lib/dinit.js     the full CLI (esbuild, ESM, code splitting so verbs stay lazy)
 //   OUT/lib/exec-as.js   the exec-as wrapper: spawn.ts finds it next to itself
@@ -72,7 +73,8 @@ writeFileSync(
 // dinit's launcher in the portable bundle: the kernel runs the Node next to it
 // (no shell needed). CommonJS (no package.json in scope, so an extensionless
 // file loads as CommonJS on every Node version): it loads the client entry,
-// one file, then the supervisor's (one more) or, for the other verbs, the full CLI (ESM).
+// one file, then the supervisor's (one more), the other client verbs' (one
+// more) or, for the other verbs, the full CLI (ESM).
 'use strict';
 // First, before anything is loaded: as PID 1 an unhandled signal is discarded,
 // so a \`docker stop\` during start-up would be lost. Record TERM/INT/HUP; the
@@ -87,6 +89,7 @@ require(join(lib, 'client.cjs')).main(
   argv,
   () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href),
   () => require(join(lib, 'supervise.cjs')).main(argv),
+  () => require(join(lib, 'client-verbs.cjs')),
 );
 `,
 );

@@ -23,9 +23,10 @@ export const PALETTE: readonly ForegroundColorName[] = ['cyan', 'green', 'yellow
 
 /**
  * The one rule (see the header): the colour level for an output that is, or
- * is not, a terminal. `detected`: the depth chalk saw (16 colours if unknown).
+ * is not, a terminal (a function: asked only when the environment leaves it
+ * open). `detected`: the depth chalk saw (16 colours if unknown).
  */
-export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv = process.env, detected: ColorLevel = 1): ColorLevel {
+export function colorLevel(isTTY: boolean | (() => boolean), env: NodeJS.ProcessEnv = process.env, detected: ColorLevel = 1): ColorLevel {
   if (env.NO_COLOR) return 0;
   const depth = Math.max(1, detected) as ColorLevel;
   const force = env.FORCE_COLOR;
@@ -35,7 +36,7 @@ export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv = process.env,
     if (f === '1' || f === '2' || f === '3') return Number(f) as ColorLevel;
     return depth;
   }
-  if (env.TERM === 'dumb' || !isTTY) return 0;
+  if (env.TERM === 'dumb' || !(typeof isTTY === 'function' ? isTTY() : isTTY)) return 0;
   return depth;
 }
 

@@ -1,67 +1,48 @@
 // The client entry: what `docker exec CTR dinit status` runs. The installed
 // launcher (bin/dinit.cjs, or /opt/dinit/bin/dinit in the bundle) loads this
-// file, built as ONE CommonJS file (dist/lib/client.cjs): a single read and
-// compile, no ESM loader, none of the config loader, the runtime or a colour
-// library. It runs the verbs that only talk to a running supervisor; the
+// file first, built as ONE small CommonJS file (dist/lib/client.cjs): no ESM
+// loader, none of the config loader, the runtime, the colour library, the
+// usage text or the other verbs. It runs a plain `dinit status` (no colour
+// to paint, no --help) itself: that is the fast lane, the one call a
+// container's health checks and scripts make again and again. The
 // supervisor's argvs go to `supervise()` (src/bin/supervise.ts, one more
-// CommonJS file), and any other to `full()`, the full CLI (src/bin/dinit.ts).
+// CommonJS file); anything else to `verbs()`, the other client verbs
+// (src/bin/client-verbs.ts, dist/lib/client-verbs.cjs), which hands what is
+// not a client verb to `full()`, the full CLI (src/bin/dinit.ts).
 
-import { dispatch, type VerbModule } from '../cli/dispatch.js';
-import * as events from '../cli/events.js';
-import * as health from '../cli/health.js';
-import * as isState from '../cli/is-state.js';
-import * as lifecycle from '../cli/lifecycle.js';
-import * as logs from '../cli/logs.js';
-import { planCommand, supervises, type Verb } from '../cli/plan.js';
-import * as reload from '../cli/reload.js';
-import * as scale from '../cli/scale.js';
-import * as shutdown from '../cli/shutdown.js';
-import * as signal from '../cli/signal.js';
-import * as status from '../cli/status.js';
-import * as wait from '../cli/wait.js';
+import { isatty } from 'node:tty';
+import { colorLevel } from '../color.js';
+import { paintWith, type CliContext } from '../cli/context.js';
+import { noConfigLoader, runVerb } from '../cli/dispatch.js';
+import { planCommand, supervises, wantsHelp } from '../cli/plan.js';
+import { showStatus } from '../cli/status.js';
 import { releaseEarlySignals } from '../early-signals.js';
 
-const CLIENT_VERBS: Partial<Record<Verb, VerbModule>> = {
-  status,
-  start: lifecycle,
-  stop: lifecycle,
-  restart: lifecycle,
-  signal,
-  logs,
-  reload,
-  shutdown,
-  health,
-  wait,
-  'is-started': isState,
-  'is-failed': isState,
-  events,
-  scale,
-};
+type Load = () => Promise<unknown>;
 
-/** The client verbs this entry runs itself (exported for the test that keeps it in step). */
-export const clientVerbs = Object.keys(CLIENT_VERBS) as Verb[];
-
-async function noConfigLoader(): Promise<never> {
-  throw new Error('internal: a client verb asked for the config loader');
+/** What dist/lib/client-verbs.cjs exports (src/bin/client-verbs.ts). */
+export interface ClientVerbsEntry {
+  main(argv: string[], full: Load, supervise: Load): Promise<void>;
 }
 
+const plain = paintWith(null);
+const plainStatus = { execute: (argv: string[], ctx: CliContext) => showStatus(argv, ctx, async () => plain) };
+
 /**
- * Runs argv: a client verb here, the supervisor through `supervise()` (the
- * full CLI's when not given), anything else through `full()`. Exits the
- * process with the verb's code.
+ * Runs argv: a plain `dinit status` here, the supervisor through
+ * `supervise()`, anything else through `verbs()`. Exits the process with the
+ * verb's code.
  */
-export async function main(argv: string[], full: () => Promise<unknown>, supervise: () => Promise<unknown> = full): Promise<void> {
+export async function main(argv: string[], full: Load, supervise: Load, verbs: () => ClientVerbsEntry): Promise<void> {
   const plan = planCommand(argv);
-  const mod = plan.kind === 'verb' ? CLIENT_VERBS[plan.verb] : undefined;
   if (supervises(plan)) {
     await supervise();
     return;
   }
-  if (plan.kind !== 'verb' || !mod) {
-    await full();
-    return;
+  // The one colour rule (src/color.ts), asked before stdout is made: a terminal is looked at only if the environment leaves it open.
+  if (plan.kind === 'verb' && plan.verb === 'status' && !wantsHelp(plan.argv) && colorLevel(() => isatty(1), process.env) === 0) {
+    releaseEarlySignals();
+    process.exit(await runVerb('status', plan.argv, Promise.resolve(plainStatus), process.env, { loadConfigModule: noConfigLoader }));
   }
-  releaseEarlySignals();
-  const code = await dispatch(plan.verb, plan.argv, Promise.resolve(mod), process.env, { loadConfigModule: noConfigLoader });
-  process.exit(code);
+  await verbs().main(argv, full, supervise);
 }

@@ -19,20 +19,44 @@ export interface DispatchOptions {
   loadConfigModule: () => Promise<ConfigModule>;
 }
 
+/** The config loader of an entry that runs client verbs only (they never ask for it). */
+export async function noConfigLoader(): Promise<never> {
+  throw new Error('internal: a client verb asked for the config loader');
+}
+
 export async function dispatch(verb: Verb, argv: string[], verbModule: Promise<VerbModule>, env: NodeJS.ProcessEnv, opts: DispatchOptions): Promise<number> {
-  const io: CliIO = opts.io ?? processIO();
-  try {
-    // `run` parses its own argv: what follows the command belongs to the command.
-    if (verb !== 'run' && verb !== 'help' && wantsHelp(argv)) {
+  // `run` parses its own argv: what follows the command belongs to the command.
+  if (verb !== 'run' && verb !== 'help' && wantsHelp(argv)) {
+    const io: CliIO = opts.io ?? processIO();
+    try {
       const { verbHelp } = await import('./usage.js');
       io.out(verbHelp(verb));
       return EXIT.OK;
+    } catch (err) {
+      return reportLazily(err, verb, io, env);
     }
+  }
+  return runVerb(verb, argv, verbModule, env, opts);
+}
+
+/**
+ * dispatch() without `--help`: the verb's context, its exit code, its errors
+ * reported. The client's fast lane (src/bin/client.ts) calls it directly, so
+ * the usage text is not part of what `dinit status` compiles.
+ */
+export async function runVerb(verb: Verb, argv: string[], verbModule: Promise<VerbModule>, env: NodeJS.ProcessEnv, opts: DispatchOptions): Promise<number> {
+  const io: CliIO = opts.io ?? processIO();
+  try {
     const mod = await verbModule;
     const ctx: CliContext = { verb, env, cwd: opts.cwd ?? process.cwd(), uid: opts.uid ?? process.getuid?.(), io, loadConfigModule: opts.loadConfigModule };
     return await mod.execute(argv, ctx);
   } catch (err) {
-    const { reportError } = await import('./report-error.js');
-    return reportError(err, verb, io, env);
+    return reportLazily(err, verb, io, env);
   }
+}
+
+/** report-error.ts is loaded only when a verb fails. */
+async function reportLazily(err: unknown, verb: Verb, io: CliIO, env: NodeJS.ProcessEnv): Promise<number> {
+  const { reportError } = await import('./report-error.js');
+  return reportError(err, verb, io, env);
 }

@@ -14,6 +14,15 @@ import { paintFor, visibleLength, type CliContext, type Paint } from './context.
 import { EXIT } from '../errors.js';
 
 export async function execute(argv: string[], ctx: CliContext): Promise<number> {
+  return showStatus(argv, ctx, () => paintFor(ctx));
+}
+
+/**
+ * The verb, with how to paint given: the client's fast lane (src/bin/client.ts)
+ * runs it only when there is no colour to paint and passes plain text, so the
+ * colour library is not part of what `dinit status` compiles.
+ */
+export async function showStatus(argv: string[], ctx: CliContext, paint: () => Promise<Paint>): Promise<number> {
   const { values, positionals } = parseVerbArgs(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } });
   const socket = socketOf(values, ctx);
   // The table's orphans line comes in the same reply (one connection, one round trip).
@@ -25,7 +34,7 @@ export async function execute(argv: string[], ctx: CliContext): Promise<number> 
     ctx.io.out(terminalJson(reply.rows, 2) + '\n');
     return EXIT.OK;
   }
-  ctx.io.out(renderStatusTable(reply.rows, Date.now(), await paintFor(ctx)));
+  ctx.io.out(renderStatusTable(reply.rows, Date.now(), await paint()));
   // A supervisor from before the combined reply sends the bare list: ask it separately.
   const orphans = withOrphans ? (reply.orphans ?? (await request(socket, 'orphans', {}, asked))) : [];
   if (orphans.length) ctx.io.out(`orphans (not owned by any service): ${orphans.map((o) => `${o.pid} (${escapeControls(o.comm)})`).join(', ')}\n`);

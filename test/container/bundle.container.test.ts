@@ -33,6 +33,7 @@ describe('the portable bundle', { skip, concurrency: 2 }, () => {
       'opt/dinit/node/bin/node',
       'opt/dinit/lib/dinit.js',
       'opt/dinit/lib/client.cjs',
+      'opt/dinit/lib/client-verbs.cjs',
       'opt/dinit/bin/package.json',
       'opt/dinit/lib/exec-as.js',
       'opt/dinit/lib/package.json',

@@ -8,7 +8,9 @@ import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { dinitBin } from '../helpers/dinit-process.js';
 import { buildRoot, repoRoot } from '../helpers/paths.js';
-import { tempDir } from './fake-target.js';
+import { runCli } from '../../src/cli/main.js';
+import { startControlServer } from '../../src/control/server.js';
+import { FakeTarget, captureIO, svcStatus, tempDir } from './fake-target.js';
 
 describe('CLI start-up', () => {
   const tmp = tempDir();
@@ -81,9 +83,10 @@ export async function resolve(spec, ctx, next) {
   });
 });
 
-// The installed launcher: bin/dinit.cjs runs client verbs from ONE CommonJS
-// file (dist/lib/client.cjs, built by scripts/build-lib.mjs) and loads the
-// full CLI (ESM) only for the other verbs, and the supervisor from one more
+// The installed launcher: bin/dinit.cjs runs a plain `dinit status` from ONE
+// small CommonJS file (dist/lib/client.cjs, built by scripts/build-lib.mjs),
+// the other client verbs from one more (client-verbs.cjs), and loads the full
+// CLI (ESM) only for the other verbs, and the supervisor from one more
 // CommonJS file (dist/lib/supervise.cjs). A --require preload records every
 // CommonJS file loaded, a resolve hook every ESM module.
 describe('installed launcher (bin/dinit.cjs)', () => {
@@ -104,12 +107,12 @@ describe('installed launcher (bin/dinit.cjs)', () => {
   );
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
 
-  function launch(args: string[], name: string): Promise<{ code: number | null; own: string[]; stdout: string; stderr: string }> {
+  function launch(args: string[], name: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; own: string[]; stdout: string; stderr: string }> {
     const trace = join(tmp.dir, `${name}.trace`);
     writeFileSync(trace, '');
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--require', preload, '--import', pathToFileURL(register).href, dinitBin, ...args], {
-        env: { ...process.env, DINIT_TRACE_FILE: trace, DINIT_SOCKET: join(tmp.dir, 'absent.sock') },
+        env: { ...process.env, DINIT_TRACE_FILE: trace, DINIT_SOCKET: join(tmp.dir, 'absent.sock'), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
         cwd: tmp.dir,
       });
@@ -127,14 +130,54 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     });
   }
 
-  for (const verb of ['status', 'health', 'logs', 'stop', 'is-started']) {
-    test(`'dinit ${verb}' reads two files of dinit: the launcher and client.cjs`, async () => {
+  test("'dinit status' reads two files of dinit: the launcher and client.cjs", async () => {
+    const r = await launch(['status'], 'status');
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /no dinit supervisor answers/);
+    assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort());
+  });
+
+  for (const verb of ['health', 'logs', 'stop', 'is-started']) {
+    test(`'dinit ${verb}' reads three files of dinit: the launcher, client.cjs and client-verbs.cjs`, async () => {
       const r = await launch(verb === 'stop' || verb === 'is-started' ? [verb, 'web'] : [verb], verb);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /no dinit supervisor answers/);
-      assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort());
+      assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'client-verbs.cjs')].sort());
     });
   }
+
+  test("a plain 'dinit status' (the fast lane) prints exactly what the full CLI prints: table, orphans line, --json, errors", async () => {
+    const target = new FakeTarget();
+    // No started service: no uptime, so the two runs cannot differ by a second.
+    target.services = [
+      svcStatus('db', { state: 'stopped', pid: null, failed: true, reason: 'exited with code 1', exitCode: 1 }),
+      svcStatus('web', { state: 'starting', pid: 43, ready: false, statusText: 'warming \x1b[2J up' }),
+    ];
+    target.orphanList = [{ pid: 4242, comm: 'sleep' }];
+    const sock = join(tmp.dir, 'lane.sock');
+    const server = await startControlServer(sock, target);
+    try {
+      for (const args of [['status'], ['status', '--json'], ['status', 'web'], ['status', 'nope'], ['status', '--bogus'], ['status', 'web', '--socket', sock]]) {
+        const viaLauncher = await launch(args, 'lane', { DINIT_SOCKET: sock, NO_COLOR: '1' });
+        assert.deepEqual(viaLauncher.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort(), args.join(' '));
+        const io = captureIO();
+        const code = await runCli(args, { DINIT_SOCKET: sock, NO_COLOR: '1' }, { io });
+        assert.deepEqual({ code: viaLauncher.code, out: viaLauncher.stdout, err: viaLauncher.stderr }, { code, out: io.stdout, err: io.stderr }, args.join(' '));
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("'dinit status' with colour to paint, or with --help, goes on to client-verbs.cjs (chalk, the usage text)", async () => {
+    const coloured = await launch(['status'], 'status-colour', { FORCE_COLOR: '1' });
+    assert.equal(coloured.code, 3, coloured.stderr);
+    assert.deepEqual(coloured.own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'client-verbs.cjs')].sort());
+    const help = await launch(['status', '--help'], 'status-help');
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: dinit status/);
+    assert.deepEqual(help.own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'client-verbs.cjs')].sort());
+  });
 
   test("the supervisor ('dinit -- CMD', 'dinit CMD') reads the launcher, client.cjs and supervise.cjs: no ESM module", async () => {
     for (const args of [['--', 'true'], ['true']]) {
@@ -156,14 +199,20 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     assert.match(c.stdout, /ok: 1 service/);
   });
 
-  test('client.cjs was built from the client verbs alone', () => {
-    const inputs = JSON.parse(readFileSync(join(lib, 'client-inputs.json'), 'utf8')) as string[];
-    assert.ok(inputs.includes('src/control/client.ts'));
+  test('client.cjs and client-verbs.cjs were built from the client verbs alone; client.cjs from the plain status path alone', () => {
+    const inputs = JSON.parse(readFileSync(join(lib, 'client-inputs.json'), 'utf8')) as Record<'client.cjs' | 'client-verbs.cjs', string[]>;
+    assert.ok(inputs['client.cjs'].includes('src/cli/status.ts'));
+    assert.ok(inputs['client.cjs'].includes('src/control/client.ts'));
+    assert.ok(inputs['client-verbs.cjs'].includes('src/control/client.ts'));
     // top goes through the full CLI: its screen code costs `dinit status` nothing. chalk may be
-    // in it, import()ed only when there is colour to paint: the tests above show that a plain
-    // verb loads none of it.
-    for (const f of ['node_modules/yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts', 'src/control/http.ts', 'src/cli/top.ts']) {
-      assert.ok(!inputs.some((i) => i.includes(f)), `${f} is in client.cjs`);
+    // in client-verbs.cjs, import()ed only when there is colour to paint: the tests above show
+    // that a plain verb loads none of it.
+    const never = ['node_modules/yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts', 'src/control/http.ts', 'src/cli/top.ts'];
+    for (const [file, list] of Object.entries(inputs)) {
+      for (const f of never) assert.ok(!list.some((i) => i.includes(f)), `${f} is in ${file}`);
+    }
+    for (const f of ['node_modules/chalk/', 'src/cli/usage.ts', 'src/cli/logs.ts', 'src/cli/lifecycle.ts', 'src/bin/client-verbs.ts']) {
+      assert.ok(!inputs['client.cjs'].some((i) => i.includes(f)), `${f} is in client.cjs`);
     }
   });
 });

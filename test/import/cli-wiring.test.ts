@@ -1,6 +1,6 @@
 // `dinit import` is a verb of the full CLI: listed in --help, with its own
 // help, run by the installed launcher through the full CLI — and not part of
-// the one-file client (dist/lib/client.cjs) that `dinit status` loads.
+// the client files (dist/lib/client.cjs, client-verbs.cjs) that `dinit status` and the other client verbs load.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +18,8 @@ test('dinit --help lists import, and dinit import --help shows its usage, option
   assert.match(r.stdout, /^ {2}--force +overwrite FILE if it exists$/m);
 });
 
-test('the client bundle that dinit status loads holds none of the importer', () => {
-  const inputs = JSON.parse(readFileSync(join(repoRoot, 'dist', 'lib', 'client-inputs.json'), 'utf8')) as string[];
+test('the client bundles that dinit status and the client verbs load hold none of the importer', () => {
+  const inputs = Object.values(JSON.parse(readFileSync(join(repoRoot, 'dist', 'lib', 'client-inputs.json'), 'utf8')) as Record<string, string[]>).flat();
   assert.ok(inputs.length > 0);
   assert.deepEqual(
     inputs.filter((i) => i.includes('src/import/') || i.includes('cli/import')),
