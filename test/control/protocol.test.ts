@@ -1,7 +1,8 @@
 // The pure parts of the protocol and the CLI's argument handling.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { humanPercent, parseDurationArg, parseSignalArg } from '../../src/cli/args.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { humanPercent, parseDurationArg, parseSignalArg, parseVerbArgs } from '../../src/cli/args.js';
 import { closest as didYouMean } from '../../src/suggest.js';
 import { formatBytes as humanBytes, formatUptime as humanDuration } from '../../src/units.js';
 import { Chalk } from 'chalk';
@@ -192,5 +193,72 @@ describe('CLI arguments', () => {
     assert.equal(humanPercent(0), '0.0%');
     assert.equal(humanPercent(3.25), '3.3%');
     assert.equal(humanPercent(187.6), '188%');
+  });
+});
+
+describe('verb arguments', () => {
+  type Options = NonNullable<ParseArgsConfig['options']>;
+  const status: Options = { socket: { type: 'string' }, json: { type: 'boolean' } };
+  const logs: Options = { socket: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } };
+  const withDefault: Options = { socket: { type: 'string', default: '/d' } };
+  const multiple: Options = { socket: { type: 'string', multiple: true }, json: { type: 'boolean' } };
+  const argvs = [
+    [],
+    ['web'],
+    ['web', 'db'],
+    ['--json'],
+    ['--json', 'web', '--json'],
+    ['--socket', '/s'],
+    ['--socket=/s', 'web'],
+    ['--socket='],
+    ['--socket', ''],
+    ['--socket', '/a', '--socket', '/b'],
+    ['--socket', '-'],
+    ['--socket', '--json'],
+    ['--socket'],
+    ['--json=1'],
+    ['--bogus'],
+    ['--constructor'],
+    ['--__proto__'],
+    ['-f'],
+    ['-n', '5', 'web'],
+    ['--lines', '5', '--follow'],
+    ['--', '--json'],
+    ['-'],
+    ['-1'],
+    ['web', '--socket', '/s', 'db'],
+  ];
+
+  // What parseArgs itself says (as plain data), or 'error': parseVerbArgs must agree on every argv.
+  const viaNode = (argv: string[], options: Options, allowPositionals: boolean): unknown => {
+    try {
+      const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
+      return { values: { ...r.values }, positionals: r.positionals };
+    } catch {
+      return 'error';
+    }
+  };
+  const viaDinit = (argv: string[], options: Options, allowPositionals: boolean): unknown => {
+    try {
+      const r = parseVerbArgs(argv, options, allowPositionals);
+      return { values: { ...r.values }, positionals: r.positionals };
+    } catch (err) {
+      assert.ok(err instanceof DinitError && err.code === 'USAGE', String(err));
+      return 'error';
+    }
+  };
+
+  test('parseVerbArgs reads every argv exactly as parseArgs does, the common shapes without it included', () => {
+    for (const options of [status, logs, withDefault, multiple]) {
+      for (const allowPositionals of [true, false]) {
+        for (const argv of argvs)
+          assert.deepEqual(viaDinit(argv, options, allowPositionals), viaNode(argv, options, allowPositionals), `${JSON.stringify(argv)} with ${JSON.stringify(options)}, positionals ${allowPositionals}`);
+      }
+    }
+  });
+
+  test("parseArgs' errors keep their short form for shapes it alone reads", () => {
+    assert.throws(() => parseVerbArgs(['--bogus'], status), /^DinitError: unknown option '--bogus'$/);
+    assert.throws(() => parseVerbArgs(['web'], status, false), /^DinitError: unexpected argument 'web'$/);
   });
 });
