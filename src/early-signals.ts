@@ -8,7 +8,7 @@
 // every other verb gives them back (a signal that came meanwhile ends it as it
 // would have). The window left is Node's own boot, before the launcher runs.
 
-import { constants } from 'node:os';
+import { signalNumber } from './units.js';
 
 /** What the launcher puts at globalThis[Symbol.for('dinit.early-signals')]. */
 interface EarlySignals {
@@ -36,5 +36,5 @@ export function takeEarlySignals(): NodeJS.Signals[] {
 /** Not a supervisor: default signal behaviour back; a TERM/INT/HUP that came meanwhile ends the process now. */
 export function releaseEarlySignals(): void {
   const got = takeEarlySignals();
-  if (got.length > 0) process.exit(128 + constants.signals[got[0] as NodeJS.Signals]);
+  if (got.length > 0) process.exit(128 + (signalNumber(got[0] as NodeJS.Signals) ?? 0));
 }

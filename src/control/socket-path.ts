@@ -19,7 +19,7 @@
 // supervisor never binds in a directory it does not trust and never replaces
 // a socket it does not own (socket-file.ts).
 
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DinitError } from '../errors.js';
 
@@ -58,9 +58,8 @@ export function distrustDir(dir: string, uid: number): string | null {
   return null;
 }
 
-/** Why an existing socket is not to be trusted as our supervisor's (null: it is). */
-function distrustSocket(path: string, uid: number): string | null {
-  const st = lstatSync(path);
+/** Why an existing socket (st: its lstat) is not to be trusted as our supervisor's (null: it is). */
+function distrustSocket(path: string, st: Stats, uid: number): string | null {
   if (!ownedOk(st.uid, uid)) return `it is owned by uid ${st.uid}, not by you (uid ${uid}) or root`;
   return distrustDir(dirname(path), uid);
 }
@@ -77,16 +76,17 @@ export function findSocket(explicit: string | undefined, env: NodeJS.ProcessEnv,
   const id = uid ?? 0;
   let refused: DinitError | null = null;
   for (const p of places) {
-    let isSocket: boolean;
+    // One lstat answers both "is a socket there?" and "whose is it?" (a missing place is no exception: most are).
+    let st: Stats | undefined;
     try {
-      isSocket = lstatSync(p.path).isSocket();
+      st = lstatSync(p.path, { throwIfNoEntry: false });
     } catch {
       continue;
     }
-    if (!isSocket) continue;
+    if (!st?.isSocket()) continue;
     let why: string | null;
     try {
-      why = distrustSocket(p.path, id);
+      why = distrustSocket(p.path, st, id);
     } catch (err) {
       why = (err as Error).message;
     }
