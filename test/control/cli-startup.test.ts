@@ -1,8 +1,8 @@
 // Start-up cost: `docker exec CTR dinit status` pays for every module the
 // client path loads. A resolve hook records what a real process loads.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
@@ -93,13 +93,17 @@ describe('installed launcher (bin/dinit.cjs)', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
   const lib = join(repoRoot, 'dist', 'lib');
+  /** What every launch reads: the launcher, the client entry and its code cache. */
+  const entry = [dinitBin, join(lib, 'client.cjs'), join(lib, 'client.cache')];
   const preload = join(tmp.dir, 'preload.cjs');
   const hooks = join(tmp.dir, 'hooks.mjs');
   const register = join(tmp.dir, 'register.mjs');
-  // Each CommonJS file as it loads (the supervisor ends with _exit: no 'exit' event to list them at).
+  // Each CommonJS file as it loads, and each file read whole (the launcher reads client.cjs and its
+  // code cache itself: it compiles them with vm.Script). The supervisor ends with _exit: no 'exit'
+  // event to list them at.
   writeFileSync(
     preload,
-    `const M = require('node:module');\nconst { appendFileSync } = require('node:fs');\nconst load = M._load;\nM._load = function (request, parent, isMain) {\n  const r = load.apply(this, arguments);\n  try {\n    appendFileSync(process.env.DINIT_TRACE_FILE, 'cjs:' + M._resolveFilename(request, parent, isMain) + '\\n');\n  } catch {}\n  return r;\n};\n`,
+    `const M = require('node:module');\nconst fs = require('node:fs');\nconst { appendFileSync } = fs;\nconst load = M._load;\nM._load = function (request, parent, isMain) {\n  const r = load.apply(this, arguments);\n  try {\n    appendFileSync(process.env.DINIT_TRACE_FILE, 'cjs:' + M._resolveFilename(request, parent, isMain) + '\\n');\n  } catch {}\n  return r;\n};\nconst read = fs.readFileSync;\nfs.readFileSync = function (path) {\n  if (typeof path === 'string') appendFileSync(process.env.DINIT_TRACE_FILE, 'read:' + path + '\\n');\n  return read.apply(this, arguments);\n};\n`,
   );
   writeFileSync(
     hooks,
@@ -124,25 +128,25 @@ describe('installed launcher (bin/dinit.cjs)', () => {
       child.on('close', (code) => {
         const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
         // Only dinit's own files: not the tracing files in tmp, not node: builtins.
-        const own = lines.map((l) => l.replace(/^(cjs|esm):(file:\/\/)?/, '')).filter((f) => f.startsWith(repoRoot) && !f.startsWith(tmp.dir));
+        const own = lines.map((l) => l.replace(/^(cjs|esm|read):(file:\/\/)?/, '')).filter((f) => f.startsWith(repoRoot) && !f.startsWith(tmp.dir));
         resolve({ code, own: [...new Set(own)], stdout, stderr });
       });
     });
   }
 
-  test("'dinit status' reads two files of dinit: the launcher and client.cjs", async () => {
+  test("'dinit status' reads the launcher, client.cjs and its code cache, nothing else of dinit", async () => {
     const r = await launch(['status'], 'status');
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /no dinit supervisor answers/);
-    assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort());
+    assert.deepEqual(r.own.sort(), entry.sort());
   });
 
   for (const verb of ['health', 'logs', 'stop', 'is-started']) {
-    test(`'dinit ${verb}' reads three files of dinit: the launcher, client.cjs and client-verbs.cjs`, async () => {
+    test(`'dinit ${verb}' reads what status reads, and client-verbs.cjs`, async () => {
       const r = await launch(verb === 'stop' || verb === 'is-started' ? [verb, 'web'] : [verb], verb);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /no dinit supervisor answers/);
-      assert.deepEqual(r.own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'client-verbs.cjs')].sort());
+      assert.deepEqual(r.own.sort(), [...entry, join(lib, 'client-verbs.cjs')].sort());
     });
   }
 
@@ -159,7 +163,7 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     try {
       for (const args of [['status'], ['status', '--json'], ['status', 'web'], ['status', 'nope'], ['status', '--bogus'], ['status', 'web', '--socket', sock]]) {
         const viaLauncher = await launch(args, 'lane', { DINIT_SOCKET: sock, NO_COLOR: '1' });
-        assert.deepEqual(viaLauncher.own.sort(), [dinitBin, join(lib, 'client.cjs')].sort(), args.join(' '));
+        assert.deepEqual(viaLauncher.own.sort(), entry.sort(), args.join(' '));
         const io = captureIO();
         const code = await runCli(args, { DINIT_SOCKET: sock, NO_COLOR: '1' }, { io });
         assert.deepEqual({ code: viaLauncher.code, out: viaLauncher.stdout, err: viaLauncher.stderr }, { code, out: io.stdout, err: io.stderr }, args.join(' '));
@@ -172,19 +176,51 @@ describe('installed launcher (bin/dinit.cjs)', () => {
   test("'dinit status' with colour to paint, or with --help, goes on to client-verbs.cjs (chalk, the usage text)", async () => {
     const coloured = await launch(['status'], 'status-colour', { FORCE_COLOR: '1' });
     assert.equal(coloured.code, 3, coloured.stderr);
-    assert.deepEqual(coloured.own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'client-verbs.cjs')].sort());
+    assert.deepEqual(coloured.own.sort(), [...entry, join(lib, 'client-verbs.cjs')].sort());
     const help = await launch(['status', '--help'], 'status-help');
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^Usage: dinit status/);
-    assert.deepEqual(help.own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'client-verbs.cjs')].sort());
+    assert.deepEqual(help.own.sort(), [...entry, join(lib, 'client-verbs.cjs')].sort());
   });
 
-  test("the supervisor ('dinit -- CMD', 'dinit CMD') reads the launcher, client.cjs and supervise.cjs: no ESM module", async () => {
+  test("the supervisor ('dinit -- CMD', 'dinit CMD') reads what status reads, and supervise.cjs: no ESM module", async () => {
     for (const args of [['--', 'true'], ['true']]) {
       const r = await launch(args, `run-${args.length}`);
       assert.equal(r.code, 0, r.stderr);
       const own = r.own.filter((f) => !f.includes('/node_modules/')); // koffi is the supervisor's, and CommonJS
-      assert.deepEqual(own.sort(), [dinitBin, join(lib, 'client.cjs'), join(lib, 'supervise.cjs')].sort(), args.join(' '));
+      assert.deepEqual(own.sort(), [...entry, join(lib, 'supervise.cjs')].sort(), args.join(' '));
+    }
+  });
+
+  test("client.cache fits this Node: V8 accepts it for client.cjs compiled the launcher's way, and it holds the status path's functions", () => {
+    // In a child without NODE_V8_COVERAGE (c8's coverage changes how V8 compiles).
+    const check = `const { readFileSync } = require('node:fs');
+const file = ${JSON.stringify(join(lib, 'client.cjs'))};
+const src = require('node:module').wrap(readFileSync(file, 'utf8'));
+const cached = new (require('node:vm').Script)(src, { filename: file, cachedData: readFileSync(${JSON.stringify(join(lib, 'client.cache'))}) });
+const before = new (require('node:vm').Script)(src, { filename: file }).createCachedData();
+console.log(JSON.stringify({ rejected: cached.cachedDataRejected, cache: readFileSync(${JSON.stringify(join(lib, 'client.cache'))}).length, compileOnly: before.length }));`;
+    const env = { ...process.env };
+    delete env.NODE_V8_COVERAGE;
+    const r = spawnSync(process.execPath, ['-e', check], { env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout) as { rejected: boolean; cache: number; compileOnly: number };
+    assert.equal(got.rejected, false);
+    // Made after a status ran: far more than the top level a compile alone caches.
+    assert.ok(got.cache > 2 * got.compileOnly, JSON.stringify(got));
+  });
+
+  test('without client.cache, or with one V8 rejects (garbage, another Node), the launcher compiles client.cjs as before', () => {
+    const copy = join(tmp.dir, 'no-cache');
+    mkdirSync(join(copy, 'bin'), { recursive: true });
+    mkdirSync(join(copy, 'dist', 'lib'), { recursive: true });
+    copyFileSync(dinitBin, join(copy, 'bin', 'dinit.cjs'));
+    copyFileSync(join(lib, 'client.cjs'), join(copy, 'dist', 'lib', 'client.cjs'));
+    for (const cache of [null, Buffer.from('not a code cache'), readFileSync(join(lib, 'client.cache')).subarray(0, 100)]) {
+      if (cache) writeFileSync(join(copy, 'dist', 'lib', 'client.cache'), cache);
+      const r = spawnSync(process.execPath, [join(copy, 'bin', 'dinit.cjs'), 'status'], { env: { ...process.env, DINIT_SOCKET: join(tmp.dir, 'absent.sock'), NO_COLOR: '1' }, encoding: 'utf8' });
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(r.stderr, /^dinit: no dinit supervisor answers on /);
     }
   });
 
