@@ -10,7 +10,6 @@
 // (src/bin/client-verbs.ts, dist/lib/client-verbs.cjs), which hands what is
 // not a client verb to `full()`, the full CLI (src/bin/dinit.ts).
 
-import { isatty } from 'node:tty';
 import { colorLevel } from '../color.js';
 import { paintWith, type CliContext } from '../cli/context.js';
 import { noConfigLoader, runVerb } from '../cli/dispatch.js';
@@ -39,8 +38,9 @@ export async function main(argv: string[], full: Load, supervise: Load, verbs: (
     await supervise();
     return;
   }
-  // The one colour rule (src/color.ts), asked before stdout is made: a terminal is looked at only if the environment leaves it open.
-  if (plan.kind === 'verb' && plan.verb === 'status' && !wantsHelp(plan.argv) && colorLevel(() => isatty(1), process.env) === 0) {
+  // The one colour rule (src/color.ts). stdout is looked at only if the environment leaves the
+  // answer open (NO_COLOR, FORCE_COLOR, TERM=dumb decide alone): then it is made now, not later.
+  if (plan.kind === 'verb' && plan.verb === 'status' && !wantsHelp(plan.argv) && colorLevel(() => process.stdout.isTTY === true, process.env) === 0) {
     releaseEarlySignals();
     process.exit(await runVerb('status', plan.argv, Promise.resolve(plainStatus), process.env, { loadConfigModule: noConfigLoader }));
   }
