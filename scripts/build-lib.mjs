@@ -5,8 +5,8 @@
 //   dist/lib/client.cjs   the client entry (src/bin/client.ts): ONE small CommonJS file
 //                         that runs a plain `dinit status` and routes the rest. `dinit
 //                         status` reads and compiles this file and nothing else of dinit.
-//   dist/lib/client.cache V8's code cache for client.cjs, made after a real status run
-//                         (makeClientCache below); the launcher compiles client.cjs with it
+//   dist/lib/client-vX.Y.Z.cache V8's code cache for client.cjs for this Node, made after a
+//                         real status run (makeClientCache below); the launcher compiles with it
 //   dist/lib/client-verbs.cjs the other client verbs (src/bin/client-verbs.ts): ONE
 //                         CommonJS file with the verbs that talk to a running supervisor.
 //   dist/lib/supervise.cjs the supervisor's entry (src/bin/supervise.ts): ONE CommonJS
@@ -94,17 +94,20 @@ export async function buildLib(outDir) {
   if (/\bimport\(/.test(readFileSync(join(outDir, 'client.cjs'), 'utf8'))) throw new Error('client.cjs must not contain import(): the launcher compiles it with vm.Script');
   makeClientCache(outDir);
   return {
-    files: [...Object.keys(full.metafile.outputs), ...Object.keys(supervise.metafile.outputs), ...client.files, ...verbs.files, relative(root, join(outDir, 'client.cache'))],
+    files: [...Object.keys(full.metafile.outputs), ...Object.keys(supervise.metafile.outputs), ...client.files, ...verbs.files, relative(root, join(outDir, CLIENT_CACHE))],
     clientInputs: { 'client.cjs': client.inputs, 'client-verbs.cjs': verbs.inputs },
   };
 }
 
+/** The code cache's name: the launcher looks for the one of the Node it runs on. */
+const CLIENT_CACHE = `client-${process.version}.cache`;
+
 /**
- * client.cache, V8's code cache for client.cjs, made the way the launcher (bin/dinit.cjs, the
+ * client-vX.Y.Z.cache, V8's code cache for client.cjs, made the way the launcher (bin/dinit.cjs, the
  * bundle's) compiles it (Module.wrap, vm.Script) and AFTER a real `dinit status` against a stub
  * supervisor, so the functions a status runs are in it compiled: measured, a cache made before
- * running saves nothing; this one ~2 ms. It fits only the Node (V8) that made it: the bundle ships
- * that Node; any other rejects it and compiles as without one.
+ * running saves nothing; this one ~1-2 ms. It fits only the Node (V8) that made it, hence the
+ * version in its name: the bundle ships that Node; under any other the launcher require()s.
  */
 function makeClientCache(outDir) {
   const harness = `
@@ -128,7 +131,7 @@ server.listen(sock, () => {
   process.exit = (code) => {
     rmSync(dir, { recursive: true, force: true });
     if (code !== 0) exit(1);
-    writeFileSync(join(lib, 'client.cache'), script.createCachedData());
+    writeFileSync(join(lib, 'client-' + process.version + '.cache'), script.createCachedData());
     exit(0);
   };
   const elsewhere = () => { throw new Error('the status run did not take the fast lane'); };
@@ -136,7 +139,7 @@ server.listen(sock, () => {
 });
 `;
   const r = spawnSync(process.execPath, ['-e', harness], { env: { ...process.env, NO_COLOR: '1', DINIT_CACHE_LIB: outDir }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`client.cache: the status run for the code cache failed (${r.status ?? r.signal}): ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${CLIENT_CACHE}: the status run for the code cache failed (${r.status ?? r.signal}): ${r.stderr}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

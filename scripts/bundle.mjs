@@ -85,18 +85,19 @@ globalThis[Symbol.for('dinit.early-signals')] = early;
 const { join } = require('node:path');
 const lib = join(__dirname, '..', 'lib');
 const argv = process.argv.slice(2);
-// client.cjs is compiled with V8's code cache (client.cache, which \`npm run build\` makes after
-// running a \`dinit status\`): its functions come compiled, not parsed and compiled on first call
-// (~2 ms of the ~9 ms a status adds to Node's start-up, measured). No cache, or one V8 rejects
-// (another Node), compiles as require() would; client.cjs has no import() (the build checks).
+// client.cjs is compiled with V8's code cache (client-NODEVERSION.cache, which \`npm run build\`
+// makes after running a \`dinit status\`): its functions come compiled, not parsed and compiled on
+// first call (~1-2 ms of the ~8 ms a status adds to Node's start-up, measured). Without a cache
+// for this Node, require() it (compiling with vm.Script and no cache is ~1 ms slower); a cache V8
+// still rejects compiles as without one. client.cjs has no import() (the build checks).
 function loadClient(lib) {
   const { readFileSync } = require('node:fs');
   const file = join(lib, 'client.cjs');
   let cachedData;
   try {
-    cachedData = readFileSync(join(lib, 'client.cache'));
+    cachedData = readFileSync(join(lib, \`client-\${process.version}.cache\`));
   } catch {
-    cachedData = undefined;
+    return require(file);
   }
   const script = new (require('node:vm').Script)(require('node:module').wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
   const module = { exports: {} };

@@ -34,7 +34,7 @@ describe('the portable bundle', { skip, concurrency: 2 }, () => {
       'opt/dinit/lib/dinit.js',
       'opt/dinit/lib/client.cjs',
       'opt/dinit/lib/client-verbs.cjs',
-      'opt/dinit/lib/client.cache',
+      'opt/dinit/lib/client-v', // client-vX.Y.Z.cache: the code cache for the bundled Node
       'opt/dinit/bin/package.json',
       'opt/dinit/lib/exec-as.js',
       'opt/dinit/lib/package.json',

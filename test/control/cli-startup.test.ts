@@ -93,8 +93,9 @@ describe('installed launcher (bin/dinit.cjs)', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
   const lib = join(repoRoot, 'dist', 'lib');
-  /** What every launch reads: the launcher, the client entry and its code cache. */
-  const entry = [dinitBin, join(lib, 'client.cjs'), join(lib, 'client.cache')];
+  /** What every launch reads: the launcher, the client entry and its code cache for this Node. */
+  const cache = join(lib, `client-${process.version}.cache`);
+  const entry = [dinitBin, join(lib, 'client.cjs'), cache];
   const preload = join(tmp.dir, 'preload.cjs');
   const hooks = join(tmp.dir, 'hooks.mjs');
   const register = join(tmp.dir, 'register.mjs');
@@ -192,14 +193,14 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     }
   });
 
-  test("client.cache fits this Node: V8 accepts it for client.cjs compiled the launcher's way, and it holds the status path's functions", () => {
+  test("the code cache fits this Node: V8 accepts it for client.cjs compiled the launcher's way, and it holds the status path's functions", () => {
     // In a child without NODE_V8_COVERAGE (c8's coverage changes how V8 compiles).
     const check = `const { readFileSync } = require('node:fs');
 const file = ${JSON.stringify(join(lib, 'client.cjs'))};
 const src = require('node:module').wrap(readFileSync(file, 'utf8'));
-const cached = new (require('node:vm').Script)(src, { filename: file, cachedData: readFileSync(${JSON.stringify(join(lib, 'client.cache'))}) });
+const cached = new (require('node:vm').Script)(src, { filename: file, cachedData: readFileSync(${JSON.stringify(cache)}) });
 const before = new (require('node:vm').Script)(src, { filename: file }).createCachedData();
-console.log(JSON.stringify({ rejected: cached.cachedDataRejected, cache: readFileSync(${JSON.stringify(join(lib, 'client.cache'))}).length, compileOnly: before.length }));`;
+console.log(JSON.stringify({ rejected: cached.cachedDataRejected, cache: readFileSync(${JSON.stringify(cache)}).length, compileOnly: before.length }));`;
     const env = { ...process.env };
     delete env.NODE_V8_COVERAGE;
     const r = spawnSync(process.execPath, ['-e', check], { env, encoding: 'utf8' });
@@ -210,14 +211,14 @@ console.log(JSON.stringify({ rejected: cached.cachedDataRejected, cache: readFil
     assert.ok(got.cache > 2 * got.compileOnly, JSON.stringify(got));
   });
 
-  test('without client.cache, or with one V8 rejects (garbage, another Node), the launcher compiles client.cjs as before', () => {
+  test('without a code cache for this Node the launcher require()s client.cjs; with one V8 rejects (garbage) it compiles as without one', () => {
     const copy = join(tmp.dir, 'no-cache');
     mkdirSync(join(copy, 'bin'), { recursive: true });
     mkdirSync(join(copy, 'dist', 'lib'), { recursive: true });
     copyFileSync(dinitBin, join(copy, 'bin', 'dinit.cjs'));
     copyFileSync(join(lib, 'client.cjs'), join(copy, 'dist', 'lib', 'client.cjs'));
-    for (const cache of [null, Buffer.from('not a code cache'), readFileSync(join(lib, 'client.cache')).subarray(0, 100)]) {
-      if (cache) writeFileSync(join(copy, 'dist', 'lib', 'client.cache'), cache);
+    for (const bytes of [null, Buffer.from('not a code cache'), readFileSync(cache).subarray(0, 100)]) {
+      if (bytes) writeFileSync(join(copy, 'dist', 'lib', `client-${process.version}.cache`), bytes);
       const r = spawnSync(process.execPath, [join(copy, 'bin', 'dinit.cjs'), 'status'], { env: { ...process.env, DINIT_SOCKET: join(tmp.dir, 'absent.sock'), NO_COLOR: '1' }, encoding: 'utf8' });
       assert.equal(r.status, 3, r.stderr);
       assert.match(r.stderr, /^dinit: no dinit supervisor answers on /);
