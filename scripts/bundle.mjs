@@ -65,52 +65,22 @@ for (const dir of natives) {
   log(`koffi native modules: ${dir} (${triplets.join(', ')})`);
 }
 
-// 4. The launcher and, optionally, the runtime it names.
+// 4. The launcher and, optionally, the runtime it names. The launcher is bin/dinit.cjs's code (one
+// home for it: the early signals, the code cache, the loaders), with this bundle's shebang and its
+// lib directory next to bin/.
 mkdirSync(join(out, 'bin'));
+const launcher = readFileSync(join(root, 'bin', 'dinit.cjs'), 'utf8');
+const code = launcher.slice(launcher.indexOf("'use strict';"));
+const devLib = "join(__dirname, '..', 'dist', 'lib')";
+if (!code.startsWith("'use strict';") || code.split(devLib).length !== 2) throw new Error(`bin/dinit.cjs: expected 'use strict' and one ${devLib} to make the bundle's launcher from`);
 writeFileSync(
   join(out, 'bin', 'dinit'),
   `#!${values.prefix}/node/bin/node
 // dinit's launcher in the portable bundle: the kernel runs the Node next to it
 // (no shell needed). CommonJS (no package.json in scope, so an extensionless
-// file loads as CommonJS on every Node version): it loads the client entry,
-// one file, then the supervisor's (one more), the other client verbs' (one
-// more) or, for the other verbs, the full CLI (ESM).
-'use strict';
-// First, before anything is loaded: as PID 1 an unhandled signal is discarded,
-// so a \`docker stop\` during start-up would be lost. Record TERM/INT/HUP; the
-// supervisor acts on them, other verbs give them back (src/early-signals.ts).
-const early = { got: [], on: (sig) => early.got.push(sig) };
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, early.on);
-globalThis[Symbol.for('dinit.early-signals')] = early;
-const { join } = require('node:path');
-const lib = join(__dirname, '..', 'lib');
-const argv = process.argv.slice(2);
-// client.cjs is compiled with V8's code cache (client-NODEVERSION.cache, which \`npm run build\`
-// makes after running a \`dinit status\`): its functions come compiled, not parsed and compiled on
-// first call (~1-2 ms of the ~8 ms a status adds to Node's start-up, measured). Without a cache
-// for this Node, require() it (compiling with vm.Script and no cache is ~1 ms slower); a cache V8
-// still rejects compiles as without one. client.cjs has no import() (the build checks).
-function loadClient(lib) {
-  const { readFileSync } = require('node:fs');
-  const file = join(lib, 'client.cjs');
-  let cachedData;
-  try {
-    cachedData = readFileSync(join(lib, \`client-\${process.version}.cache\`));
-  } catch {
-    return require(file);
-  }
-  const script = new (require('node:vm').Script)(require('node:module').wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-  const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, require, module, file, lib);
-  return module.exports;
-}
-loadClient(lib).main(
-  argv,
-  () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href),
-  () => require(join(lib, 'supervise.cjs')).main(argv),
-  () => require(join(lib, 'client-verbs.cjs')),
-);
-`,
+// file loads as CommonJS on every Node version). The code below is
+// bin/dinit.cjs's, with lib/ next to bin/.
+${code.replace(devLib, "join(__dirname, '..', 'lib')")}`,
 );
 chmodSync(join(out, 'bin', 'dinit'), 0o755);
 // The launcher is CommonJS wherever the bundle sits, even below a "type": "module" package.
