@@ -62,7 +62,7 @@ test('duplicate service names and duplicate keys are each reported where they re
 test('YAML syntax errors are located and stop before any other check', () => {
   const issues = fixture('syntax.yaml');
   assert.equal(issues.length, 1);
-  assert.match(issues[0] ?? '', /^4:3 YAML syntax error: Flow sequence .* end with a \]/);
+  assert.match(issues[0] ?? '', /^4:3 YAML syntax error: this line is indented less than the value above it needs: is a quote, \[ or \{ above it left open\?/);
 });
 
 test('env-file problems point into the env-file, a missing one at its name in the config', () => {
