@@ -34,9 +34,7 @@ export interface Source {
 export function readSource(text: string, file: string, issues: Issues): Source {
   const tree = parseYamlTree(text);
   const at = lineIndex(text, file);
-  for (const p of tree.problems) {
-    issues.add(at(p.offset), `YAML syntax error: ${firstLine(p.message)}`, 'fix the YAML syntax; indent with spaces, quote values containing ": " or "#"');
-  }
+  for (const p of tree.problems) issues.add(at(p.offset), firstLine(p.message), p.hint);
   return {
     file,
     text,

@@ -59,7 +59,10 @@ export const isAlias = (n: unknown): n is YAlias => (n as YNode | null)?.kind ==
 interface YamlProblem {
   offset: number;
   message: string;
+  hint: string;
 }
+
+const SYNTAX_HINT = 'fix the YAML syntax; indent with spaces, quote values containing ": " or "#"';
 
 export interface YamlTree {
   /** The document's top node; null for an empty file (or one of only comments). */
@@ -72,7 +75,15 @@ const IMPLICIT = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
 const BY_TAG = new Map([strTag, ...IMPLICIT].map((t) => [t.tagName, t]));
 const CORE = 'tag:yaml.org,2002:';
 
-type Open = { node: YSeq | YMap; anchor: string | undefined; key: YNode | undefined };
+/**
+ * The most nodes the document may hold once its aliases are expanded. Aliases are pointers here,
+ * but the check walks what they point at wherever they are used: without a bound, nine levels
+ * of eight `<<: *x` each would keep PID 1 busy for minutes (a "billion laughs"). A config of
+ * 1000 services of 50 keys each is ~100,000.
+ */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
+type Open = { node: YSeq | YMap; anchor: string | undefined; key: YNode | undefined; weight: number };
 
 /** Parses text (one YAML document) into a positioned tree. Never throws: problems are returned. */
 export function parseYamlTree(text: string): YamlTree {
@@ -81,22 +92,36 @@ export function parseYamlTree(text: string): YamlTree {
     events = parseEvents(text, {});
   } catch (e) {
     const err = e as { reason?: string; message?: string; mark?: { position?: number } };
-    return { contents: null, problems: [{ offset: err.mark?.position ?? 0, message: plainer(err.reason ?? String(err.message)) }] };
+    const message = `YAML syntax error: ${plainer(err.reason ?? String(err.message))}`;
+    return { contents: null, problems: [{ offset: err.mark?.position ?? 0, message, hint: SYNTAX_HINT }] };
   }
   const problems: YamlProblem[] = [];
   const anchors = new Map<string, YNode>();
+  /** Each complete node's size with its aliases expanded. */
+  const weights = new Map<YNode, number>();
+  let tooBig = false;
   const stack: Open[] = [];
   let contents: YNode | null = null;
   let documents = 0;
   let lastEnd = 0;
   const slice = (start: number, end: number): string | undefined => (start >= 0 ? text.slice(start, end) : undefined);
 
-  const place = (node: YNode, anchor: string | undefined): void => {
+  const place = (node: YNode, anchor: string | undefined, weight: number): void => {
     if (anchor !== undefined) anchors.set(anchor, node);
+    if (anchor !== undefined) weights.set(node, weight);
     const top = stack[stack.length - 1];
     if (!top) {
       contents = node;
       return;
+    }
+    top.weight += weight;
+    if (top.weight > MAX_EXPANDED_NODES && !tooBig) {
+      tooBig = true;
+      problems.push({
+        offset: node.range[0],
+        message: `with its aliases expanded, the document has more than ${MAX_EXPANDED_NODES} nodes`,
+        hint: 'write fewer *aliases, or fewer << merges of maps that merge others',
+      });
     }
     if (top.node.kind === 'seq') top.node.items.push(node);
     else if (top.key === undefined) top.key = node;
@@ -109,14 +134,14 @@ export function parseYamlTree(text: string): YamlTree {
   for (const ev of events) {
     switch (ev.type) {
       case EVENT_ID.DOCUMENT:
-        if (++documents === 2) problems.push({ offset: lastEnd, message: 'the file holds more than one YAML document (a second ---)' });
+        if (++documents === 2) problems.push({ offset: lastEnd, message: 'the file holds more than one YAML document', hint: 'remove the second ---' });
         break;
       case EVENT_ID.SEQUENCE:
       case EVENT_ID.MAPPING: {
         const range: [number, number] = [ev.start, ev.start];
         const node: YSeq | YMap = ev.type === EVENT_ID.SEQUENCE ? { kind: 'seq', items: [], range } : { kind: 'map', items: [], range };
-        if (ev.tagStart >= 0) problems.push({ offset: ev.tagStart, message: `tag ${slice(ev.tagStart, ev.tagEnd)} is not supported here` });
-        stack.push({ node, anchor: slice(ev.anchorStart, ev.anchorEnd), key: undefined });
+        if (ev.tagStart >= 0) problems.push({ offset: ev.tagStart, message: `YAML tag ${slice(ev.tagStart, ev.tagEnd)} is not supported here`, hint: 'remove the tag' });
+        stack.push({ node, anchor: slice(ev.anchorStart, ev.anchorEnd), key: undefined, weight: 1 });
         lastEnd = Math.max(lastEnd, ev.start + 1);
         break;
       }
@@ -124,7 +149,7 @@ export function parseYamlTree(text: string): YamlTree {
         const open = stack.pop();
         if (!open) break; // the document's end
         open.node.range[1] = lastEnd;
-        place(open.node, open.anchor);
+        place(open.node, open.anchor, open.weight);
         break;
       }
       case EVENT_ID.SCALAR: {
@@ -132,14 +157,15 @@ export function parseYamlTree(text: string): YamlTree {
         lastEnd = Math.max(lastEnd, node.range[1]);
         const top = stack[stack.length - 1];
         if (node.value === '<<' && ev.style === SCALAR_STYLE.PLAIN && ev.tagStart < 0 && top?.node.kind === 'map' && top.key === undefined) node.value = MERGE;
-        place(node, slice(ev.anchorStart, ev.anchorEnd));
+        place(node, slice(ev.anchorStart, ev.anchorEnd), 1);
         break;
       }
       case EVENT_ID.ALIAS: {
         const source = text.slice(ev.anchorStart, ev.anchorEnd);
         const range: [number, number] = [ev.anchorStart - 1, ev.anchorEnd];
         lastEnd = Math.max(lastEnd, ev.anchorEnd);
-        place({ kind: 'alias', source, target: anchors.get(source), range }, undefined);
+        const target = anchors.get(source);
+        place({ kind: 'alias', source, target, range }, undefined, target ? (weights.get(target) ?? 1) : 1);
         break;
       }
     }
@@ -173,7 +199,11 @@ function scalarOf(text: string, ev: ScalarEvent, after: number, problems: YamlPr
     const tag = BY_TAG.get(written.startsWith('!!') ? CORE + written.slice(2) : written);
     const typed = tag?.resolve(value, true, tag.tagName);
     if (tag === undefined || typed === undefined || typed === NOT_RESOLVED) {
-      problems.push({ offset: ev.tagStart, message: tag ? `${written} does not fit ${JSON.stringify(value)}` : `tag ${written} is not supported` });
+      problems.push(
+        tag
+          ? { offset: ev.tagStart, message: `YAML tag ${written} does not fit ${JSON.stringify(value)}`, hint: 'remove the tag, or change the value' }
+          : { offset: ev.tagStart, message: `YAML tag ${written} is not supported`, hint: 'remove the tag: dinit.yaml knows only !!str, !!int, !!float, !!bool and !!null' },
+      );
       return { kind: 'scalar', value, range };
     }
     return { kind: 'scalar', value: typed, range };

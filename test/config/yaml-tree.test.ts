@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { getIn, isAlias, isMap, isScalar, isSeq, MERGE, parseYamlTree, toJS, type YNode } from '../../src/config/yaml-tree.js';
+import { getIn, isAlias, isMap, isScalar, isSeq, MAX_EXPANDED_NODES, MERGE, parseYamlTree, toJS, type YNode } from '../../src/config/yaml-tree.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const contents = (text: string): YNode => {
@@ -91,19 +91,42 @@ test('duplicate keys are kept (check.ts reports them); toJS keeps the last', () 
 test('tags: core tags apply, any other is a problem at the tag', () => {
   assert.deepEqual(toJS(contents('a: !!str 5\nb: !!int "7"\n')), { a: '5', b: 7 });
   const t = parseYamlTree('a: !Ref x\n');
-  assert.deepEqual(t.problems, [{ offset: 3, message: 'tag !Ref is not supported' }]);
-  assert.deepEqual(parseYamlTree('a: !!int x\n').problems, [{ offset: 3, message: '!!int does not fit "x"' }]);
+  assert.deepEqual(
+    t.problems.map((p) => [p.offset, p.message]),
+    [[3, 'YAML tag !Ref is not supported']],
+  );
+  assert.deepEqual(
+    parseYamlTree('a: !!int x\n').problems.map((p) => [p.offset, p.message]),
+    [[3, 'YAML tag !!int does not fit "x"']],
+  );
 });
 
 test('syntax errors are problems at an offset, never exceptions; empty files have no contents', () => {
   const t = parseYamlTree('a: [1,\nb: 2\n');
   assert.equal(t.contents, null);
-  assert.equal(t.problems.length, 1);
-  assert.equal(t.problems[0]?.offset, 7);
-  assert.match(t.problems[0].message, /is a quote, \[ or \{ above it left open\?/);
+  const [first, ...more] = t.problems;
+  assert.ok(first);
+  assert.equal(more.length, 0);
+  assert.equal(first.offset, 7);
+  assert.match(first.message, /^YAML syntax error: .* is a quote, \[ or \{ above it left open\?/);
   assert.deepEqual(parseYamlTree(''), { contents: null, problems: [] });
   assert.deepEqual(parseYamlTree('# only a comment\n'), { contents: null, problems: [] });
-  assert.equal(parseYamlTree('a: 1\n---\nb: 2\n').problems[0]?.message, 'the file holds more than one YAML document (a second ---)');
+  assert.equal(parseYamlTree('a: 1\n---\nb: 2\n').problems[0]?.message, 'the file holds more than one YAML document');
+});
+
+test('aliases may not expand the document past MAX_EXPANDED_NODES: nine levels of eight merges are refused at once', () => {
+  const lines = ['x-0: &x0 {command: run, a: 1}'];
+  for (let i = 1; i <= 9; i++) lines.push(`x-${i}: &x${i} {<<: [${Array.from({ length: 8 }, () => `*x${i - 1}`).join(', ')}]}`);
+  lines.push('services:', '  svc:', '    <<: *x9');
+  const text = lines.join('\n') + '\n';
+  const [first, ...more] = parseYamlTree(text).problems;
+  assert.ok(first);
+  assert.equal(more.length, 0);
+  assert.match(first.message, new RegExp(`more than ${MAX_EXPANDED_NODES} nodes`));
+  const line = text.slice(0, first.offset).split('\n').length;
+  assert.equal(lines[line - 1]?.slice(0, 4), 'x-6:', 'at an alias in the map that went past the bound (~164,000 nodes per *x5)');
+  // The same shape one level deep is an ordinary config.
+  assert.deepEqual(parseYamlTree('x-0: &x0 {a: 1}\nx-1: {<<: [*x0, *x0]}\n').problems, []);
 });
 
 test('every YAML file of the repository reads to the same values as with the yaml package', () => {
