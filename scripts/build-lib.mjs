@@ -34,7 +34,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * chalk may be in it: src/color.ts import()s it only when there is colour to paint,
  * which esbuild keeps lazy (a plain `dinit status` never runs its module code).
  */
-export const CLIENT_FORBIDDEN = ['node_modules/yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/log/', 'src/os/', 'src/control/server.ts'];
+export const CLIENT_FORBIDDEN = ['node_modules/yaml/', 'node_modules/js-yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/log/', 'src/os/', 'src/control/server.ts'];
 
 export async function buildLib(outDir) {
   const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', external: ['koffi'], minifySyntax: true, legalComments: 'none', logLevel: 'warning', metafile: true };

@@ -44,7 +44,7 @@ export async function resolve(spec, ctx, next) {
     });
   }
 
-  const forbidden = ['/node_modules/yaml/', '/node_modules/chalk/', '/node_modules/koffi/', '/src/config/', '/src/runtime/', '/src/core/', '/src/control/server.js'];
+  const forbidden = ['/node_modules/yaml/', '/node_modules/js-yaml/', '/node_modules/chalk/', '/node_modules/koffi/', '/src/config/', '/src/runtime/', '/src/core/', '/src/control/server.js'];
 
   for (const verb of ['status', 'health', 'logs', 'start']) {
     test(`'dinit ${verb}' loads the client and nothing of the config loader, runtime or colour library`, async (t) => {
@@ -162,7 +162,7 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     // top goes through the full CLI: its screen code costs `dinit status` nothing. chalk may be
     // in it, import()ed only when there is colour to paint: the tests above show that a plain
     // verb loads none of it.
-    for (const f of ['node_modules/yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts', 'src/control/http.ts', 'src/cli/top.ts']) {
+    for (const f of ['node_modules/yaml/', 'node_modules/js-yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts', 'src/control/http.ts', 'src/cli/top.ts']) {
       assert.ok(!inputs.some((i) => i.includes(f)), `${f} is in client.cjs`);
     }
   });
