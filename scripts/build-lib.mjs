@@ -39,7 +39,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * chalk may be in client-verbs.cjs: src/color.ts import()s it only when there is
  * colour to paint, which esbuild keeps lazy (a plain verb never runs its module code).
  */
-export const CLIENT_FORBIDDEN = ['node_modules/yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/log/', 'src/os/', 'src/control/server.ts'];
+export const CLIENT_FORBIDDEN = ['node_modules/yaml/', 'node_modules/js-yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/log/', 'src/os/', 'src/control/server.ts'];
 /** What the client entry must not contain either: every `dinit status` compiles it (each KiB ~0.02 ms, measured). */
 export const CLIENT_ENTRY_FORBIDDEN = [...CLIENT_FORBIDDEN, 'node_modules/chalk/', 'src/cli/usage.ts', 'src/cli/logs.ts', 'src/cli/lifecycle.ts', 'src/bin/client-verbs.ts'];
 

@@ -17,7 +17,7 @@ export interface CliIO {
   interrupted(): AbortSignal;
 }
 
-/** The config loader's API (src/config), loaded lazily: it pulls in `yaml`. */
+/** The config loader's API (src/config), loaded lazily: it pulls in js-yaml. */
 export interface ConfigModule {
   loadConfigFile(file: string, env: NodeJS.ProcessEnv): Config | Promise<Config>;
   resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string;

@@ -6,8 +6,6 @@
 // keys (parsed with uniqueKeys: false) are reported each with its position;
 // `<<` merge keys apply under explicitly written keys.
 
-import { isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { Node } from 'yaml';
 import type { SourcePos } from '../types.js';
 import { convertScalar, show } from './convert.js';
 import type { Plain } from './convert.js';
@@ -17,6 +15,7 @@ import type { ObjectSpec, ServicesSpec, Spec } from './keys.js';
 import { Issues, type Source } from './source.js';
 import type { ConfigIssue } from '../errors.js';
 import { didYouMean } from '../suggest.js';
+import { isAlias, isMap, isScalar, isSeq, MERGE, type YNode as Node } from './yaml-tree.js';
 
 export interface Entry {
   keyPos: SourcePos;
@@ -64,15 +63,11 @@ interface KeyedPair {
   value: Node | null;
 }
 
-function deref(node: unknown, ctx: CheckContext): Node | null {
-  if (!isAlias(node)) return (node as Node | null) ?? null;
-  try {
-    return (node.resolve(ctx.src.doc) as Node | undefined) ?? null;
-  } catch {
-    // The yaml library can recurse without bound on pathological anchors.
-    ctx.issues.add(ctx.src.pos(node), `*${node.source} cannot be resolved`, 'an alias must refer to an anchor (&name) defined before it');
-    return null;
-  }
+function deref(node: Node | null, ctx: CheckContext): Node | null {
+  if (!isAlias(node)) return node;
+  if (node.target) return node.target;
+  ctx.issues.add(ctx.src.pos(node), `*${node.source} cannot be resolved`, 'an alias must refer to an anchor (&name) defined before it');
+  return null;
 }
 
 /**
@@ -88,7 +83,7 @@ function pairsOf(map: Node, ctx: CheckContext, path: string, merging: Set<Node> 
   for (const pair of map.items) {
     const keyNode = deref(pair.key, ctx);
     const value = deref(pair.value, ctx);
-    if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+    if (isScalar(keyNode) && keyNode.value === MERGE) {
       const sources = isSeq(value) ? value.items.map((n) => deref(n, ctx)) : [value];
       for (const s of sources) {
         if (isMap(s) && merging.has(s)) ctx.issues.add(ctx.src.pos(keyNode), `${path}: << merges a map into itself`, 'merge another anchor');
@@ -97,11 +92,11 @@ function pairsOf(map: Node, ctx: CheckContext, path: string, merging: Set<Node> 
       }
       continue;
     }
-    if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+    if (!isScalar(keyNode) || keyNode.value === null) {
       ctx.issues.add(ctx.src.pos(keyNode ?? map), `${path}: keys must be plain names`);
       continue;
     }
-    own.push({ key: keyNode.toString(), keyNode, value });
+    own.push({ key: String(keyNode.value), keyNode, value });
   }
   merging.delete(map);
   const written = new Set(own.map((p) => p.key));

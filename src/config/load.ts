@@ -31,7 +31,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const src = readSource(text, abs, issues);
   if (issues.count > 0) throw new ConfigError(sortIssues(issues.list, abs));
   const ctx: CheckContext = { src, issues, env, baseDir: dirname(abs), ...(overrides.replicas ? { replicas: overrides.replicas } : {}) };
-  const contents = src.doc.contents;
+  const contents = src.contents;
   if (contents === null) {
     issues.add(src.pos(null), 'the config is empty', 'it needs at least `services: {}`');
     throw new ConfigError(issues.list);

@@ -1,13 +1,12 @@
 // Reading dinit.yaml keeps every node's position: the YAML is parsed into a
-// Document (not plain JS) with a LineCounter, so any later step can point at
+// positioned tree (yaml-tree.ts), not plain JS, so any later step can point at
 // file:line:col of the key or value it complains about. Duplicate keys are not
-// fatal to the parser (uniqueKeys: false); check.ts reports each one itself.
-// Problems are collected in an Issues list and thrown together at the end.
+// fatal to the parser; check.ts reports each one itself. Problems are
+// collected in an Issues list and thrown together at the end.
 
-import { LineCounter, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import type { SourcePos } from '../types.js';
+import { parseYamlTree, type YNode } from './yaml-tree.js';
 
 export class Issues {
   readonly list: ConfigIssue[] = [];
@@ -22,34 +21,43 @@ export class Issues {
 export interface Source {
   file: string;
   text: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  /** The document's top node; null for an empty file. */
+  contents: YNode | null;
   /** Position of a character offset. */
   at(offset: number): SourcePos;
   /** Position where a node starts (the file's start if it has none). */
-  pos(node: Node | null | undefined): SourcePos;
+  pos(node: YNode | null | undefined): SourcePos;
   /** The node's text as written (e.g. `022` for a YAML number). */
-  raw(node: Node): string;
+  raw(node: YNode): string;
 }
 
 export function readSource(text: string, file: string, issues: Issues): Source {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
-  const at = (offset: number): SourcePos => {
-    const lp = lines.linePos(offset);
-    return { file, line: lp.line, col: lp.col };
-  };
-  for (const e of doc.errors) {
-    issues.add(at(e.pos[0]), `YAML syntax error: ${firstLine(e.message)}`, 'fix the YAML syntax; indent with spaces, quote values containing ": " or "#"');
-  }
+  const tree = parseYamlTree(text);
+  const at = lineIndex(text, file);
+  for (const p of tree.problems) issues.add(at(p.offset), firstLine(p.message), p.hint);
   return {
     file,
     text,
-    doc,
-    lines,
+    contents: tree.contents,
     at,
-    pos: (node) => at(node?.range?.[0] ?? 0),
-    raw: (node) => (node.range ? text.slice(node.range[0], node.range[1]) : ''),
+    pos: (node) => at(node?.range[0] ?? 0),
+    raw: (node) => text.slice(node.range[0], node.range[1]),
+  };
+}
+
+/** offset → 1-based line and column, by a binary search over the offsets where lines start. */
+function lineIndex(text: string, file: string): (offset: number) => SourcePos {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
   };
 }
 

@@ -7,9 +7,9 @@
 
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { isMap, isScalar, type Node } from 'yaml';
 import { ConfigError, DinitError } from '../errors.js';
 import { fsReason, Issues, readSource, type Source } from '../config/source.js';
+import { getIn, isMap, isScalar, toJS } from '../config/yaml-tree.js';
 import { parseSignal } from '../units.js';
 import { literal, newConversion, newDraft, note, put, seconds, serviceName, type Conversion, type Draft } from './draft.js';
 
@@ -43,9 +43,9 @@ type Condition = (typeof CONDITIONS)[number];
 /** An error at the key `path` names (its last element) in the file, or at its value when there is no key. */
 function located(src: Source, path: (string | number)[], message: string, hint?: string): ConfigError {
   const issues = new Issues();
-  const parent = path.length > 0 ? src.doc.getIn(path.slice(0, -1), true) : undefined;
+  const parent = path.length > 0 ? getIn(src.contents, path.slice(0, -1)) : undefined;
   const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]) : undefined;
-  const node = (pair?.key as Node | undefined) ?? (src.doc.getIn(path, true) as Node | undefined);
+  const node = pair?.key ?? getIn(src.contents, path);
   issues.add(src.pos(node), message, hint);
   return new ConfigError(issues.list);
 }
@@ -66,7 +66,7 @@ export function importProcessCompose(file: string): Conversion {
   const issues = new Issues();
   const src = readSource(text, abs, issues);
   if (issues.count > 0) throw new ConfigError(issues.list);
-  const root = src.doc.toJS() as unknown;
+  const root = toJS(src.contents);
   if (!isObj(root) || !isObj(root['processes']))
     throw located(src, isObj(root) && 'processes' in root ? ['processes'] : [], 'expected a map of processes under "processes:"', 'processes:\n  web:\n    command: ./server');
   const c = newConversion('process-compose', abs);
@@ -106,7 +106,7 @@ export function importProcessCompose(file: string): Conversion {
   }
   for (const [name, p] of Object.entries(procs) as [string, Obj][]) {
     const desc = typeof p['description'] === 'string' ? `: ${p['description']}` : '';
-    const d = newDraft(names.get(name) as string, `processes.${name} in ${basename(abs)}:${src.pos(src.doc.getIn(['processes', name], true) as Node).line}${desc}`);
+    const d = newDraft(names.get(name) as string, `processes.${name} in ${basename(abs)}:${src.pos(getIn(src.contents, ['processes', name])).line}${desc}`);
     const o = (k: string): { key: string; value: string } => ({ key: k, value: str(p[k]) });
     const wants = asked.get(name) ?? new Set<Condition>();
     const scripted = wants.has('process_completed') || wants.has('process_completed_successfully');

@@ -18,7 +18,6 @@
 // clean up, works on a read-only root filesystem and for services that run as
 // another user. A path can be asked for instead; it is unlinked on close.
 
-import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type * as KoffiNs from 'koffi';
@@ -58,6 +57,7 @@ interface Libc {
   read: CFunc;
   write: CFunc;
   poll: CFunc;
+  getrandom: CFunc;
   errno(): number;
 }
 
@@ -85,9 +85,18 @@ function loadLibc(): Libc {
     read: lib.func('intptr_t read(int fd, _Out_ void *buf, size_t len)'),
     write: lib.func('intptr_t write(int fd, const void *buf, size_t len)'),
     poll: lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollFd)), 'unsigned long', 'int']),
+    // Not node:crypto's randomBytes: loading that module cost every start-up ~2 ms, for 8 bytes.
+    getrandom: lib.func('intptr_t getrandom(_Out_ void *buf, size_t len, unsigned int flags)'),
     errno: () => koffi.errno(),
   };
   return libc;
+}
+
+/** n unpredictable bytes from the kernel (getrandom(2), which blocks only before the pool is first seeded), as hex. */
+function randomHex(c: Libc, n: number): string {
+  const buf = Buffer.alloc(n);
+  if (Number(c.getrandom(buf, n, 0)) !== n) throw new Error(`getrandom failed: ${errnoName(c.errno())}`);
+  return buf.toString('hex');
 }
 
 export interface NotifySocket {
@@ -192,7 +201,7 @@ export function openNotifySocket(opts: NotifySocketOptions = {}): NotifySocket {
     wakeFd = c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) as number;
     if (wakeFd < 0) throw new Error(`eventfd failed: ${errnoName(c.errno())}`);
   }
-  const address = opts.path ?? `@dinit-notify/${process.pid}/${randomBytes(8).toString('hex')}`;
+  const address = opts.path ?? `@dinit-notify/${process.pid}/${randomHex(c, 8)}`;
   const { buf, len } = sockaddr(address);
   const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) as number;
   if (fd < 0) throw new Error(`cannot create the notify socket: ${errnoName(c.errno())}`);

@@ -62,7 +62,16 @@ test('duplicate service names and duplicate keys are each reported where they re
 test('YAML syntax errors are located and stop before any other check', () => {
   const issues = fixture('syntax.yaml');
   assert.equal(issues.length, 1);
-  assert.match(issues[0] ?? '', /^4:3 YAML syntax error: Flow sequence .* end with a \]/);
+  assert.match(issues[0] ?? '', /^4:3 YAML syntax error: this line is indented less than the value above it needs: is a quote, \[ or \{ above it left open\?/);
+});
+
+test('aliases that expand past the bound are refused before any check walks them (a "billion laughs" of << merges)', () => {
+  // Nine levels of eight merges: the check used to expand every one (8^9 maps), busy for minutes.
+  const lines = ['x-0: &x0 {command: run}'];
+  for (let i = 1; i <= 9; i++) lines.push(`x-${i}: &x${i} {<<: [${Array.from({ length: 8 }, () => `*x${i - 1}`).join(', ')}]}`);
+  const issues = inline([...lines, 'services:', '  svc:', '    <<: *x9', ''].join('\n'));
+  assert.equal(issues.length, 1);
+  assert.match(issues[0] ?? '', /^7:\d+ with its aliases expanded, the document has more than 1000000 nodes \(write fewer \*aliases/);
 });
 
 test('env-file problems point into the env-file, a missing one at its name in the config', () => {

@@ -46,7 +46,7 @@ export async function resolve(spec, ctx, next) {
     });
   }
 
-  const forbidden = ['/node_modules/yaml/', '/node_modules/chalk/', '/node_modules/koffi/', '/src/config/', '/src/runtime/', '/src/core/', '/src/control/server.js'];
+  const forbidden = ['/node_modules/yaml/', '/node_modules/js-yaml/', '/node_modules/chalk/', '/node_modules/koffi/', '/src/config/', '/src/runtime/', '/src/core/', '/src/control/server.js'];
 
   for (const verb of ['status', 'health', 'logs', 'start']) {
     test(`'dinit ${verb}' loads the client and nothing of the config loader, runtime or colour library`, async (t) => {
@@ -244,7 +244,7 @@ console.log(JSON.stringify({ rejected: cached.cachedDataRejected, cache: readFil
     // top goes through the full CLI: its screen code costs `dinit status` nothing. chalk may be
     // in client-verbs.cjs, import()ed only when there is colour to paint: the tests above show
     // that a plain verb loads none of it.
-    const never = ['node_modules/yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts', 'src/control/http.ts', 'src/cli/top.ts'];
+    const never = ['node_modules/yaml/', 'node_modules/js-yaml/', 'node_modules/koffi/', 'src/config/', 'src/runtime/', 'src/core/', 'src/control/server.ts', 'src/control/http.ts', 'src/cli/top.ts'];
     for (const [file, list] of Object.entries(inputs)) {
       for (const f of never) assert.ok(!list.some((i) => i.includes(f)), `${f} is in ${file}`);
     }

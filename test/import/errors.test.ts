@@ -54,7 +54,7 @@ test('a process-compose.yaml YAML error and an unknown dependency are located', 
   writeFileSync(join(dir, 'process-compose.yaml'), 'processes:\n  web:\n    command: "./web\n');
   let r = await runCli(['import', join(dir, 'process-compose.yaml')]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /process-compose\.yaml:4:1: YAML syntax error: Missing closing "quote/);
+  assert.match(r.stderr, /process-compose\.yaml:4:1: YAML syntax error: .* is a quote, \[ or \{ above it left open\?/);
   writeFileSync(join(dir, 'process-compose.yaml'), 'processes:\n  web:\n    command: ./web\n    depends_on:\n      dbb:\n        condition: process_healthy\n');
   r = await runCli(['import', join(dir, 'process-compose.yaml')]);
   assert.equal(r.code, 2, r.stderr);

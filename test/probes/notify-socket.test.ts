@@ -37,6 +37,20 @@ describe('the notify socket', { concurrency: true }, () => {
     assert.equal(parseNotifyMessage('READY=0').ready, false);
   });
 
+  test('an abstract socket is named by the pid and 8 random bytes: two sockets never share a name', () => {
+    const a = openNotifySocket();
+    const b = openNotifySocket();
+    try {
+      const name = new RegExp(`^@dinit-notify/${process.pid}/[0-9a-f]{16}$`);
+      assert.match(a.address, name);
+      assert.match(b.address, name);
+      assert.notEqual(a.address, b.address);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   test('a socket bound to a path receives datagrams and removes its file on close', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'dinit-notify-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
