@@ -10,8 +10,9 @@
 // (src/bin/client-verbs.ts, dist/lib/client-verbs.cjs), which hands what is
 // not a client verb to `full()`, the full CLI (src/bin/dinit.ts).
 
+import { isatty } from 'node:tty';
 import { colorLevel } from '../color.js';
-import { paintWith, type CliContext } from '../cli/context.js';
+import { paintWith, processIO, type CliContext } from '../cli/context.js';
 import { noConfigLoader, runVerb } from '../cli/dispatch.js';
 import { planCommand, supervises, wantsHelp } from '../cli/plan.js';
 import { showStatus } from '../cli/status.js';
@@ -38,11 +39,16 @@ export async function main(argv: string[], full: Load, supervise: Load, verbs: (
     await supervise();
     return;
   }
-  // The one colour rule (src/color.ts). stdout is looked at only if the environment leaves the
-  // answer open (NO_COLOR, FORCE_COLOR, TERM=dumb decide alone): then it is made now, not later.
-  if (plan.kind === 'verb' && plan.verb === 'status' && !wantsHelp(plan.argv) && colorLevel(() => process.stdout.isTTY === true, process.env) === 0) {
+  // The one colour rule (src/color.ts), asked without making process.stdout (over a pipe it would
+  // turn the pipe non-blocking for the write(2)s below); fd 1 is looked at only if the environment
+  // leaves the answer open (NO_COLOR, FORCE_COLOR, TERM=dumb decide alone).
+  if (plan.kind === 'verb' && plan.verb === 'status' && !wantsHelp(plan.argv) && colorLevel(() => isatty(1), process.env) === 0) {
     releaseEarlySignals();
-    process.exit(await runVerb('status', plan.argv, Promise.resolve(plainStatus), process.env, { loadConfigModule: noConfigLoader }));
+    // Written with write(2), or flushed, before the exit: process.exit drops what a pipe has not taken.
+    const io = processIO({ writeSync: true });
+    const code = await runVerb('status', plan.argv, Promise.resolve(plainStatus), process.env, { io, loadConfigModule: noConfigLoader });
+    await io.flushed();
+    process.exit(code);
   }
   await verbs().main(argv, full, supervise);
 }

@@ -5,6 +5,7 @@
 // Colour follows the one rule of src/color.ts (NO_COLOR / FORCE_COLOR / TTY),
 // applied to this verb's environment and stdout.
 
+import { writeSync } from 'node:fs';
 import { chalkAt, colorLevel, colorOfName, type ChalkInstance } from '../color.js';
 import type { Config } from '../types.js';
 
@@ -37,9 +38,27 @@ export interface CliContext {
   loadConfigModule(): Promise<ConfigModule>;
 }
 
-export function processIO(): CliIO {
+export interface ProcessIOOptions {
+  /**
+   * Write stdout with write(2) itself, blocking, not through process.stdout: for a verb that
+   * writes its answer and then exits. process.stdout over a pipe is asynchronous: a pipe takes
+   * 64 KiB at once, and process.exit drops what it has not taken yet (a 3000-service table into
+   * `| less` lost all but 64 KiB). A non-blocking stdout that is full (EAGAIN: something made
+   * process.stdout over the pipe, which sets O_NONBLOCK), or any error but EPIPE, hands the rest,
+   * and all later writes, to process.stdout: wait for flushed() before exiting.
+   */
+  writeSync?: boolean;
+}
+
+export interface ProcessIO extends CliIO {
+  /** Resolves once what was written to stdout has gone to the kernel (at once if nothing is pending). */
+  flushed(): Promise<void>;
+}
+
+export function processIO(opts: ProcessIOOptions = {}): ProcessIO {
   let broken = false;
   let controller: AbortController | undefined;
+  let direct = opts.writeSync === true;
   // process.stdout is made on first use (a stream over a pipe, file or TTY costs ~0.5 ms): a
   // client verb sends its request first and builds it while the supervisor answers.
   let stdout: NodeJS.WriteStream | undefined;
@@ -55,12 +74,41 @@ export function processIO(): CliIO {
     }
     return stdout;
   };
+  /** Writes what it can with write(2); returns what is left for the stream (undefined: nothing). */
+  const writeDirect = (text: string): Buffer | undefined => {
+    const buf = Buffer.from(text);
+    let done = 0;
+    try {
+      while (done < buf.length) done += writeSync(1, buf, done);
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+        broken = true;
+        controller?.abort();
+        return undefined;
+      }
+      direct = false;
+      return buf.subarray(done);
+    }
+  };
   return {
     out(text) {
-      if (!broken) out().write(text);
+      if (broken) return;
+      if (!direct) {
+        out().write(text);
+        return;
+      }
+      const rest = writeDirect(text);
+      if (rest !== undefined) out().write(rest);
     },
     err(text) {
       process.stderr.write(text);
+    },
+    flushed() {
+      const s = stdout;
+      if (!s || broken || s.writableLength === 0) return Promise.resolve();
+      // Write callbacks come in order: this one once everything before it is written (or failed).
+      return new Promise((resolve) => s.write('', () => resolve()));
     },
     get isTTY() {
       return out().isTTY === true;

@@ -174,6 +174,24 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     }
   });
 
+  test("a plain 'dinit status' of 20000 services into a pipe prints the whole table before it exits", async () => {
+    // ~1.5 MB: a pipe takes far less at once, and process.exit dropped the rest (all but 64 KiB).
+    const target = new FakeTarget();
+    target.services = Array.from({ length: 20_000 }, (_, i) => svcStatus(`service-${i}`, { state: 'stopped', pid: null }));
+    const sock = join(tmp.dir, 'big.sock');
+    const server = await startControlServer(sock, target);
+    try {
+      const viaLauncher = await launch(['status'], 'big', { DINIT_SOCKET: sock, NO_COLOR: '1' });
+      const io = captureIO();
+      await runCli(['status'], { DINIT_SOCKET: sock, NO_COLOR: '1' }, { io });
+      assert.equal(viaLauncher.code, 0, viaLauncher.stderr);
+      assert.equal(viaLauncher.stdout.length, io.stdout.length);
+      assert.equal(viaLauncher.stdout, io.stdout);
+    } finally {
+      await server.close();
+    }
+  });
+
   test("'dinit status' with colour to paint, or with --help, goes on to client-verbs.cjs (chalk, the usage text)", async () => {
     const coloured = await launch(['status'], 'status-colour', { FORCE_COLOR: '1' });
     assert.equal(coloured.code, 3, coloured.stderr);
