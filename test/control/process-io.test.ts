@@ -55,10 +55,7 @@ test('writeSync: a large answer is all written before the process.exit that foll
 test('writeSync: a non-blocking stdout that is full hands the rest to process.stdout, in order, and flushed() waits for it', async () => {
   // Making process.stdout first turns fd 1 non-blocking (libuv): with nobody reading yet, write(2)
   // meets EAGAIN once the buffer is full, and out() must hand over instead of blocking.
-  const r = await child(
-    "process.stdout; const io = processIO({ writeSync: true }); io.out(lines(30_000)); io.out(lines(10)); process.stderr.write('queued\\n'); await io.flushed(); process.exit(0);",
-    'queued',
-  );
+  const r = await child("process.stdout; const io = processIO({ writeSync: true }); io.out(lines(30_000)); io.out(lines(10)); process.stderr.write('queued\\n'); await io.flushed(); process.exit(0);", 'queued');
   assert.equal(r.code, 0, r.err);
   assert.equal(r.out, lines(30_000) + lines(10));
 });
