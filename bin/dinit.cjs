@@ -15,17 +15,18 @@ globalThis[Symbol.for('dinit.early-signals')] = early;
 const { join } = require('node:path');
 const lib = join(__dirname, '..', 'dist', 'lib');
 const argv = process.argv.slice(2);
-// client.cjs is compiled with V8's code cache (client-NODEVERSION.cache, which `npm run build`
-// makes after running a `dinit status`): its functions come compiled, not parsed and compiled on
-// first call (~1-2 ms of the ~8 ms a status adds to Node's start-up, measured). Without a cache
-// for this Node, require() it (compiling with vm.Script and no cache is ~1 ms slower); a cache V8
-// still rejects compiles as without one. client.cjs has no import() (the build checks).
-function loadClient(lib) {
+// client.cjs and supervise.cjs are compiled with V8's code cache (NAME-NODEVERSION.cache, which
+// `npm run build` makes after a real run of each: scripts/code-cache.cjs): their functions come
+// compiled, not parsed and compiled on first call (measured: ~1-2 ms of the ~8 ms a status adds to
+// Node's start-up; ~15 ms of a container's start-up with 50 services). Without a cache for this
+// Node, require() the file (compiling with vm.Script and no cache is ~1 ms slower); a cache V8
+// rejects compiles as without one. Neither file has an import() (the build checks).
+function load(name) {
   const { readFileSync } = require('node:fs');
-  const file = join(lib, 'client.cjs');
+  const file = join(lib, `${name}.cjs`);
   let cachedData;
   try {
-    cachedData = readFileSync(join(lib, `client-${process.version}.cache`));
+    cachedData = readFileSync(join(lib, `${name}-${process.version}.cache`));
   } catch {
     return require(file);
   }
@@ -34,9 +35,9 @@ function loadClient(lib) {
   script.runInThisContext().call(module.exports, module.exports, require, module, file, lib);
   return module.exports;
 }
-loadClient(lib).main(
+load('client').main(
   argv,
   () => import(require('node:url').pathToFileURL(join(lib, 'dinit.js')).href),
-  () => require(join(lib, 'supervise.cjs')).main(argv),
+  () => load('supervise').main(argv),
   () => require(join(lib, 'client-verbs.cjs')),
 );

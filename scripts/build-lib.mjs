@@ -5,8 +5,10 @@
 //   dist/lib/client.cjs   the client entry (src/bin/client.ts): ONE small CommonJS file
 //                         that runs a plain `dinit status` and routes the rest. `dinit
 //                         status` reads and compiles this file and nothing else of dinit.
-//   dist/lib/client-vX.Y.Z.cache V8's code cache for client.cjs for this Node, made after a
-//                         real status run (makeClientCache below); the launcher compiles with it
+//   dist/lib/client-vX.Y.Z.cache, supervise-vX.Y.Z.cache
+//                         V8's code caches for client.cjs and supervise.cjs for this Node,
+//                         made after a real run of each (scripts/code-cache.cjs); the
+//                         launcher compiles with them
 //   dist/lib/client-verbs.cjs the other client verbs (src/bin/client-verbs.ts): ONE
 //                         CommonJS file with the verbs that talk to a running supervisor.
 //   dist/lib/supervise.cjs the supervisor's entry (src/bin/supervise.ts): ONE CommonJS
@@ -27,7 +29,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -90,56 +92,26 @@ export async function buildLib(outDir) {
   };
   const client = await clientFile('src/bin/client.ts', 'client.cjs', CLIENT_ENTRY_FORBIDDEN);
   const verbs = await clientFile('src/bin/client-verbs.ts', 'client-verbs.cjs', CLIENT_FORBIDDEN);
-  // The launcher compiles client.cjs with vm.Script, which has no loader for import().
-  if (/\bimport\(/.test(readFileSync(join(outDir, 'client.cjs'), 'utf8'))) throw new Error('client.cjs must not contain import(): the launcher compiles it with vm.Script');
-  makeClientCache(outDir);
+  // The launcher compiles client.cjs and supervise.cjs with vm.Script (for their code caches), which
+  // has no loader for import(): a Node built-in loaded lazily is require()d (createRequire).
+  for (const f of ['client.cjs', 'supervise.cjs']) {
+    if (/\bimport\(/.test(readFileSync(join(outDir, f), 'utf8'))) throw new Error(`${f} must not contain import(): the launcher compiles it with vm.Script`);
+  }
   return {
-    files: [...Object.keys(full.metafile.outputs), ...Object.keys(supervise.metafile.outputs), ...client.files, ...verbs.files, relative(root, join(outDir, CLIENT_CACHE))],
+    files: [...Object.keys(full.metafile.outputs), ...Object.keys(supervise.metafile.outputs), ...client.files, ...verbs.files],
     clientInputs: { 'client.cjs': client.inputs, 'client-verbs.cjs': verbs.inputs },
   };
 }
 
-/** The code cache's name: the launcher looks for the one of the Node it runs on. */
-const CLIENT_CACHE = `client-${process.version}.cache`;
-
 /**
- * client-vX.Y.Z.cache, V8's code cache for client.cjs, made the way the launcher (bin/dinit.cjs, the
- * bundle's) compiles it (Module.wrap, vm.Script) and AFTER a real `dinit status` against a stub
- * supervisor, so the functions a status runs are in it compiled: measured, a cache made before
- * running saves nothing; this one ~1-2 ms. It fits only the Node (V8) that made it, hence the
- * version in its name: the bundle ships that Node; under any other the launcher require()s.
+ * The V8 code caches for client.cjs and supervise.cjs, made by scripts/code-cache.cjs after a real
+ * run of each (see there). A separate step: the bundle makes them once its lib/ has koffi, with the
+ * Node it ships. Returns their paths.
  */
-function makeClientCache(outDir) {
-  const harness = `
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
-const lib = process.env.DINIT_CACHE_LIB;
-const file = join(lib, 'client.cjs');
-const script = new (require('node:vm').Script)(require('node:module').wrap(readFileSync(file, 'utf8')), { filename: file });
-const module = { exports: {} };
-script.runInThisContext().call(module.exports, module.exports, require, module, file, lib);
-const dir = mkdtempSync(join(require('node:os').tmpdir(), 'dinit-cache-'));
-const sock = join(dir, 'dinit.sock');
-const row = (name, over) => ({ name, type: 'process', state: 'started', target: 'up', pid: 100, since: Date.now() - 192000, restarts: 0, ready: true, failed: false, exitCode: null, exitSignal: null, reason: null, statusText: null, health: null, cpuPercent: 0.5, rssBytes: 1 << 20, ...over });
-const services = [row('web'), row('db', { state: 'stopped', pid: null, failed: true, reason: 'exited with code 1', exitCode: 1, cpuPercent: null, rssBytes: null })];
-const server = require('node:net').createServer((s) => s.on('data', (d) => {
-  const req = JSON.parse(String(d).split('\\n')[0]);
-  s.end(JSON.stringify({ v: req.v, id: req.id, ok: true, result: { services, orphans: [{ pid: 7, comm: 'sleep' }] } }) + '\\n');
-}));
-server.listen(sock, () => {
-  const exit = process.exit;
-  process.exit = (code) => {
-    rmSync(dir, { recursive: true, force: true });
-    if (code !== 0) exit(1);
-    writeFileSync(join(lib, 'client-' + process.version + '.cache'), script.createCachedData());
-    exit(0);
-  };
-  const elsewhere = () => { throw new Error('the status run did not take the fast lane'); };
-  module.exports.main(['status', '--socket', sock], elsewhere, elsewhere, elsewhere);
-});
-`;
-  const r = spawnSync(process.execPath, ['-e', harness], { env: { ...process.env, NO_COLOR: '1', DINIT_CACHE_LIB: outDir }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`${CLIENT_CACHE}: the status run for the code cache failed (${r.status ?? r.signal}): ${r.stderr}`);
+export function makeCodeCaches(libDir) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'code-cache.cjs'), libDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`the code caches for ${libDir} could not be made (exit ${r.status ?? r.signal})`);
+  return ['client', 'supervise'].map((name) => join(libDir, `${name}-${process.version}.cache`));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -148,6 +120,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const out = resolve(values.out);
   rmSync(out, { recursive: true, force: true });
   const { clientInputs } = await buildLib(out);
+  makeCodeCaches(out);
   // The test suite checks these lists (test/control/cli-startup.test.ts), one per client file.
   writeFileSync(join(out, 'client-inputs.json'), JSON.stringify(clientInputs, null, 2) + '\n');
 }

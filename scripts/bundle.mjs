@@ -8,6 +8,7 @@
 //   OUT/lib/client.cjs   the client entry in one small CommonJS file (all a plain `dinit status` loads)
 //   OUT/lib/client-verbs.cjs the other client verbs (start, stop, logs, health, ...) in one more
 //   OUT/lib/supervise.cjs the supervisor (run, runtime, config, yaml) in one CommonJS file
+//   OUT/lib/*-vX.Y.Z.cache V8 code caches of client.cjs and supervise.cjs for the Node that built the bundle
 //   OUT/lib/dinit.js     the full CLI (esbuild, ESM, code splitting so verbs stay lazy)
 //   OUT/lib/exec-as.js   the exec-as wrapper: spawn.ts finds it next to itself
 //   OUT/lib/*.js         shared chunks, in the same directory on purpose
@@ -26,7 +27,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildLib } from './build-lib.mjs';
+import { buildLib, makeCodeCaches } from './build-lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -64,6 +65,8 @@ for (const dir of natives) {
   const triplets = readdirSync(from).filter((d) => existsSync(join(from, d, 'koffi.node')));
   log(`koffi native modules: ${dir} (${triplets.join(', ')})`);
 }
+// The code caches, made by running this lib/ (koffi included) with this Node, the one --with-node ships.
+const caches = makeCodeCaches(lib);
 
 // 4. The launcher and, optionally, the runtime it names. The launcher is bin/dinit.cjs's code (one
 // home for it: the early signals, the code cache, the loaders), with this bundle's shebang and its
@@ -92,7 +95,7 @@ if (values['with-node']) {
   log(`node runtime: ${process.execPath} (${process.version})`);
 }
 
-const libFiles = files.map((f) => relative(lib, join(root, f)));
+const libFiles = [...files.map((f) => relative(lib, join(root, f))), ...caches.map((f) => relative(lib, f))];
 const size = (f) => statSync(join(lib, f)).size;
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
 log(`bundle: ${out} — ${libFiles.length} files, ${kb(libFiles.reduce((s, f) => s + size(f), 0))} of JavaScript (dinit.js ${kb(size('dinit.js'))}, client.cjs ${kb(size('client.cjs'))})`);

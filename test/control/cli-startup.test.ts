@@ -207,26 +207,30 @@ describe('installed launcher (bin/dinit.cjs)', () => {
       const r = await launch(args, `run-${args.length}`);
       assert.equal(r.code, 0, r.stderr);
       const own = r.own.filter((f) => !f.includes('/node_modules/')); // koffi is the supervisor's, and CommonJS
-      assert.deepEqual(own.sort(), [...entry, join(lib, 'supervise.cjs')].sort(), args.join(' '));
+      assert.deepEqual(own.sort(), [...entry, join(lib, 'supervise.cjs'), join(lib, `supervise-${process.version}.cache`)].sort(), args.join(' '));
     }
   });
 
-  test("the code cache fits this Node: V8 accepts it for client.cjs compiled the launcher's way, and it holds the status path's functions", () => {
-    // In a child without NODE_V8_COVERAGE (c8's coverage changes how V8 compiles).
-    const check = `const { readFileSync } = require('node:fs');
-const file = ${JSON.stringify(join(lib, 'client.cjs'))};
+  test("the code caches fit this Node: V8 accepts each for its file compiled the launcher's way, and each holds the functions a real run ran", () => {
+    for (const name of ['client', 'supervise']) {
+      const file = join(lib, `${name}.cjs`);
+      const cacheFile = join(lib, `${name}-${process.version}.cache`);
+      // In a child without NODE_V8_COVERAGE (c8's coverage changes how V8 compiles).
+      const check = `const { readFileSync } = require('node:fs');
+const file = ${JSON.stringify(file)};
 const src = require('node:module').wrap(readFileSync(file, 'utf8'));
-const cached = new (require('node:vm').Script)(src, { filename: file, cachedData: readFileSync(${JSON.stringify(cache)}) });
+const cached = new (require('node:vm').Script)(src, { filename: file, cachedData: readFileSync(${JSON.stringify(cacheFile)}) });
 const before = new (require('node:vm').Script)(src, { filename: file }).createCachedData();
-console.log(JSON.stringify({ rejected: cached.cachedDataRejected, cache: readFileSync(${JSON.stringify(cache)}).length, compileOnly: before.length }));`;
-    const env = { ...process.env };
-    delete env.NODE_V8_COVERAGE;
-    const r = spawnSync(process.execPath, ['-e', check], { env, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const got = JSON.parse(r.stdout) as { rejected: boolean; cache: number; compileOnly: number };
-    assert.equal(got.rejected, false);
-    // Made after a status ran: far more than the top level a compile alone caches.
-    assert.ok(got.cache > 2 * got.compileOnly, JSON.stringify(got));
+console.log(JSON.stringify({ rejected: cached.cachedDataRejected, cache: readFileSync(${JSON.stringify(cacheFile)}).length, compileOnly: before.length }));`;
+      const env = { ...process.env };
+      delete env.NODE_V8_COVERAGE;
+      const r = spawnSync(process.execPath, ['-e', check], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const got = JSON.parse(r.stdout) as { rejected: boolean; cache: number; compileOnly: number };
+      assert.equal(got.rejected, false, name);
+      // Made after a real run: far more than the top level a compile alone caches.
+      assert.ok(got.cache > 2 * got.compileOnly, `${name}: ${JSON.stringify(got)}`);
+    }
   });
 
   test('without a code cache for this Node the launcher require()s client.cjs; with one V8 rejects (garbage) it compiles as without one', () => {

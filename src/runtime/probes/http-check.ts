@@ -5,12 +5,20 @@
 // connection per attempt (no keep-alive agent), so a probe never holds a socket
 // between attempts. node:http and node:https (with tls, ~4 ms to load) are
 // loaded at the first http probe: a supervisor without one never pays for them.
+// Loaded with require, not import(): the launcher compiles supervise.cjs with
+// vm.Script (for its code cache), which has no loader for import().
 
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { describeError, type CheckResult } from './context.js';
 
-let clients: Promise<[typeof Http, typeof Https]> | undefined;
+let clients: [typeof Http, typeof Https] | undefined;
+
+function loadClients(): [typeof Http, typeof Https] {
+  const require = createRequire(import.meta.url);
+  return (clients ??= [require('node:http') as typeof Http, require('node:https') as typeof Https]);
+}
 
 export async function httpCheck(url: string, timeoutMs: number, signal: AbortSignal): Promise<CheckResult> {
   let target: URL;
@@ -22,7 +30,7 @@ export async function httpCheck(url: string, timeoutMs: number, signal: AbortSig
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     return { ok: false, message: `unsupported URL scheme ${target.protocol} (http: or https:)`, permanent: true };
   }
-  const [http, https] = await (clients ??= Promise.all([import('node:http'), import('node:https')]));
+  const [http, https] = loadClients();
   if (signal.aborted) return { ok: false, message: 'cancelled' };
   return new Promise((resolve) => {
     let req: Http.ClientRequest | undefined;
