@@ -35,6 +35,8 @@ describe('the portable bundle', { skip, concurrency: 2 }, () => {
       'opt/dinit/lib/client.cjs',
       'opt/dinit/lib/client-verbs.cjs',
       'opt/dinit/lib/client-v', // client-vX.Y.Z.cache: the code cache for the bundled Node
+      'opt/dinit/lib/supervise.cjs',
+      'opt/dinit/lib/supervise-v', // supervise-vX.Y.Z.cache: made by running this bundle's supervisor
       'opt/dinit/bin/package.json',
       'opt/dinit/lib/exec-as.js',
       'opt/dinit/lib/package.json',
