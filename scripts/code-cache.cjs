@@ -137,10 +137,13 @@ function supervisor(dir) {
   const names = ['db', 'api', 'worker'];
   (async () => {
     await connectWhenUp(sock);
-    await request(sock, 'wait', { names, timeoutMs: DEADLINE_MS });
+    const done = (verb, r) => {
+      if (!r.ok) throw new Error(`${verb}: ${JSON.stringify(r.failures)}`);
+    };
+    done('wait', await request(sock, 'wait', { names, timeoutMs: DEADLINE_MS }));
     await request(sock, 'status', { names: [], orphans: true });
-    await request(sock, 'stop', { names: ['worker'], wait: true });
-    await request(sock, 'start', { names: ['worker'], wait: true });
+    done('stop', await request(sock, 'stop', { names: ['worker'], wait: true }));
+    done('start', await request(sock, 'start', { names: ['worker'], wait: true }));
     writeFileSync(cacheOf('supervise'), script.createCachedData());
     await request(sock, 'shutdown', {}); // the supervisor stops the three and exits 0
   })().catch((err) => {
