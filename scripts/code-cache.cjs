@@ -18,8 +18,9 @@
 // the one request). supervisor: a real supervisor (not PID 1: it becomes a
 // subreaper) of three `sleep` services with dependencies, driven over its
 // control socket through what every container does: wait until started,
-// status, stop and start one service; the cache is written before the
-// shutdown request that ends it. Exit 0 when both caches are written.
+// status, stop and start one service, stop all (what a shutdown runs, its
+// last steps aside); the cache is written before the shutdown request that
+// ends it. Exit 0 when both caches are written.
 'use strict';
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
@@ -125,8 +126,8 @@ function supervisor(dir) {
     config,
     'services:\n' +
       '  db:\n    command: [sleep, "600"]\n' +
-      '  api:\n    command: sleep 600\n    depends-on: [db]\n    stop-timeout: 2s\n' +
-      '  worker:\n    command: [sleep, "600"]\n    waits-for: [api]\n    environment:\n      QUEUE: jobs\n',
+      '  api:\n    command: [sh, -c, "echo listening; exec sleep 600"]\n    depends-on: [db]\n    stop-timeout: 2s\n' +
+      '  worker:\n    command: sleep 600\n    waits-for: [api]\n    environment:\n      QUEUE: jobs\n',
   );
   // The launcher's early-signal record, which the supervisor takes over.
   const early = { got: [], on: (sig) => early.got.push(sig) };
@@ -144,6 +145,8 @@ function supervisor(dir) {
     await request(sock, 'status', { names: [], orphans: true });
     done('stop', await request(sock, 'stop', { names: ['worker'], wait: true }));
     done('start', await request(sock, 'start', { names: ['worker'], wait: true }));
+    // What a shutdown runs, but for its last steps: every service stopped, dependents first.
+    done('stop', await request(sock, 'stop', { names, wait: true }));
     writeFileSync(cacheOf('supervise'), script.createCachedData());
     await request(sock, 'shutdown', {}); // the supervisor stops the three and exits 0
   })().catch((err) => {
