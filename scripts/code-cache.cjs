@@ -8,19 +8,19 @@
 // Each is made the way the launcher (bin/dinit.cjs) compiles its file
 // (Module.wrap, vm.Script) and AFTER running it for real, so the functions that
 // run are in it compiled, not only the top level: measured, a cache made
-// before running saves nothing, these save ~1-2 ms (status) and ~15 ms (50
+// before running saves nothing, these save ~1-2 ms (status) and ~18 ms (50
 // services up). A cache fits only the Node (V8) that made it, hence the
 // version in its name: under any other Node the launcher require()s the file.
 //
 //   node scripts/code-cache.cjs LIBDIR
 //
-// client: a real `dinit status` against a stub supervisor (a socket answering
-// the one request). supervisor: a real supervisor (not PID 1: it becomes a
-// subreaper) of three `sleep` services with dependencies, driven over its
-// control socket through what every container does: wait until started,
-// status, stop and start one service, stop all (what a shutdown runs, its
-// last steps aside); the cache is written before the shutdown request that
-// ends it. Exit 0 when both caches are written.
+// One real supervisor (not PID 1: it becomes a subreaper) of three services
+// with dependencies, driven over its control socket through what containers
+// do: wait until started; a `dinit status` in its own process (which writes
+// the client's cache as it exits); status with the orphans; stop and start one
+// service; stop all (what a shutdown runs, its last steps aside). Then the
+// supervisor's cache is written and a shutdown request ends it. Exit 0 when
+// both caches are written.
 'use strict';
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
@@ -28,13 +28,14 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const Module = require('node:module');
 const vm = require('node:vm');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 
-const [lib, role] = process.argv.slice(2);
+const [lib, role, dir] = process.argv.slice(2);
 if (!lib) throw new Error('usage: node scripts/code-cache.cjs LIBDIR');
 const cacheOf = (name) => join(lib, `${name}-${process.version}.cache`);
-/** Deadline of either run: the build fails rather than hang. */
+/** Deadline of the whole run: the build goes on without caches rather than hang. */
 const DEADLINE_MS = 20_000;
+const NAMES = ['db', 'api', 'worker'];
 
 /** The file compiled and run as the launcher does; the script is kept to make the cache from. */
 function load(name) {
@@ -45,47 +46,19 @@ function load(name) {
   return { script, exports: mod.exports };
 }
 
-function client(dir) {
+/** A plain `dinit status` against the supervisor; the cache is written as it exits 0. */
+function client(sock) {
   const { script, exports } = load('client');
-  const sock = join(dir, 'dinit.sock');
-  const row = (name, over) => ({
-    name,
-    type: 'process',
-    state: 'started',
-    target: 'up',
-    pid: 100,
-    since: Date.now() - 192000,
-    restarts: 0,
-    ready: true,
-    failed: false,
-    exitCode: null,
-    exitSignal: null,
-    reason: null,
-    statusText: null,
-    health: null,
-    cpuPercent: 0.5,
-    rssBytes: 1 << 20,
-    ...over,
-  });
-  const services = [row('web'), row('db', { state: 'stopped', pid: null, failed: true, reason: 'exited with code 1', exitCode: 1, cpuPercent: null, rssBytes: null })];
-  const server = net.createServer((s) =>
-    s.on('data', (d) => {
-      const req = JSON.parse(String(d).split('\n')[0]);
-      s.end(JSON.stringify({ v: req.v, id: req.id, ok: true, result: { services, orphans: [{ pid: 7, comm: 'sleep' }] } }) + '\n');
-    }),
-  );
-  server.listen(sock, () => {
-    const exit = process.exit;
-    process.exit = (code) => {
-      if (code !== 0) exit(1);
-      writeFileSync(cacheOf('client'), script.createCachedData());
-      exit(0);
-    };
-    const elsewhere = () => {
-      throw new Error('the status run did not take the fast lane');
-    };
-    exports.main(['status', '--socket', sock], elsewhere, elsewhere, elsewhere);
-  });
+  const exit = process.exit;
+  process.exit = (code) => {
+    if (code !== 0) exit(1);
+    writeFileSync(cacheOf('client'), script.createCachedData());
+    exit(0);
+  };
+  const elsewhere = () => {
+    throw new Error('the status run did not take the fast lane');
+  };
+  exports.main(['status', '--socket', sock], elsewhere, elsewhere, elsewhere);
 }
 
 /** One request over a fresh connection; the reply's result (or a thrown error). */
@@ -107,6 +80,11 @@ function request(sock, verb, args) {
   });
 }
 
+/** An operation's result must say every service did what was asked. */
+function done(verb, result) {
+  if (!result.ok) throw new Error(`${verb}: ${JSON.stringify(result.failures)}`);
+}
+
 async function connectWhenUp(sock) {
   const until = Date.now() + DEADLINE_MS;
   for (;;) {
@@ -119,7 +97,16 @@ async function connectWhenUp(sock) {
   }
 }
 
-function supervisor(dir) {
+/** The client's run, in its own process (it ends with process.exit), while this supervisor answers. */
+function statusRun(sock) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [__filename, lib, 'client', sock], { stdio: ['ignore', 'ignore', 'inherit'] });
+    c.on('error', reject);
+    c.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`the status run ended with ${code ?? signal}`))));
+  });
+}
+
+function supervisor() {
   const config = join(dir, 'dinit.yaml');
   const sock = join(dir, 'dinit.sock');
   writeFileSync(
@@ -135,57 +122,48 @@ function supervisor(dir) {
   globalThis[Symbol.for('dinit.early-signals')] = early;
   const { script, exports } = load('supervise');
   exports.main(['run', '-c', config, '--socket', sock]);
-  const names = ['db', 'api', 'worker'];
   (async () => {
     await connectWhenUp(sock);
-    const done = (verb, r) => {
-      if (!r.ok) throw new Error(`${verb}: ${JSON.stringify(r.failures)}`);
-    };
-    done('wait', await request(sock, 'wait', { names, timeoutMs: DEADLINE_MS }));
+    done('wait', await request(sock, 'wait', { names: NAMES, timeoutMs: DEADLINE_MS }));
+    await statusRun(sock);
     await request(sock, 'status', { names: [], orphans: true });
     done('stop', await request(sock, 'stop', { names: ['worker'], wait: true }));
     done('start', await request(sock, 'start', { names: ['worker'], wait: true }));
-    // What a shutdown runs, but for its last steps: every service stopped, dependents first.
-    done('stop', await request(sock, 'stop', { names, wait: true }));
+    done('stop', await request(sock, 'stop', { names: NAMES, wait: true }));
     writeFileSync(cacheOf('supervise'), script.createCachedData());
-    await request(sock, 'shutdown', {}); // the supervisor stops the three and exits 0
+    await request(sock, 'shutdown', {}); // the supervisor stops and exits 0
   })().catch((err) => {
-    process.stderr.write(`supervise cache: ${err.stack}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`code cache run: ${err.stack}\n`);
     process.kill(process.pid, 'SIGTERM'); // an orderly stop of whatever started
   });
-}
-
-if (role) {
-  const dir = process.argv[4];
   setTimeout(() => {
-    process.stderr.write(`${role} cache: no cache after ${DEADLINE_MS} ms\n`);
+    process.stderr.write(`code cache run: no cache after ${DEADLINE_MS} ms\n`);
     process.kill(process.pid, 'SIGTERM');
   }, DEADLINE_MS).unref();
-  (role === 'client' ? client : supervisor)(dir);
-} else {
-  // Each in its own process (the supervisor ends its process with _exit, the client with process.exit)
-  // and its own directory, removed here.
-  for (const [name, run] of [
-    ['client', 'client'],
-    ['supervise', 'supervisor'],
-  ]) {
-    rmSync(cacheOf(name), { force: true });
-    const dir = mkdtempSync(join(tmpdir(), 'dinit-cache-'));
-    let r;
-    try {
-      r = spawnSync(process.execPath, [__filename, lib, run, dir], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 2 * DEADLINE_MS });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+}
+
+if (role === 'client') client(dir);
+else if (role === 'supervisor') supervisor();
+else {
+  // The supervisor in its own process (it ends with _exit) and directory, removed here.
+  for (const name of ['client', 'supervise']) rmSync(cacheOf(name), { force: true });
+  const work = mkdtempSync(join(tmpdir(), 'dinit-cache-'));
+  let r;
+  try {
+    r = spawnSync(process.execPath, [__filename, lib, 'supervisor', work], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 2 * DEADLINE_MS });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  for (const name of ['client', 'supervise']) {
     let made = false;
     try {
       made = readFileSync(cacheOf(name)).length > 0;
     } catch {
       // not made: reported below
     }
-    if (r.status !== 0 || !made) {
-      process.stderr.write(`${cacheOf(name)}: the run that makes it failed (${r.status ?? r.signal}): ${r.stderr}\n`);
+    if (!made) {
+      process.stderr.write(`${cacheOf(name)}: not made (the run ended with ${r.status ?? r.signal}): ${r.stderr}\n`);
+      for (const n of ['client', 'supervise']) rmSync(cacheOf(n), { force: true });
       process.exit(1);
     }
   }
