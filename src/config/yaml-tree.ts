@@ -107,8 +107,10 @@ export function parseYamlTree(text: string): YamlTree {
   const slice = (start: number, end: number): string | undefined => (start >= 0 ? text.slice(start, end) : undefined);
 
   const place = (node: YNode, anchor: string | undefined, weight: number): void => {
-    if (anchor !== undefined) anchors.set(anchor, node);
-    if (anchor !== undefined) weights.set(node, weight);
+    if (anchor !== undefined) {
+      anchors.set(anchor, node);
+      weights.set(node, weight);
+    }
     const top = stack[stack.length - 1];
     if (!top) {
       contents = node;
