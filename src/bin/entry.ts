@@ -1,8 +1,8 @@
-// How dinit's entries end: argv through a router, then exit with its code.
-// The only process.exit in dinit (besides ending on a signal the launcher
-// caught early: early-signals.ts), and for the supervisor its _exit
-// (os/libc.ts exitAtOnce). Shared by the full CLI (dinit.ts) and the
-// supervisor's entry (supervise.ts).
+// How the full CLI (dinit.ts) and the supervisor's entry (supervise.ts) end:
+// argv through a router, then exit with its code, for the supervisor through
+// its _exit (os/libc.ts exitAtOnce). The client entries (client.ts,
+// client-verbs.ts) end the same way in a line of their own, after flushing
+// their output; early-signals.ts ends on a signal the launcher caught early.
 
 import { planCommand, supervises } from '../cli/plan.js';
 import { releaseEarlySignals } from '../early-signals.js';
