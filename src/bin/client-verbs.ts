@@ -7,6 +7,7 @@
 // argvs go to `supervise()` (src/bin/supervise.ts, one more CommonJS file),
 // and any other to `full()`, the full CLI (src/bin/dinit.ts).
 
+import { processIO } from '../cli/context.js';
 import { dispatch, noConfigLoader, type VerbModule } from '../cli/dispatch.js';
 import * as events from '../cli/events.js';
 import * as health from '../cli/health.js';
@@ -59,6 +60,9 @@ export async function main(argv: string[], full: () => Promise<unknown>, supervi
     return;
   }
   releaseEarlySignals();
-  const code = await dispatch(plan.verb, plan.argv, Promise.resolve(mod), process.env, { loadConfigModule: noConfigLoader });
+  const io = processIO();
+  const code = await dispatch(plan.verb, plan.argv, Promise.resolve(mod), process.env, { io, loadConfigModule: noConfigLoader });
+  // Into a pipe, process.stdout writes asynchronously: exit once the pipe has taken it all.
+  await io.flushed();
   process.exit(code);
 }

@@ -2,4 +2,4 @@
 import { runCli } from '../cli/main.js';
 import { runEntry } from './entry.js';
 
-await runEntry(process.argv.slice(2), (argv) => runCli(argv, process.env));
+await runEntry(process.argv.slice(2), (argv, io) => runCli(argv, process.env, { io }));

@@ -13,5 +13,5 @@ import { runEntry } from './entry.js';
 
 /** Runs argv as the supervisor (or reports a mistyped verb) and exits. */
 export function main(argv: string[]): Promise<never> {
-  return runEntry(argv, (a) => routeCli(a, process.env, { run: () => import('../cli/run.js') }, { loadConfigModule: loadRealConfigModule }));
+  return runEntry(argv, (a, io) => routeCli(a, process.env, { run: () => import('../cli/run.js') }, { io, loadConfigModule: loadRealConfigModule }));
 }

@@ -192,6 +192,29 @@ describe('installed launcher (bin/dinit.cjs)', () => {
     }
   });
 
+  test("the other client verbs and the full CLI print their whole output into a pipe before they exit ('dinit logs -n 20000', 'dinit graph')", async () => {
+    // ~1 MB each: a pipe takes far less at once, and process.exit dropped the rest.
+    const target = new FakeTarget();
+    target.lines = Array.from({ length: 20_000 }, (_, i) => ({ time: 0, service: 'web', stream: 'stdout' as const, line: `line ${i} ${'x'.repeat(40)}` }));
+    const sock = join(tmp.dir, 'logs.sock');
+    const server = await startControlServer(sock, target);
+    try {
+      const logs = await launch(['logs', '-n', '20000'], 'big-logs', { DINIT_SOCKET: sock, NO_COLOR: '1' });
+      assert.equal(logs.code, 0, logs.stderr);
+      assert.equal(logs.stdout.split('\n').filter(Boolean).length, 20_000);
+      assert.match(logs.stdout, /line 19999 x+\n$/);
+    } finally {
+      await server.close();
+    }
+    const config = join(tmp.dir, 'many.yaml');
+    writeFileSync(config, 'services:\n' + Array.from({ length: 3000 }, (_, i) => `  service-number-${i}:\n    command: [sleep, "1"]\n${i ? `    depends-on: [service-number-${i - 1}]\n` : ''}`).join(''));
+    const graph = await launch(['graph', '-c', config], 'big-graph', { NO_COLOR: '1' });
+    assert.equal(graph.code, 0, graph.stderr);
+    assert.ok(graph.stdout.length > 128 * 1024, `only ${graph.stdout.length} bytes`);
+    // The graph ends with the last service's edge and the format's closing line.
+    assert.match(graph.stdout, /service-number-2999[^\n]*service-number-2998[^]*\n\}\n$/);
+  });
+
   test("'dinit status' with colour to paint, or with --help, goes on to client-verbs.cjs (chalk, the usage text)", async () => {
     const coloured = await launch(['status'], 'status-colour', { FORCE_COLOR: '1' });
     assert.equal(coloured.code, 3, coloured.stderr);
