@@ -16,8 +16,9 @@ import { describeError, type CheckResult } from './context.js';
 let clients: [typeof Http, typeof Https] | undefined;
 
 function loadClients(): [typeof Http, typeof Https] {
+  if (clients) return clients;
   const require = createRequire(import.meta.url);
-  return (clients ??= [require('node:http') as typeof Http, require('node:https') as typeof Https]);
+  return (clients = [require('node:http') as typeof Http, require('node:https') as typeof Https]);
 }
 
 export async function httpCheck(url: string, timeoutMs: number, signal: AbortSignal): Promise<CheckResult> {
