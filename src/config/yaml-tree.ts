@@ -218,28 +218,28 @@ function scalarOf(text: string, ev: ScalarEvent, after: number, problems: YamlPr
   return { kind: 'scalar', value, range };
 }
 
-/** The plain JavaScript value of a node (aliases followed; merges applied; duplicate keys: the last wins). */
-export function toJS(node: YNode | null | undefined, seen: Set<YNode> = new Set()): unknown {
+/**
+ * The plain JavaScript value of a node: aliases followed, merges applied under the keys written,
+ * duplicate keys the last. No cycle is possible: an alias only points at an anchor complete before it.
+ */
+export function toJS(node: YNode | null | undefined): unknown {
   if (!node) return null;
-  if (node.kind === 'alias') return node.target && !seen.has(node.target) ? toJS(node.target, seen) : null;
+  if (node.kind === 'alias') return toJS(node.target);
   if (node.kind === 'scalar') return node.value === MERGE ? '<<' : node.value;
-  seen.add(node);
-  try {
-    if (node.kind === 'seq') return node.items.map((n) => toJS(n, seen));
-    const out: Record<string, unknown> = {};
-    for (const { key, value } of node.items) {
-      const k = toJS(key, seen);
-      if (isScalar(key) && key.value === MERGE) {
-        const v = toJS(value, seen);
-        for (const m of (Array.isArray(v) ? v : [v]) as unknown[]) if (m && typeof m === 'object') for (const [mk, mv] of Object.entries(m)) if (!(mk in out)) out[mk] = mv;
-        continue;
-      }
-      out[String(k)] = toJS(value, seen);
+  if (node.kind === 'seq') return node.items.map((n) => toJS(n));
+  const out: Record<string, unknown> = {};
+  const merged: Record<string, unknown>[] = [];
+  for (const { key, value } of node.items) {
+    if (!isScalar(key) || key.value !== MERGE) {
+      out[String(toJS(key))] = toJS(value);
+      continue;
     }
-    return out;
-  } finally {
-    seen.delete(node);
+    const v = toJS(value);
+    for (const m of (Array.isArray(v) ? v : [v]) as unknown[]) if (m !== null && typeof m === 'object') merged.push(m as Record<string, unknown>);
   }
+  // A written key wins over a merged one; of the merged, the first.
+  for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
+  return out;
 }
 
 /** The node at a path of map keys and list indexes, or undefined. */
